@@ -1,0 +1,37 @@
+# Everything a fresh machine needs is installed by these targets themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_BIN := /usr/lib/postgresql/15/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench install postgres clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# PostgreSQL 15 binaries for the throwaway test cluster (the tests start and stop it themselves).
+postgres:
+	@test -x $(PG_BIN)/initdb || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null)
+
+demo: $(STAMP)
+	$(BIN)/budgetloop demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: $(STAMP) postgres lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) postgres
+	$(BIN)/python bench/seed.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The process layer: BPMN/DMN definitions and their safe execution on SpiffWorkflow."""

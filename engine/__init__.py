@@ -1,0 +1,1 @@
+"""The budget performance cycle: domain model, workflow runtime, scoring, alerts, results."""

@@ -1,0 +1,56 @@
+"""Settings from the environment, with the embedded SQLite file as the default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import ConfigurationError
+
+DATABASE_URL_VAR = "BUDGETLOOP_DATABASE_URL"
+SECRET_KEY_VAR = "BUDGETLOOP_SECRET_KEY"
+INSTANCE_DIR_VAR = "BUDGETLOOP_INSTANCE_DIR"
+DEFAULT_DATABASE_FILE = "budgetloop.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What an installation is configured with."""
+
+    database_url: str
+    secret_key: str
+    instance_dir: Path
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `env` (the process environment by default)."""
+    env = os.environ if env is None else env
+    instance_dir = Path(env.get(INSTANCE_DIR_VAR) or "instance").resolve()
+    database_url = env.get(DATABASE_URL_VAR) or f"sqlite:///{instance_dir / DEFAULT_DATABASE_FILE}"
+    secret_key = env.get(SECRET_KEY_VAR) or _instance_secret_key(instance_dir)
+    return Settings(database_url=database_url, secret_key=secret_key, instance_dir=instance_dir)
+
+
+def _instance_secret_key(instance_dir: Path) -> str:
+    """Return the instance's generated secret key, creating it (mode 0600) on first use."""
+    path = instance_dir / "secret_key"
+    try:
+        if path.exists():
+            return path.read_text(encoding="ascii").strip()
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+        return key
+    except FileExistsError:
+        # Another process created it between our check and our write: use theirs.
+        return path.read_text(encoding="ascii").strip()
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot create the secret key in {instance_dir}: {error.strerror}; "
+            f"set {SECRET_KEY_VAR} or make the folder writable"
+        ) from error

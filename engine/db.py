@@ -1,0 +1,102 @@
+"""Database engines and the unit of work: one transaction per command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import DATABASE_URL_VAR
+from engine.errors import ConfigurationError, DatabaseUnavailable
+
+SUPPORTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB"
+
+
+def parse_database_url(raw: str) -> URL:
+    """Parse and normalise a database URL, or say in one line what is wrong with it."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"{DATABASE_URL_VAR} is not a database URL: {raw!r} (expected {SUPPORTED})"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        return url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return url
+    raise ConfigurationError(
+        f"{DATABASE_URL_VAR} names an unsupported database {backend!r} (expected {SUPPORTED})"
+    )
+
+
+def create_db_engine(raw_url: str, **options) -> Engine:
+    """Build an engine for a SQLite file or a PostgreSQL server."""
+    url = parse_database_url(raw_url)
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_engine(url, **options)
+        return create_engine(url, pool_pre_ping=True, **options)
+    except (ArgumentError, NoSuchModuleError, TypeError) as error:
+        raise ConfigurationError(f"{DATABASE_URL_VAR} cannot be used: {error}") from None
+
+
+def _sqlite_engine(url: URL, **options) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigurationError(
+                f"cannot create the folder for the SQLite file {path}: {error.strerror}"
+            ) from None
+    engine = create_engine(url, connect_args={"timeout": 30}, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide where transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # The driver's implicit transactions start late and let reads escape them; begin
+        # explicitly so every command reads and writes one consistent snapshot.
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once, or raise `DatabaseUnavailable` with the reason in one line."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"cannot reach the database {where}: {reason}") from None
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commit if the block succeeds, roll everything back if it raises."""
+    with factory() as session, session.begin():
+        yield session

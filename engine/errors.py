@@ -1,0 +1,62 @@
+"""The engine's exception hierarchy: one root, small leaves, mapped to HTTP in one place (web)."""
+
+from __future__ import annotations
+
+
+class BudgetloopError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, errors: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class InvalidInput(BudgetloopError):
+    """Input that fails validation; `errors` maps field names to messages."""
+
+    code = "invalid_input"
+
+
+class NotFound(BudgetloopError):
+    """The object asked for does not exist (or is not visible to the caller)."""
+
+    code = "not_found"
+
+
+class Forbidden(BudgetloopError):
+    """The caller may not do this."""
+
+    code = "forbidden"
+
+
+class Unauthenticated(BudgetloopError):
+    """No valid credentials were presented."""
+
+    code = "unauthenticated"
+
+
+class Conflict(BudgetloopError):
+    """A stale version, a duplicate, or a state that no longer allows the action."""
+
+    code = "conflict"
+
+
+class ConfigurationError(BudgetloopError):
+    """The installation is misconfigured (database URL, secret key, instance folder)."""
+
+    code = "configuration"
+
+
+class DatabaseUnavailable(ConfigurationError):
+    """The configured database cannot be reached."""
+
+    code = "database_unavailable"
+
+
+class AuditChainBroken(BudgetloopError):
+    """The audit log's hash chain does not verify: an event was edited, removed or reordered."""
+
+    code = "audit_chain_broken"

@@ -1,0 +1,55 @@
+"""The domain model: typed SQLAlchemy 2 tables, one module per area."""
+
+from engine.models.audit import AuditEvent, AuditHead
+from engine.models.base import Base
+from engine.models.evaluation import Evaluation, EvaluationFinding, EvaluationScore
+from engine.models.fiscal import Allocation, FiscalYear, FundLine, Project
+from engine.models.indicators import (
+    FrameNode,
+    Indicator,
+    IndicatorFrame,
+    IndicatorLibraryItem,
+    TargetTable,
+)
+from engine.models.monitoring import Alert, MonitoringReport, MonitoringRow, MonitoringTask
+from engine.models.organisation import ApiToken, Organisation, Region, User
+from engine.models.rectification import RectificationOrder
+from engine.models.results import (
+    AccountabilityAction,
+    Disclosure,
+    FundingDecision,
+    PolicySetting,
+    RuleSet,
+)
+
+__all__ = [
+    "AccountabilityAction",
+    "Alert",
+    "Allocation",
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "Disclosure",
+    "Evaluation",
+    "EvaluationFinding",
+    "EvaluationScore",
+    "FiscalYear",
+    "FrameNode",
+    "FundLine",
+    "FundingDecision",
+    "Indicator",
+    "IndicatorFrame",
+    "IndicatorLibraryItem",
+    "MonitoringReport",
+    "MonitoringRow",
+    "MonitoringTask",
+    "Organisation",
+    "PolicySetting",
+    "Project",
+    "RectificationOrder",
+    "Region",
+    "RuleSet",
+    "TargetTable",
+    "User",
+]

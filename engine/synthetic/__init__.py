@@ -1,0 +1,1 @@
+"""A synthetic province: realistic organisations, projects and target tables from a seed."""

@@ -1,0 +1,1 @@
+"""The rules layer: rule sets as JSON, evaluated on durable_rules."""

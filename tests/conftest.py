@@ -1,0 +1,62 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL 15."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db import create_db_engine, session_factory
+from tests.support.databases import PostgresTemplates, SqliteTemplates
+
+BACKENDS = os.environ.get("BUDGETLOOP_TEST_BACKENDS", "sqlite,postgresql").split(",")
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates() -> Iterator[PostgresTemplates]:
+    templates = PostgresTemplates()
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def templates(backend, request):
+    fixture = "sqlite_templates" if backend == "sqlite" else "postgres_templates"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def database_url(templates) -> str:
+    """A fresh database at the current schema with the shipped reference data."""
+    return templates.fresh()
+
+
+@pytest.fixture
+def empty_database_url(templates) -> str:
+    """A fresh database with nothing in it."""
+    return templates.fresh(empty=True)
+
+
+@pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine) -> sessionmaker[Session]:
+    return session_factory(engine)

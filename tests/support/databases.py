@@ -1,0 +1,66 @@
+"""Fresh, migrated databases for each test: a template per backend, copied per test."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from engine import reference, schema
+from engine.db import create_db_engine, session_factory, unit_of_work
+from tests.support.postgres import ThrowawayPostgres
+
+_counter = itertools.count()
+
+
+def migrate(url: str) -> None:
+    """Upgrade a database to head and install the reference data, as `db upgrade` does."""
+    engine = create_db_engine(url)
+    try:
+        schema.upgrade(engine)
+        with unit_of_work(session_factory(engine)) as session:
+            reference.install(session)
+    finally:
+        engine.dispose()
+
+
+class SqliteTemplates:
+    """Migrated SQLite files copied per test (a copy costs a millisecond, a migration 300)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.template = root / "template.sqlite3"
+        migrate(f"sqlite:///{self.template}")
+
+    def fresh(self, empty: bool = False) -> str:
+        path = self.root / f"db{next(_counter)}.sqlite3"
+        if not empty:
+            shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+
+class PostgresTemplates:
+    """A throwaway cluster with a migrated template database cloned per test."""
+
+    def __init__(self) -> None:
+        self.cluster = ThrowawayPostgres().start()
+        self.admin = create_engine(self.cluster.url(), isolation_level="AUTOCOMMIT")
+        self._create("template_migrated")
+        migrate(self.cluster.url("template_migrated"))
+
+    def _create(self, name: str, template: str | None = None) -> None:
+        clause = f" TEMPLATE {template}" if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+
+    def fresh(self, empty: bool = False) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self._create(name, None if empty else "template_migrated")
+        return self.cluster.url(name)
+
+    def close(self) -> None:
+        self.admin.dispose()
+        self.cluster.stop()

@@ -1,0 +1,21 @@
+"""The REST API under /api/v1, documented by the OpenAPI document flask-smorest generates."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from web.api import meta
+
+API_PREFIX = "/api/v1"
+
+
+def init_app(app: Flask) -> Api:
+    app.config.setdefault("API_TITLE", "budgetloop")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = Api(app, spec_kwargs={"info": {"description": "Budget performance cycle API"}})
+    api.register_blueprint(meta.blp, url_prefix=API_PREFIX)
+    return api

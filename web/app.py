@@ -1,0 +1,30 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from engine.config import load_settings
+from web import api, db, errors, health
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; `config` overrides the environment (tests pass DATABASE_URL here)."""
+    app = Flask(__name__)
+    overrides = dict(config or {})
+    if "DATABASE_URL" not in overrides or "SECRET_KEY" not in overrides:
+        settings = load_settings()
+        overrides.setdefault("DATABASE_URL", settings.database_url)
+        overrides.setdefault("SECRET_KEY", settings.secret_key)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(overrides)
+
+    db.init_app(app)
+    api.init_app(app)
+    app.register_blueprint(health.bp)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,52 @@
+"""The `budgetloop` console script: the engine's commands plus those that start the web app."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine.cli import build_cli, run
+from engine.cli.context import CommandContext
+from engine.demo import format_summary, run_demo
+from web.server import serve_app
+
+cli = build_cli()
+
+
+@cli.command("serve")
+@click.option("--bind", default="127.0.0.1:5000", show_default=True, help="HOST:PORT to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.pass_obj
+def serve(ctx: CommandContext, bind: str, workers: int) -> None:
+    """Serve the web app and API under gunicorn."""
+    ctx.require_schema()
+    serve_app(bind=bind, workers=workers)
+
+
+@cli.command("demo")
+@click.option("--year", type=click.IntRange(2000, 2100), default=2026, show_default=True)
+@click.option("--projects", type=click.IntRange(1, 1_000_000), default=2000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
+@click.option("--bind", default="127.0.0.1:5000", show_default=True)
+@click.pass_obj
+def demo(ctx: CommandContext, year: int, projects: int, seed: int, serve: bool, bind: str):
+    """Set up the database, generate the demo province, run the cycle and print a summary."""
+    summary = run_demo(
+        ctx.engine,
+        ctx.sessions,
+        year=year,
+        projects=projects,
+        seed=seed,
+        say=lambda line: click.echo(f"· {line}", err=True),
+    )
+    click.echo(format_summary(summary))
+    if serve:
+        click.echo(f"serving on http://{bind} (Ctrl-C to stop)", err=True)
+        serve_app(bind=bind, workers=1)
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(run(cli))

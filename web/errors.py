@@ -1,0 +1,81 @@
+"""The one error handler: every failure becomes `{code, status, message, errors}`."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import (
+    BudgetloopError,
+    Conflict,
+    DatabaseUnavailable,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_OF: dict[type[BudgetloopError], int] = {
+    InvalidInput: 422,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    DatabaseUnavailable: 503,
+}
+
+
+def payload(code: str, status: int, message: str, errors: dict | None = None):
+    """The single error shape of the API."""
+    body = {"code": code, "status": status, "message": message, "errors": errors or {}}
+    return jsonify(body), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers (after flask-smorest, so ours are the ones that answer)."""
+    app.register_error_handler(BudgetloopError, _engine_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(IntegrityError, _concurrent_change)
+    app.register_error_handler(StaleDataError, _concurrent_change)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _engine_error(error: BudgetloopError):
+    status = next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), 400)
+    return payload(error.code, status, error.message, error.errors)
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    errors = {}
+    # webargs/flask-smorest attach field errors to 422 responses here.
+    data = getattr(error, "data", None)
+    if isinstance(data, dict) and "messages" in data:
+        errors = data["messages"]
+    code = (error.name or "error").lower().replace(" ", "_")
+    message = error.description if isinstance(error.description, str) else error.name
+    return payload(code, status, message, errors)
+
+
+def _database_down(error: OperationalError):
+    log.warning("database unavailable: %s", error.orig)
+    return payload("database_unavailable", 503, "the database is unavailable; try again shortly")
+
+
+def _concurrent_change(error: Exception):
+    # The engine validates input before writing, so a constraint or version failure that gets
+    # this far is a race with another request: report it as the conflict it is.
+    log.info("conflict: %s", error)
+    return payload("conflict", 409, "the data changed meanwhile; reload and try again")
+
+
+def _unexpected(error: Exception):
+    log.exception("unhandled error")
+    return payload("internal_error", 500, "an internal error occurred; it has been logged")
