@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from engine.config import load_settings
-from web import api, db, errors, health
+from web import api, db, errors, health, i18n, pages
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,5 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     api.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
+    i18n.init_app(app)
     errors.init_app(app)
     return app

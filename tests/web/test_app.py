@@ -63,3 +63,12 @@ def test_api_root_when_the_database_is_down_is_503_not_500():
     response = app.test_client().get("/api/v1/")
     assert response.status_code == 503
     assert set(response.json) == ERROR_KEYS
+
+
+def test_home_page_speaks_chinese_by_default_and_english_on_request(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "预算绩效全过程管理" in page.text
+    english = client.get("/?lang=en")
+    assert "Budget performance management" in english.text
+    # The choice is remembered.
+    assert "Budget performance management" in client.get("/").text
