@@ -60,3 +60,26 @@ class AuditChainBroken(BudgetloopError):
     """The audit log's hash chain does not verify: an event was edited, removed or reordered."""
 
     code = "audit_chain_broken"
+
+
+class DefinitionRejected(InvalidInput):
+    """A deployment was refused; `problems` lists every file, element and reason."""
+
+    code = "definition_rejected"
+
+    def __init__(self, problems: list) -> None:
+        lines = [str(problem) for problem in problems]
+        summary = f"deployment rejected ({len(lines)} problem{'s' if len(lines) != 1 else ''}): "
+        super().__init__(summary + "; ".join(lines[:5]) + ("; …" if len(lines) > 5 else ""))
+        self.problems = problems
+        self.errors = {
+            "problems": [
+                {"file": p.file, "element": p.element, "reason": p.reason} for p in problems
+            ]
+        }
+
+
+class Corrupted(BudgetloopError):
+    """Stored data failed an integrity check (e.g. a process spec edited in the database)."""
+
+    code = "corrupted"

@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from engine.cli import audit_commands, db_commands, seed_commands, user_commands
+from engine.cli import (
+    audit_commands,
+    db_commands,
+    process_commands,
+    seed_commands,
+    user_commands,
+)
 from engine.cli.context import CommandContext
 from engine.errors import BudgetloopError, DatabaseUnavailable
 
@@ -25,6 +31,8 @@ def build_cli() -> click.Group:
 
     for module in (db_commands, seed_commands, user_commands, audit_commands):
         cli.add_command(module.command)
+    for command in process_commands.COMMANDS:
+        cli.add_command(command)
     return cli
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from engine import reference, schema
+from engine.actors import Actor
 from engine.cli.context import CommandContext
+from engine.composition import build_engine, deploy_shipped
 from engine.db import unit_of_work
 
 
@@ -22,6 +24,9 @@ def upgrade(ctx: CommandContext) -> None:
     schema.upgrade(ctx.engine)
     with unit_of_work(ctx.sessions) as session:
         added = reference.install(session)
+        added["process_definitions"] = len(
+            deploy_shipped(session, build_engine(), Actor.system("db upgrade"))
+        )
     after = schema.current_revision(ctx.engine)
     moved = f"{before or 'empty'} → {after}" if before != after else f"already at {after}"
     extra = ", ".join(f"{count} {name}" for name, count in added.items() if count)

@@ -3,7 +3,7 @@
 from engine.models.audit import AuditEvent, AuditHead
 from engine.models.base import Base
 from engine.models.evaluation import Evaluation, EvaluationFinding, EvaluationScore
-from engine.models.fiscal import Allocation, FiscalYear, FundLine, Project
+from engine.models.fiscal import Allocation, BudgetAdjustment, FiscalYear, FundLine, Project
 from engine.models.indicators import (
     FrameNode,
     Indicator,
@@ -21,6 +21,14 @@ from engine.models.results import (
     PolicySetting,
     RuleSet,
 )
+from engine.models.workflow import (
+    HumanTask,
+    Incident,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessSpec,
+    Timer,
+)
 
 __all__ = [
     "AccountabilityAction",
@@ -30,6 +38,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "BudgetAdjustment",
     "Disclosure",
     "Evaluation",
     "EvaluationFinding",
@@ -38,6 +47,8 @@ __all__ = [
     "FrameNode",
     "FundLine",
     "FundingDecision",
+    "HumanTask",
+    "Incident",
     "Indicator",
     "IndicatorFrame",
     "IndicatorLibraryItem",
@@ -46,10 +57,14 @@ __all__ = [
     "MonitoringTask",
     "Organisation",
     "PolicySetting",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "ProcessSpec",
     "Project",
     "RectificationOrder",
     "Region",
     "RuleSet",
     "TargetTable",
+    "Timer",
     "User",
 ]

@@ -104,3 +104,22 @@ class Allocation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class BudgetAdjustment(Base):
+    """An in-year change a unit requests after an alert (targets, money, or cancellation)."""
+
+    __tablename__ = "budget_adjustment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))
+    course: Mapped[str] = mapped_column(String(20))
+    amount_change: Mapped[Decimal | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    applied_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,182 @@
+"""Definition files parsed together: process specs and decisions by id, and spec bundles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from bpmn.errors import DefinitionError
+from bpmn.timers import clocked
+from bpmn.xml import BPMN_NS, Source, kind_of, read_xml
+
+VARIANT_SEPARATOR = "__"
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What one file provides and needs."""
+
+    source: Source
+    kind: str
+    processes: tuple[str, ...]  # executable process ids, in document order
+    decisions: tuple[str, ...]
+    calls: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def key(self) -> str:
+        """The id a file is versioned under: its first executable process or decision."""
+        return (self.processes or self.decisions)[0]
+
+    @property
+    def provides(self) -> tuple[str, ...]:
+        return self.processes + self.decisions
+
+
+def resolve_called(name: str, available: Iterable[str]) -> str | None:
+    """The process a call activity's `calledElement` runs: itself, or its base for a variant.
+
+    `review__target_table` runs a deployed `review__target_table` if there is one, else `review`:
+    a department can give one document type its own review chain by deploying that variant.
+    """
+    available = set(available)
+    if name in available:
+        return name
+    if VARIANT_SEPARATOR in name:
+        base = name.split(VARIANT_SEPARATOR, 1)[0]
+        if base in available:
+            return base
+    return None
+
+
+def _wrap(error: ValidationException, fallback_file: str) -> DefinitionError:
+    reason = str(error.args[0]) if error.args else str(error)
+    line = getattr(error, "line_number", "")
+    if line:
+        reason = f"{reason} (line {line})"
+    return DefinitionError(
+        error.file_name or fallback_file, getattr(error, "id", "") or None, reason
+    )
+
+
+class Catalogue:
+    """A set of BPMN and DMN files parsed by one SpiffWorkflow parser, with XSD validation."""
+
+    def __init__(
+        self, sources: Iterable[Source], errors: list[DefinitionError] | None = None
+    ) -> None:
+        """Parse `sources`; with `errors`, collect every file's problem instead of raising."""
+        self.parser = SpiffBpmnParser(validator=VALIDATOR)
+        self.files: dict[str, ParsedFile] = {}
+        self._specs: dict[str, object] = {}
+        read = []
+        for source in sources:
+            try:
+                root = read_xml(source)
+                read.append((kind_of(source, root), source, root))
+            except DefinitionError as error:
+                if errors is None:
+                    raise
+                errors.append(error)
+        # Decisions first: business rule tasks look their decision up while being parsed.
+        read.sort(key=lambda item: item[0] != "dmn")
+        for kind, source, root in read:
+            try:
+                self._add(kind, source, root)
+            except DefinitionError as error:
+                if errors is None:
+                    raise
+                errors.append(error)
+
+    def _add(self, kind: str, source: Source, root: etree._Element) -> None:
+        try:
+            if kind == "dmn":
+                before = set(self.parser.dmn_parsers)
+                self.parser.add_dmn_xml(root, filename=source.name)
+                decisions = tuple(d for d in self.parser.dmn_parsers if d not in before)
+                self.files[source.name] = ParsedFile(source, kind, (), decisions)
+                return
+            self.parser.add_bpmn_xml(root, filename=source.name)
+        except ValidationException as error:
+            raise _wrap(error, source.name) from None
+        namespaces = {"bpmn": BPMN_NS}
+        processes = tuple(
+            node.get("id")
+            for node in root.xpath("./bpmn:process", namespaces=namespaces)
+            if node.get("isExecutable", "false").lower() == "true"
+        )
+        if not processes:
+            raise DefinitionError(source.name, None, "the file has no executable process")
+        calls = frozenset(
+            node.get("calledElement") or ""
+            for node in root.xpath(".//bpmn:callActivity", namespaces=namespaces)
+        )
+        self.files[source.name] = ParsedFile(source, kind, processes, (), calls)
+
+    @property
+    def process_ids(self) -> set[str]:
+        return {pid for parsed in self.files.values() for pid in parsed.processes}
+
+    def spec(self, process_id: str):
+        """The parsed spec of a process (embedded subprocesses included), with clocked timers."""
+        if process_id not in self._specs:
+            try:
+                spec = self.parser.get_spec(process_id)
+            except ValidationException as error:
+                raise _wrap(error, self._file_of(process_id)) from None
+            for task_spec in spec.task_specs.values():
+                _clock_timers(task_spec)
+            self._specs[process_id] = spec
+        return self._specs[process_id]
+
+    def decision(self, decision_id: str):
+        """The parsed decision (tables) of a DMN decision id."""
+        dmn_parser = self.parser.dmn_parsers[decision_id]
+        try:
+            dmn_parser.parse()
+        except ValidationException as error:
+            raise _wrap(error, dmn_parser.filename or "") from None
+        return dmn_parser.decision
+
+    def _file_of(self, process_id: str) -> str:
+        parser = self.parser.get_process_parser(process_id)
+        return getattr(parser, "filename", None) or ""
+
+    def bundle_specs(self, root: str, available: Iterable[str] | None = None):
+        """The root spec and every spec it calls, keyed as the call activities name them."""
+        available = set(available) if available is not None else self.process_ids
+        subprocess_specs: dict[str, object] = {}
+        pending = [root]
+        while pending:
+            for task_spec in self.spec(pending.pop()).task_specs.values():
+                if not isinstance(task_spec, SubWorkflowTask) or task_spec.spec in subprocess_specs:
+                    continue
+                name = task_spec.spec
+                if self.parser.get_process_parser(name) is not None and name not in available:
+                    target = name  # an embedded subprocess of the same file
+                else:
+                    target = resolve_called(name, available)
+                if target is None:
+                    raise DefinitionError(
+                        self._file_of(root),
+                        task_spec.bpmn_id,
+                        f"calls process '{name}', which is not deployed",
+                    )
+                subprocess_specs[name] = self.spec(target)
+                pending.append(target)
+        return self.spec(root), subprocess_specs
+
+
+def _clock_timers(task_spec) -> None:
+    definition = getattr(task_spec, "event_definition", None)
+    if definition is None:
+        return
+    if isinstance(definition, MultipleEventDefinition):
+        definition.event_definitions = [clocked(d) for d in definition.event_definitions]
+    else:
+        task_spec.event_definition = clocked(definition)

@@ -1,0 +1,555 @@
+"""Find rules of a DMN decision table that can match the same input.
+
+SpiffWorkflow evaluates hit policy UNIQUE as "first match wins" and never checks that the rules
+exclude each other, so a table with overlapping rules silently gives order-dependent answers.
+This module reads the input cells (never evaluating them: only ``ast.parse``) and reports every
+pair of rules that can match one input, so such a table can be rejected at deployment.
+
+How SpiffWorkflow 3.2 reads a cell (``DMNEngine.evaluate``), mirrored here:
+
+* ``None``, empty or ``-``: matches anything;
+* a ``?`` outside quotes: ``?`` stands for the input and the whole cell is a test
+  (``80 <= ? < 90``, ``? > 5 and ? < 10``, ``not ? in [1, 2]``);
+* a cell that parses as Python on its own: compared with ``==`` to the input (``"Larry"``,
+  ``90``, ``-1.5``, ``True``, ``None``); ``"a", "b"`` is a tuple, not a list of alternatives;
+* anything else is appended to the input expression (``> 90``, ``!= 'A'``, ``in ['a', 'b']``,
+  ``not in (1, 2)``, ``is None``).  SpiffWorkflow appends without a space, so ``in [...]``
+  after an input expression ending in a letter fails at run time; the set meant is used here.
+
+Each cell denotes a set of input values.  Numbers (``bool`` included, as ``True == 1`` in
+Python) form a union of intervals with exact rational ends: a float literal stands for the
+exact binary value Python compares with, so ``< 0.3`` and ``>= 0.3`` never overlap and
+``== 0.1`` equals ``== 0.1000000000000000001`` just as it does at run time.  Other values
+(strings, bytes, ``None``) form a finite set or the complement of one.  A comparison that
+would raise at run time (``"x" > 5``) is no match.  Any other cell (a name, a call, a string
+ordering...) is "unknown": it may match anything, and the reason says so.  Two rules overlap
+when, in every column, the sets of their two cells intersect.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+MAX_OVERLAPS = 50
+"""At most this many pairs are reported (the messages stay readable)."""
+
+_PLACEHOLDER = "dmninputexpr"
+# The very pattern SpiffWorkflow uses to replace '?' outside quotes.
+_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+_SHOWN_CELL_LENGTH = 60
+
+# ---------------------------------------------------------------------------------------------
+# Sets of input values
+# ---------------------------------------------------------------------------------------------
+
+# (low, low included, high, high included); None is -infinity / +infinity.
+_Interval = tuple[Fraction | None, bool, Fraction | None, bool]
+_Intervals = tuple[_Interval, ...]
+
+_ALL_NUMBERS: _Intervals = ((None, False, None, False),)
+_NO_NUMBERS: _Intervals = ()
+
+
+def _nonempty(lo: Fraction | None, lo_in: bool, hi: Fraction | None, hi_in: bool) -> bool:
+    if lo is None or hi is None:
+        return True
+    return lo < hi or (lo == hi and lo_in and hi_in)
+
+
+def _interval_and(a: _Interval, b: _Interval) -> _Interval | None:
+    alo, alo_in, ahi, ahi_in = a
+    blo, blo_in, bhi, bhi_in = b
+    if alo is None:
+        lo, lo_in = blo, blo_in
+    elif blo is None or alo > blo:
+        lo, lo_in = alo, alo_in
+    elif blo > alo:
+        lo, lo_in = blo, blo_in
+    else:
+        lo, lo_in = alo, alo_in and blo_in
+    if ahi is None:
+        hi, hi_in = bhi, bhi_in
+    elif bhi is None or ahi < bhi:
+        hi, hi_in = ahi, ahi_in
+    elif bhi < ahi:
+        hi, hi_in = bhi, bhi_in
+    else:
+        hi, hi_in = ahi, ahi_in and bhi_in
+    return (lo, lo_in, hi, hi_in) if _nonempty(lo, lo_in, hi, hi_in) else None
+
+
+def _ends_first(a: _Interval, b: _Interval) -> bool:
+    """Whether ``a`` ends no later than ``b`` (both sorted lists advance past the earlier end)."""
+    if b[2] is None:
+        return True
+    if a[2] is None:
+        return False
+    return a[2] <= b[2]
+
+
+def _numbers_and(a: _Intervals, b: _Intervals) -> _Intervals:
+    out: list[_Interval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        both = _interval_and(a[i], b[j])
+        if both is not None:
+            out.append(both)
+        if _ends_first(a[i], b[j]):
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
+def _numbers_meet(a: _Intervals, b: _Intervals) -> bool:
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if _interval_and(a[i], b[j]) is not None:
+            return True
+        if _ends_first(a[i], b[j]):
+            i += 1
+        else:
+            j += 1
+    return False
+
+
+def _numbers_not(a: _Intervals) -> _Intervals:
+    out: list[_Interval] = []
+    lo: Fraction | None = None
+    lo_in = False
+    for ilo, ilo_in, ihi, ihi_in in a:
+        if ilo is not None and _nonempty(lo, lo_in, ilo, not ilo_in):
+            out.append((lo, lo_in, ilo, not ilo_in))
+        if ihi is None:
+            return tuple(out)
+        lo, lo_in = ihi, not ihi_in
+    out.append((lo, lo_in, None, False))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Values:
+    """A set of input values: numbers as intervals, other values as a (co)finite set."""
+
+    numbers: _Intervals
+    others: frozenset[object]
+    others_complement: bool  # True: every non-number except ``others``
+
+    def __and__(self, other: _Values) -> _Values:
+        numbers = _numbers_and(self.numbers, other.numbers)
+        if self.others_complement and other.others_complement:
+            return _Values(numbers, self.others | other.others, True)
+        if self.others_complement:
+            return _Values(numbers, other.others - self.others, False)
+        if other.others_complement:
+            return _Values(numbers, self.others - other.others, False)
+        return _Values(numbers, self.others & other.others, False)
+
+    def __invert__(self) -> _Values:
+        return _Values(_numbers_not(self.numbers), self.others, not self.others_complement)
+
+    def __or__(self, other: _Values) -> _Values:
+        return ~(~self & ~other)
+
+    def has_others(self) -> bool:
+        return self.others_complement or bool(self.others)
+
+    def is_empty(self) -> bool:
+        return not self.numbers and not self.has_others()
+
+    def meets(self, other: _Values) -> bool:
+        if self.others_complement and other.others_complement:
+            return True
+        if self.others_complement:
+            if not other.others <= self.others:
+                return True
+        elif other.others_complement:
+            if not self.others <= other.others:
+                return True
+        elif not self.others.isdisjoint(other.others):
+            return True
+        return _numbers_meet(self.numbers, other.numbers)
+
+
+_EVERYTHING = _Values(_ALL_NUMBERS, frozenset(), True)
+_NOTHING = _Values(_NO_NUMBERS, frozenset(), False)
+
+# A test's outcome per input: (values giving True, values giving False); the rest raise.
+_Outcome = tuple[_Values, _Values]
+
+# ---------------------------------------------------------------------------------------------
+# Reading cells
+# ---------------------------------------------------------------------------------------------
+
+
+class _Unknown(Exception):
+    """The cell is not something whose set of values can be worked out."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _literal(node: ast.expr) -> _Values:
+    """The one-value set of a literal (number, bool, string, bytes, None)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _literal(node.operand)
+        if inner.has_others() or len(inner.numbers) != 1:
+            raise _Unknown("is not a comparison")
+        value = inner.numbers[0][0]
+        assert value is not None
+        if isinstance(node.op, ast.USub):
+            value = -value
+        return _Values(((value, True, value, True),), frozenset(), False)
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool | int):
+            exact = Fraction(int(value))
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise _Unknown("uses a number that is not finite")
+            exact = Fraction(value)
+        elif value is None or isinstance(value, str | bytes):
+            return _Values(_NO_NUMBERS, frozenset([value]), False)
+        else:
+            raise _Unknown("is not a comparison")
+        return _Values(((exact, True, exact, True),), frozenset(), False)
+    if isinstance(node, ast.Tuple):
+        raise _Unknown(
+            "is a tuple (SpiffWorkflow compares it with ==; it is not a list of alternatives)"
+        )
+    raise _Unknown("is not a comparison")
+
+
+def _number(node: ast.expr) -> Fraction:
+    values = _literal(node)
+    if values.has_others():
+        raise _Unknown("orders values that are not numbers")
+    low = values.numbers[0][0]
+    assert low is not None
+    return low
+
+
+def _members(node: ast.expr) -> _Values:
+    if not isinstance(node, ast.List | ast.Tuple | ast.Set):
+        raise _Unknown("is not a membership test in a literal list")
+    members = _NOTHING
+    for element in node.elts:
+        members = members | _literal(element)
+    return members
+
+
+_FLIPPED: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Lt: ast.Gt,
+    ast.Gt: ast.Lt,
+    ast.LtE: ast.GtE,
+    ast.GtE: ast.LtE,
+    ast.Eq: ast.Eq,
+    ast.NotEq: ast.NotEq,
+    ast.Is: ast.Is,
+    ast.IsNot: ast.IsNot,
+}
+
+
+def _is_input(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == _PLACEHOLDER
+
+
+def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> _Outcome:
+    """Outcome of ``input op literal`` (or ``literal op input``)."""
+    if _is_input(left) == _is_input(right):
+        raise _Unknown("is not a comparison of the input with a literal")
+    op_type: type[ast.cmpop] = type(op)
+    literal = right
+    if _is_input(right):
+        if op_type not in _FLIPPED:
+            raise _Unknown("tests membership in the input, not of the input")
+        op_type, literal = _FLIPPED[op_type], left
+    if op_type in (ast.Eq, ast.NotEq):
+        equal = _literal(literal)
+        return (equal, ~equal) if op_type is ast.Eq else (~equal, equal)
+    if op_type in (ast.In, ast.NotIn):
+        members = _members(literal)
+        return (members, ~members) if op_type is ast.In else (~members, members)
+    if op_type in (ast.Is, ast.IsNot):
+        if not isinstance(literal, ast.Constant) or not (
+            literal.value is None or isinstance(literal.value, bool)
+        ):
+            raise _Unknown("is not a comparison")
+        same = _literal(literal)
+        # 'x is True' is False for x == 1: only None is exact, the rest is a safe superset.
+        differ = ~same if literal.value is None else _EVERYTHING
+        return (same, differ) if op_type is ast.Is else (differ, same)
+    bound = _number(literal)
+    if op_type is ast.Lt:
+        true: _Intervals = ((None, False, bound, False),)
+    elif op_type is ast.LtE:
+        true = ((None, False, bound, True),)
+    elif op_type is ast.Gt:
+        true = ((bound, False, None, False),)
+    elif op_type is ast.GtE:
+        true = ((bound, True, None, False),)
+    else:
+        raise _Unknown("is not a comparison")
+    # Ordering a non-number against a number raises: neither True nor False.
+    return (
+        _Values(true, frozenset(), False),
+        _Values(_numbers_not(true), frozenset(), False),
+    )
+
+
+def _test(node: ast.expr) -> _Outcome:
+    """Outcome of a boolean test of the input (Python's three-valued and/or/not)."""
+    if isinstance(node, ast.BoolOp):
+        true, false = _test(node.values[0])
+        for value in node.values[1:]:
+            then_true, then_false = _test(value)
+            if isinstance(node.op, ast.And):
+                true, false = true & then_true, false | (true & then_false)
+            else:
+                true, false = true | (false & then_true), false & then_false
+        return true, false
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        true, false = _test(node.operand)
+        return false, true
+    if isinstance(node, ast.Compare):
+        operands = [node.left, *node.comparators]
+        outcome: _Outcome | None = None
+        for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
+            then_true, then_false = _compare(left, op, right)
+            if outcome is None:
+                outcome = then_true, then_false
+            else:
+                true, false = outcome
+                outcome = true & then_true, false | (true & then_false)
+        assert outcome is not None
+        return outcome
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return (_EVERYTHING, _NOTHING) if node.value else (_NOTHING, _EVERYTHING)
+    raise _Unknown("is not a comparison")
+
+
+@dataclass(frozen=True)
+class _Cell:
+    shown: str
+    values: _Values
+    is_any: bool = False
+    unknown: str | None = None  # why the set cannot be worked out
+    boolean: bool = False  # mentions True/False: show 1/0 as True/False
+    textual: bool = False  # mentions strings/None: prefer a non-number example
+
+
+_ANY = _Cell("-", _EVERYTHING, is_any=True)
+
+
+def _is_any_text(text: str | None) -> bool:
+    return text is None or text.strip() in ("", "-")
+
+
+def _read_cell(text: str | None) -> _Cell:
+    if text is None or _is_any_text(text):
+        return _ANY
+    shown = " ".join(text.split())
+    if len(shown) > _SHOWN_CELL_LENGTH:
+        shown = shown[: _SHOWN_CELL_LENGTH - 3] + "..."
+    tree: ast.AST | None = None
+    try:
+        replaced = _QUESTION_MARK.sub(_PLACEHOLDER, text)
+        if _PLACEHOLDER in replaced:
+            tree = ast.parse(replaced.strip(), mode="eval")
+            values = _test(tree.body)[0]
+        else:
+            try:
+                ast.parse(text)
+                standalone = True
+            except SyntaxError:
+                standalone = False
+            if standalone:
+                tree = ast.parse(f"({text})", mode="eval")
+                values = _literal(tree.body)
+            else:
+                tree = ast.parse(f"{_PLACEHOLDER} {text.strip()}", mode="eval")
+                values = _test(tree.body)[0]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _Cell(shown, _EVERYTHING, unknown="cannot be parsed as a Python expression")
+    except _Unknown as unknown:
+        return _Cell(shown, _EVERYTHING, unknown=unknown.why)
+    constants = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)]
+    return _Cell(
+        shown,
+        values,
+        boolean=any(isinstance(value, bool) for value in constants),
+        textual=any(value is None or isinstance(value, str | bytes) for value in constants),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Examples for the messages
+# ---------------------------------------------------------------------------------------------
+
+
+def _inside(value: Fraction, interval: _Interval) -> bool:
+    return _interval_and(interval, (value, True, value, True)) is not None
+
+
+def _short_number(interval: _Interval) -> Fraction | None:
+    """An int or a short float inside a non-empty interval (None between adjacent floats)."""
+    lo, lo_in, hi, hi_in = interval
+    if lo is not None and lo_in:
+        return lo
+    if lo is None:
+        if hi is None:
+            return Fraction(0)
+        return hi if hi_in else Fraction(math.ceil(hi) - 1)
+    if hi is None:
+        return Fraction(math.floor(lo) + 1)
+    for digits in range(18):
+        step = Fraction(1, 10**digits)
+        candidate = (math.floor(lo / step) + 1) * step
+        for _ in range(3):
+            as_float = Fraction(float(candidate)) if digits else candidate
+            if _inside(as_float, interval):
+                return as_float
+            candidate += step
+    return hi if hi_in else None
+
+
+def _example_number(numbers: _Intervals) -> Fraction:
+    for interval in numbers:
+        short = _short_number(interval)
+        if short is not None:
+            return short
+    lo, _, hi, _ = numbers[0]
+    assert lo is not None and hi is not None
+    return (lo + hi) / 2
+
+
+def _show_number(value: Fraction, boolean: bool) -> str:
+    if boolean and value in (0, 1):
+        return str(value == 1)
+    if value.denominator == 1:
+        return str(value.numerator)
+    as_float = float(value)
+    if Fraction(as_float) == value:
+        return repr(as_float)
+    with localcontext() as context:
+        context.prec = 60
+        # Strictly between two adjacent floats: only an exact Decimal input lies there.
+        return f"Decimal('{Decimal(value.numerator) / Decimal(value.denominator)}')"
+
+
+def _fresh_strings() -> Iterator[str]:
+    yield from ("x", "y", "z")
+    count = 1
+    while True:
+        yield f"x{count}"
+        count += 1
+
+
+def _example(first: _Cell, second: _Cell) -> str:
+    both = first.values & second.values
+    prefer_other = (first.textual or second.textual) and both.has_others()
+    if both.numbers and not prefer_other:
+        return _show_number(_example_number(both.numbers), first.boolean or second.boolean)
+    if both.others_complement:
+        return repr(next(s for s in _fresh_strings() if s not in both.others))
+    return repr(min(both.others, key=lambda value: (value is None, repr(value))))
+
+
+def _reason(first: int, second: int, pairs: list[tuple[str, _Cell, _Cell]]) -> str:
+    rules = f"rules {first} and {second}"
+    unknown: list[str] = []
+    for column, a, b in pairs:
+        cells = [a] if a.shown == b.shown else [a, b]
+        unknown.extend(
+            f"column '{column}' cell '{cell.shown}' {cell.unknown}"
+            for cell in cells
+            if cell.unknown
+        )
+    if unknown:
+        return f"{rules} cannot be shown to exclude each other: " + "; ".join(unknown)
+    constrained = [(column, a, b) for column, a, b in pairs if not (a.is_any and b.is_any)]
+    if not constrained:
+        return f"{rules} both match every input"
+    example = ", ".join(f"{column} = {_example(a, b)}" for column, a, b in constrained)
+    cells = "; ".join(
+        f"column '{column}': '{a.shown}' and '{b.shown}'" for column, a, b in constrained
+    )
+    return f"{rules} both match {example} ({cells})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two rules of a decision table that can match the same input."""
+
+    first: int  # 1-based row number of the earlier rule
+    second: int  # 1-based row number of the later rule
+    reason: str
+
+
+def find_overlaps(
+    columns: Sequence[str],
+    rules: Sequence[Sequence[str | None]],
+    *,
+    limit: int = MAX_OVERLAPS,
+) -> list[Overlap]:
+    """Pairs of rules that can match the same input (each rule: one cell text per input column).
+
+    Pairs come in row order (by first, then second rule), at most ``limit`` of them.  A rule with
+    fewer cells than columns matches anything in the missing columns, as SpiffWorkflow does.
+    """
+    if limit < 1:
+        return []
+    cache: dict[str | None, _Cell] = {}
+    table: list[list[_Cell]] = []
+    for row, rule in enumerate(rules, start=1):
+        if len(rule) > len(columns):
+            raise ValueError(
+                f"rule {row} has {len(rule)} input cells but the table has {len(columns)} inputs"
+            )
+        cells = []
+        for text in rule:
+            if text not in cache:
+                cache[text] = _read_cell(text)
+            cells.append(cache[text])
+        cells.extend([_ANY] * (len(columns) - len(rule)))
+        table.append(cells)
+
+    # A rule with a cell no value satisfies (e.g. '? > 5 and ? < 1') never matches anything.
+    live = [not any(cell.values.is_empty() for cell in cells) for cells in table]
+    # Per rule, only the columns it constrains matter when testing a pair.
+    constrained = [[c for c, cell in enumerate(cells) if not cell.is_any] for cells in table]
+    overlaps: list[Overlap] = []
+    for i, first in enumerate(table):
+        if not live[i]:
+            continue
+        for j in range(i + 1, len(table)):
+            second = table[j]
+            if not live[j]:
+                continue
+            if all(
+                first[c].values.meets(second[c].values)
+                for c in constrained[i]
+                if not second[c].is_any
+            ):
+                pairs = [(column, first[c], second[c]) for c, column in enumerate(columns)]
+                overlaps.append(Overlap(i + 1, j + 1, _reason(i + 1, j + 1, pairs)))
+                if len(overlaps) >= limit:
+                    return overlaps
+    return overlaps
+
+
+def has_catch_all(rules: Sequence[Sequence[str | None]]) -> bool:
+    """Whether some rule matches everything (all cells empty or '-')."""
+    return any(all(_is_any_text(text) for text in rule) for rule in rules)

@@ -1,0 +1,31 @@
+"""The process layer's exceptions: one root, each leaf says where and why."""
+
+from __future__ import annotations
+
+
+class BpmnError(Exception):
+    """Root of every error the process layer raises on purpose."""
+
+
+class UnsafeExpression(BpmnError):
+    """An expression or script uses something outside the safe grammar."""
+
+    def __init__(self, reason: str, source: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.source = source
+
+
+class ExpressionFailed(BpmnError):
+    """A safe expression could not be evaluated (unknown name, wrong type, division by zero…)."""
+
+
+class DefinitionError(BpmnError):
+    """A process or decision definition is invalid; names the file, the element and the reason."""
+
+    def __init__(self, file: str, element: str | None, reason: str) -> None:
+        where = f"{file}: element '{element}'" if element else file
+        super().__init__(f"{where}: {reason}")
+        self.file = file
+        self.element = element
+        self.reason = reason

@@ -1,0 +1,227 @@
+"""Check parsed definitions before they are stored: roles, operations, expressions, timers, DMN."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Collection
+
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins import ManualTaskMixin, UserTaskMixin
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+
+from bpmn import dmn_overlap, expressions
+from bpmn.catalogue import Catalogue, ParsedFile, resolve_called
+from bpmn.errors import BpmnError, DefinitionError, UnsafeExpression
+from bpmn.timers import KIND_OF, check_iso8601
+
+SUPPORTED_HIT_POLICIES = ("UNIQUE", "COLLECT")
+_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
+def role_of(task_spec) -> str | None:
+    """A human task's role: its `role` property, else its lane."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return properties.get("role") or getattr(task_spec, "lane", None)
+
+
+class FileChecker:
+    """Collect every problem of one file as DefinitionErrors (file, element, reason)."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        parsed: ParsedFile,
+        roles: Collection[str],
+        operations: Collection[str],
+        available: Collection[str],
+    ) -> None:
+        self.catalogue = catalogue
+        self.parsed = parsed
+        self.roles = roles
+        self.operations = operations
+        self.available = available
+        self.errors: list[DefinitionError] = []
+
+    def error(self, element: str | None, reason: str) -> None:
+        self.errors.append(DefinitionError(self.parsed.source.name, element, reason))
+
+    def check(self) -> list[DefinitionError]:
+        if self.parsed.kind == "dmn":
+            for decision_id in self.parsed.decisions:
+                self._guard(decision_id, lambda d=decision_id: self._decision(d))
+            return self.errors
+        for process_id in self.parsed.processes:
+            try:
+                self.catalogue.bundle_specs(process_id, self.available)
+                spec = self.catalogue.spec(process_id)
+            except DefinitionError as error:
+                self.errors.append(error)
+                continue
+            except Exception as error:  # the library raises plain exceptions on odd input
+                self.error(process_id, f"cannot be parsed: {type(error).__name__}: {error}")
+                continue
+            for task_spec in spec.task_specs.values():
+                element = getattr(task_spec, "bpmn_id", None)
+                if element:
+                    self._guard(element, lambda t=task_spec, e=element: self._task(t, e))
+        return self.errors
+
+    def _guard(self, element, check) -> None:
+        try:
+            check()
+        except DefinitionError as error:
+            self.errors.append(error)
+        except Exception as error:
+            self.error(element, f"cannot be checked: {type(error).__name__}: {error}")
+
+    def _expression(self, element: str, what: str, source) -> None:
+        if source is None or source == "":
+            return
+        try:
+            expressions.check_expression(str(source))
+        except UnsafeExpression as error:
+            self.error(element, f"{what} {str(source)[:80]!r}: {error.reason}")
+
+    def _script(self, element: str, what: str, source) -> None:
+        if not source:
+            return
+        try:
+            expressions.check_script(str(source))
+        except UnsafeExpression as error:
+            self.error(element, f"{what}: {error.reason}")
+
+    def _task(self, task_spec, element: str) -> None:
+        if isinstance(task_spec, UserTaskMixin | ManualTaskMixin):
+            role = role_of(task_spec)
+            if not role:
+                self.error(
+                    element,
+                    "user task has no role: add a 'role' property "
+                    f"({', '.join(sorted(self.roles))}) or put it in a lane",
+                )
+            elif role not in self.roles:
+                self.error(
+                    element, f"unknown role '{role}'; roles are {', '.join(sorted(self.roles))}"
+                )
+        if isinstance(task_spec, ServiceTask):
+            name = getattr(task_spec, "operation_name", None)
+            if name not in self.operations:
+                self.error(
+                    element,
+                    f"unknown service operation '{name}'; registered operations are "
+                    f"{', '.join(sorted(self.operations))}",
+                )
+            for param, spec in (getattr(task_spec, "operation_params", None) or {}).items():
+                self._expression(element, f"parameter '{param}'", spec.get("value"))
+        if isinstance(task_spec, ScriptTask):
+            self._script(element, "script", task_spec.script)
+        for hook in ("prescript", "postscript"):
+            self._script(element, hook, getattr(task_spec, hook, None))
+        for condition, target in getattr(task_spec, "cond_task_specs", None) or []:
+            if condition is not None:
+                self._expression(element, f"condition towards '{target}'", condition.args[0])
+        if isinstance(task_spec, MultiInstanceTask):
+            self._expression(element, "cardinality", task_spec.cardinality)
+            self._expression(element, "completion condition", task_spec.condition)
+        if isinstance(task_spec, StandardLoopTask):
+            self._expression(element, "loop condition", task_spec.condition)
+        if isinstance(task_spec, CallActivity):
+            if self._resolve(task_spec.spec) is None:
+                self.error(element, f"calls process '{task_spec.spec}', which is not deployed")
+        if isinstance(task_spec, BusinessRuleTaskMixin):
+            self._table(element, task_spec.dmnEngine.decision_table)
+        self._event(task_spec, element)
+
+    def _resolve(self, name: str):
+        return resolve_called(name, self.available)
+
+    def _event(self, task_spec, element: str) -> None:
+        definition = getattr(task_spec, "event_definition", None)
+        definitions = (
+            definition.event_definitions
+            if isinstance(definition, MultipleEventDefinition)
+            else [definition]
+        )
+        for item in definitions:
+            kind = KIND_OF.get(type(item))
+            if kind is not None:
+                self._timer(element, kind, item.expression)
+            elif isinstance(item, ConditionalEventDefinition):
+                self._expression(element, "condition", item.expression)
+            elif item is not None and isinstance(getattr(item, "expression", None), str):
+                self._expression(element, "payload expression", item.expression)
+
+    def _timer(self, element: str, kind: str, expression: str) -> None:
+        try:
+            expressions.check_expression(expression or "")
+        except UnsafeExpression as error:
+            self.error(element, f"timer expression {expression!r}: {error.reason}")
+            return
+        tree = ast.parse(expression.strip(), mode="eval").body
+        if isinstance(tree, ast.Constant):
+            if not isinstance(tree.value, str):
+                self.error(element, f"timer expression {expression!r} must be an ISO 8601 text")
+                return
+            try:
+                check_iso8601(kind, tree.value)
+            except BpmnError as error:
+                self.error(element, f"timer {error}")
+
+    def _decision(self, decision_id: str) -> None:
+        decision = self.catalogue.decision(decision_id)
+        for table in decision.decisionTables:
+            self._table(decision_id, table)
+
+    def _table(self, element: str, table) -> None:
+        if table.hit_policy not in SUPPORTED_HIT_POLICIES:
+            self.error(
+                element,
+                f"hit policy {table.hit_policy} is not supported (use UNIQUE or COLLECT)",
+            )
+        for column in table.inputs:
+            self._expression(element, f"input '{column.label or column.id}'", column.expression)
+        rows = []
+        for rule in table.rules:
+            cells = []
+            for entry in rule.inputEntries:
+                texts = [text for text in entry.lhs if text not in (None, "", "-")]
+                cells.append(texts[0] if len(texts) == 1 else (None if not texts else "?"))
+                for text in texts:
+                    self._cell(rule.id, entry.input.expression, text)
+            rows.append(cells)
+            for entry in rule.outputEntries:
+                self._expression(rule.id, "output", entry.text)
+        if table.hit_policy == "UNIQUE":
+            columns = [column.label or column.expression or column.id for column in table.inputs]
+            for overlap in dmn_overlap.find_overlaps(columns, rows):
+                self.error(element, f"UNIQUE rules overlap: {overlap.reason}")
+
+    def _cell(self, rule_id: str, input_expression: str, text: str) -> None:
+        # Build the expression SpiffWorkflow's DMN engine will evaluate for this cell.
+        if _QUESTION_MARK.search(text):
+            candidate = _QUESTION_MARK.sub("dmninputexpr", text)
+        else:
+            try:
+                ast.parse(text, mode="eval")
+                candidate = f"({input_expression}) == ({text})"
+            except SyntaxError:
+                candidate = f"{input_expression} {text}"
+        self._expression(rule_id, "cell", candidate)
+
+
+def check_file(
+    catalogue: Catalogue,
+    parsed: ParsedFile,
+    *,
+    roles: Collection[str],
+    operations: Collection[str],
+    available: Collection[str],
+) -> list[DefinitionError]:
+    """Every problem of one parsed file (empty when it may be deployed)."""
+    return FileChecker(catalogue, parsed, roles, operations, available).check()

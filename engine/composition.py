@@ -1,0 +1,50 @@
+"""The composition root: the workflow engine with the cycle's operations and a clock."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bpmn.catalogue import Catalogue
+from bpmn.xml import Source
+from engine.actors import Actor
+from engine.cycle.registry import cycle_operations
+from engine.errors import DefinitionRejected
+from engine.models import ProcessDefinition
+from engine.workflow.definitions import Deployed, deploy
+from engine.workflow.runtime import WorkflowEngine
+
+
+def build_engine(clock=None) -> WorkflowEngine:
+    """A workflow engine for this process (build one per process and keep it: it caches specs)."""
+    return WorkflowEngine(cycle_operations(), clock=clock)
+
+
+def shipped_sources() -> list[Source]:
+    """The process definitions that ship with the product (bpmn/definitions)."""
+    folder = resources.files("bpmn").joinpath("definitions")
+    return [
+        Source(entry.name, entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith((".bpmn", ".dmn"))
+    ]
+
+
+def deploy_shipped(session: Session, engine: WorkflowEngine, actor: Actor) -> list[Deployed]:
+    """Deploy the shipped definitions whose keys have no version yet.
+
+    A key a finance department has already deployed (perhaps edited) is left alone: upgrading
+    the software never overwrites a configured approval flow.
+    """
+    keys = set(session.scalars(select(ProcessDefinition.key)))
+    sources = shipped_sources()
+    problems: list = []
+    parsed = Catalogue(sources, problems).files
+    if problems:
+        raise DefinitionRejected(problems)
+    missing = [source for source in sources if parsed[source.name].key not in keys]
+    if not missing:
+        return []
+    return deploy(session, missing, actor, engine.operations.names())

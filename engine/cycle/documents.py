@@ -1,0 +1,186 @@
+"""Documents that go through review: opening them, their status, publishing targets."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.cycle.context import fiscal_year_of, project_of
+from engine.errors import InvalidInput, NotFound
+from engine.models import (
+    BudgetAdjustment,
+    Disclosure,
+    Evaluation,
+    IndicatorFrame,
+    MonitoringReport,
+    MonitoringTask,
+    TargetTable,
+)
+from engine.models.enums import DisclosureKind, DocumentStatus, EvaluationKind, ProjectStatus
+from engine.workflow.operations import OperationRegistry, ServiceCall
+
+DOCUMENTS = {
+    "target_table": TargetTable,
+    "monitoring_report": MonitoringReport,
+    "self_evaluation": Evaluation,
+    "key_evaluation": Evaluation,
+    "budget_adjustment": BudgetAdjustment,
+}
+
+
+def open_document(call: ServiceCall) -> dict:
+    """Find or create the document a stage works on; returns {type, id}."""
+    kind = call.params.get("document_type")
+    project = project_of(call)
+    if kind == "target_table":
+        table = call.session.scalars(
+            select(TargetTable)
+            .where(TargetTable.project_id == project.id)
+            .order_by(TargetTable.revision.desc())
+            .limit(1)
+        ).first()
+        if table is None:
+            raise NotFound(f"project {project.code} has no target table to file")
+        return {"type": kind, "id": table.id}
+    if kind == "monitoring_report":
+        return {"type": kind, "id": _monitoring_report(call, project).id}
+    if kind in ("self_evaluation", "key_evaluation"):
+        frame_code = "default" if kind == "self_evaluation" else "key_evaluation"
+        frame = call.session.scalars(
+            select(IndicatorFrame)
+            .where(IndicatorFrame.code == frame_code)
+            .order_by(IndicatorFrame.version.desc())
+            .limit(1)
+        ).one()
+        evaluation = Evaluation(
+            project_id=project.id,
+            frame_id=frame.id,
+            kind=EvaluationKind.SELF if kind == "self_evaluation" else EvaluationKind.KEY,
+            evaluator_org_id=call.data.get("evaluator_org_id")
+            if kind == "key_evaluation"
+            else project.unit_id,
+        )
+        call.session.add(evaluation)
+        call.session.flush()
+        return {"type": kind, "id": evaluation.id}
+    if kind == "budget_adjustment":
+        adjustment = BudgetAdjustment(
+            project_id=project.id,
+            course=call.data.get("course", "adjust_targets"),
+            reason=call.data.get("explanation"),
+        )
+        call.session.add(adjustment)
+        call.session.flush()
+        return {"type": kind, "id": adjustment.id}
+    raise InvalidInput(f"unknown document type {kind!r}")
+
+
+def _monitoring_report(call: ServiceCall, project) -> MonitoringReport:
+    year = fiscal_year_of(call, project)
+    round_code = call.params.get("round", "jan_jul")
+    task = call.session.scalars(
+        select(MonitoringTask).where(
+            MonitoringTask.fiscal_year_id == year.id, MonitoringTask.round_code == round_code
+        )
+    ).first()
+    if task is None:
+        from datetime import date
+
+        task = MonitoringTask(
+            fiscal_year_id=year.id,
+            round_code=round_code,
+            months_elapsed=7,
+            due_on=date(year.year, 8, 31),
+            issued_at=call.now,
+        )
+        call.session.add(task)
+        call.session.flush()
+    report = call.session.scalars(
+        select(MonitoringReport).where(
+            MonitoringReport.task_id == task.id, MonitoringReport.project_id == project.id
+        )
+    ).first()
+    if report is None:
+        budget = project.approved_amount or project.requested_amount
+        report = MonitoringReport(
+            task_id=task.id, project_id=project.id, budget=budget, executed_to_date=0
+        )
+        call.session.add(report)
+        call.session.flush()
+    return report
+
+
+def document_row(call: ServiceCall):
+    """The row of the document named by `document` in the task data."""
+    document = call.require("document")
+    model = DOCUMENTS.get(document.get("type")) if isinstance(document, dict) else None
+    row = call.session.get(model, document.get("id")) if model else None
+    if row is None:
+        raise NotFound(f"document {document!r} does not exist")
+    return row
+
+
+def set_document_status(call: ServiceCall) -> dict:
+    """Move the document along draft → submitted → in review → returned | approved → final."""
+    row = document_row(call)
+    status = call.params.get("status")
+    if isinstance(row, BudgetAdjustment):
+        row.status = status
+    else:
+        row.status = DocumentStatus(status)
+        if status == "submitted" and hasattr(row, "submitted_at"):
+            row.submitted_at = call.now
+        if status == "approved" and hasattr(row, "approved_at"):
+            row.approved_at = call.now
+    call.session.flush()
+    return {"status": status}
+
+
+def publish_targets(call: ServiceCall) -> dict:
+    """Approved targets become final and are disclosed with the budget."""
+    table = document_row(call)
+    table.status = DocumentStatus.FINAL
+    project = project_of(call)
+    call.session.add(
+        Disclosure(
+            project_id=project.id,
+            fiscal_year_id=project.fiscal_year_id,
+            kind=DisclosureKind.TARGETS,
+            disclosed_at=call.now,
+            payload={
+                "project": project.code,
+                "name": project.name,
+                "goal": table.goal,
+                "indicators": [
+                    {
+                        "name": i.name,
+                        "operator": i.operator.value,
+                        "target": str(i.target_value)
+                        if i.target_value is not None
+                        else i.target_text,
+                        "unit": i.unit_of_measure,
+                        "weight": str(i.weight),
+                    }
+                    for i in table.indicators
+                ],
+            },
+        )
+    )
+    call.session.flush()
+    return {"target_table_id": table.id, "status": "final"}
+
+
+def activate_project(call: ServiceCall) -> dict:
+    """Targets approved: the project is funded and executes."""
+    project = project_of(call)
+    project.status = ProjectStatus.EXECUTING
+    if project.approved_amount is None:
+        project.approved_amount = project.requested_amount
+    call.session.flush()
+    return {"status": project.status.value, "approved_amount": str(project.approved_amount)}
+
+
+def register(registry: OperationRegistry) -> None:
+    registry.register("open_document", open_document)
+    registry.register("set_document_status", set_document_status)
+    registry.register("publish_targets", publish_targets)
+    registry.register("activate_project", activate_project)

@@ -1,0 +1,103 @@
+"""Rectification orders: issued with deadlines, overdue escalation, closure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import policy
+from engine.cycle.context import fiscal_year_of, project_of
+from engine.models import AccountabilityAction, Alert, RectificationOrder
+from engine.models.enums import (
+    AccountabilityKind,
+    AlertKind,
+    Colour,
+    RectificationSource,
+    RectificationStatus,
+)
+from engine.workflow.operations import OperationRegistry, ServiceCall
+
+ISSUES = {
+    RectificationSource.RED_ALERT: "运行监控红色预警逾期未说明原因及处置措施",
+    RectificationSource.GRADE: "绩效评价结果为“中”或“差”",
+    RectificationSource.FINDING: "评价机构发现的问题",
+}
+
+
+def issue_rectification(call: ServiceCall) -> dict:
+    """Open an order with feedback, plan and closure deadlines from configuration."""
+    source = RectificationSource(call.params.get("source", "grade"))
+    project = project_of(call)
+    year = fiscal_year_of(call, project)
+    days = policy.setting(call.session, "rectification", year.region_code, year.year)
+    alert_id = None
+    if source is RectificationSource.RED_ALERT:
+        alert_id = call.session.scalars(
+            select(Alert.id)
+            .where(
+                Alert.project_id == project.id,
+                Alert.kind == AlertKind.PROJECT,
+                Alert.colour == Colour.RED,
+            )
+            .order_by(Alert.id.desc())
+        ).first()
+    start = call.now
+    order = RectificationOrder(
+        project_id=project.id,
+        source=source,
+        alert_id=alert_id,
+        evaluation_id=call.data.get("evaluation_result", {}).get("evaluation_id"),
+        issues=ISSUES[source],
+        requirements="限期整改并报送整改情况",
+        issued_at=start,
+        feedback_due=(start + timedelta(days=days["feedback_days"])).date(),
+        plan_due=(start + timedelta(days=days["plan_days"])).date(),
+        close_due=(start + timedelta(days=days["close_days"])).date(),
+    )
+    call.session.add(order)
+    call.session.flush()
+    return {
+        "order_id": order.id,
+        "feedback_due": (start + timedelta(days=days["feedback_days"])).isoformat(),
+        "plan_due": (start + timedelta(days=days["plan_days"])).isoformat(),
+        "close_due": (start + timedelta(days=days["close_days"])).isoformat(),
+    }
+
+
+def _order(call: ServiceCall) -> RectificationOrder:
+    return call.session.get(RectificationOrder, call.require("rectification")["order_id"])
+
+
+def record_overdue(call: ServiceCall) -> dict:
+    """The deadline passed: mark the order overdue and record an accountability fact (once)."""
+    order = _order(call)
+    if not order.overdue:
+        order.overdue = True
+        call.session.add(
+            AccountabilityAction(
+                project_id=order.project_id,
+                organisation_id=project_of(call).unit_id,
+                kind=AccountabilityKind.REMINDER,
+                note=f"整改单 {order.id} 逾期未完成",
+                created_at=call.now,
+            )
+        )
+        call.session.flush()
+    return {"order_id": order.id, "overdue": True}
+
+
+def close_rectification(call: ServiceCall) -> dict:
+    """Feedback accepted: close the order."""
+    order = _order(call)
+    order.status = RectificationStatus.CLOSED
+    order.feedback = call.data.get("feedback")
+    order.closed_at = call.now
+    call.session.flush()
+    return {"order_id": order.id, "status": "closed", "overdue": order.overdue}
+
+
+def register(registry: OperationRegistry) -> None:
+    registry.register("issue_rectification", issue_rectification)
+    registry.register("record_overdue", record_overdue)
+    registry.register("close_rectification", close_rectification)

@@ -1,0 +1,196 @@
+"""Result application: adjustments, decisions, allocations, disclosure, and next year's cycle."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+
+from engine.cycle.context import decimal, fiscal_year_of, project_of
+from engine.cycle.documents import document_row
+from engine.cycle.start import carry_forward, next_fiscal_year
+from engine.errors import InvalidInput
+from engine.models import (
+    AccountabilityAction,
+    Allocation,
+    BudgetAdjustment,
+    Disclosure,
+    FundingDecision,
+    RectificationOrder,
+)
+from engine.models.enums import DecisionStatus, DisclosureKind, ProjectStatus
+from engine.results import Facts, decide
+from engine.workflow.operations import OperationRegistry, ServiceCall
+
+CENT = Decimal("0.01")
+
+
+def apply_adjustment(call: ServiceCall) -> dict:
+    """An approved in-year adjustment takes effect."""
+    adjustment: BudgetAdjustment = document_row(call)
+    adjustment.course = call.data.get("course", adjustment.course)
+    adjustment.status, adjustment.applied_at = "applied", call.now
+    project = project_of(call)
+    if adjustment.course == "cancel":
+        project.status = ProjectStatus.CANCELLED
+    amount = call.data.get("amount_change")
+    if amount is not None and adjustment.course == "reallocate":
+        adjustment.amount_change = decimal(amount, "amount_change").quantize(CENT)
+        project.approved_amount = (project.approved_amount or project.requested_amount) + (
+            adjustment.amount_change
+        )
+    call.session.flush()
+    return {"adjustment_id": adjustment.id, "course": adjustment.course}
+
+
+def facts_of(call: ServiceCall) -> Facts:
+    project = project_of(call)
+    previous = None
+    if project.predecessor_id is not None:
+        previous = call.session.scalars(
+            select(FundingDecision.facts)
+            .where(FundingDecision.project_id == project.predecessor_id)
+            .order_by(FundingDecision.id.desc())
+        ).first()
+    overdue = call.session.scalars(
+        select(RectificationOrder.id).where(
+            RectificationOrder.project_id == project.id, RectificationOrder.overdue.is_(True)
+        )
+    ).first()
+    budget = project.approved_amount or project.requested_amount
+    executed = call.data.get("executed")
+    return Facts(
+        grade=call.data.get("grade"),
+        previous_grade=(previous or {}).get("grade"),
+        is_continuing=project.is_continuing,
+        is_livelihood_exempt=project.is_livelihood_exempt,
+        execution_rate=(decimal(executed, "executed") / budget) if executed and budget else None,
+        rectification_overdue=overdue is not None,
+        red_alert_unanswered=project.disbursement_suspended,
+    )
+
+
+def apply_rules(call: ServiceCall) -> dict:
+    """Decide next year's funding and the accountability actions; record why."""
+    project = project_of(call)
+    facts = facts_of(call)
+    decision = decide(facts)
+    row = FundingDecision(
+        project_id=project.id,
+        fiscal_year_id=project.fiscal_year_id,
+        kind=decision.kind,
+        factor=decision.factor,
+        needs_review=decision.needs_review,
+        decided_at=call.now,
+        facts={
+            key: (str(value) if isinstance(value, Decimal) else value)
+            for key, value in facts.__dict__.items()
+        },
+        fired_rules=list(decision.fired),
+    )
+    call.session.add(row)
+    call.session.flush()
+    for kind in decision.actions:
+        call.session.add(
+            AccountabilityAction(
+                project_id=project.id,
+                decision_id=row.id,
+                organisation_id=project.unit_id,
+                kind=kind,
+                created_at=call.now,
+            )
+        )
+    call.session.flush()
+    return {
+        "decision_id": row.id,
+        "kind": decision.kind.value,
+        "factor": str(decision.factor),
+        "fired": list(decision.fired),
+        "needs_review": decision.needs_review,
+    }
+
+
+def set_allocation(call: ServiceCall) -> dict:
+    """Next year's allocation: requested × the decision's factor, unless overridden."""
+    project = project_of(call)
+    decision = call.session.get(FundingDecision, call.require("funding_decision")["decision_id"])
+    factor = decision.factor
+    override = call.data.get("override_factor")
+    if override not in (None, ""):
+        reason = (call.data.get("override_reason") or "").strip()
+        if not reason:
+            raise InvalidInput(
+                "overriding the decision needs a reason", errors={"override_reason": "required"}
+            )
+        factor = decimal(override, "override_factor")
+        if not Decimal(0) <= factor <= Decimal(2):
+            raise InvalidInput(
+                "override_factor must be between 0 and 2",
+                errors={"override_factor": "out of range"},
+            )
+        decision.override_factor, decision.override_reason = factor, reason
+        decision.status = DecisionStatus.OVERRIDDEN
+    else:
+        decision.status = DecisionStatus.CONFIRMED
+    decision.confirmed_at = call.now
+    decision.confirmed_by_id = call.actor.user_id
+    following = next_fiscal_year(call, fiscal_year_of(call, project))
+    requested = project.requested_amount
+    allocation = Allocation(
+        project_id=project.id,
+        fiscal_year_id=following.id,
+        decision_id=decision.id,
+        requested=requested,
+        factor=factor.quantize(Decimal("0.0001")),
+        amount=(requested * factor).quantize(CENT, ROUND_HALF_UP),
+        overridden=override not in (None, ""),
+        override_reason=decision.override_reason,
+        decided_by_id=call.actor.user_id,
+        decided_at=call.now,
+    )
+    call.session.add(allocation)
+    call.session.flush()
+    return {
+        "allocation_id": allocation.id,
+        "amount": str(allocation.amount),
+        "factor": str(allocation.factor),
+        "year": following.year,
+    }
+
+
+def disclose_results(call: ServiceCall) -> dict:
+    """Publish the grade and score."""
+    project = project_of(call)
+    result = call.data.get("result") or {}
+    call.session.add(
+        Disclosure(
+            project_id=project.id,
+            fiscal_year_id=project.fiscal_year_id,
+            kind=DisclosureKind.GRADE,
+            disclosed_at=call.now,
+            payload={
+                "project": project.code,
+                "name": project.name,
+                "grade": call.data.get("grade"),
+                "score": result.get("score"),
+            },
+        )
+    )
+    project.status = (
+        ProjectStatus.CLOSED if project.status is not ProjectStatus.CANCELLED else (project.status)
+    )
+    call.session.flush()
+    return {"disclosed": True}
+
+
+def start_next_year(call: ServiceCall) -> dict:
+    """Carry a continuing, funded project into next year and start its cycle."""
+    return carry_forward(call)
+
+
+def register(registry: OperationRegistry) -> None:
+    registry.register("apply_adjustment", apply_adjustment)
+    registry.register("apply_rules", apply_rules)
+    registry.register("set_allocation", set_allocation)
+    registry.register("disclose_results", disclose_results)
+    registry.register("start_next_year", start_next_year)

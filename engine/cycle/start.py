@@ -1,0 +1,180 @@
+"""Starting a project's budget cycle, and carrying a funded project into next year."""
+
+from __future__ import annotations
+
+import zlib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.cycle.context import fiscal_year_of, project_of
+from engine.errors import Conflict
+from engine.models import (
+    Allocation,
+    FiscalYear,
+    Indicator,
+    Organisation,
+    ProcessInstance,
+    Project,
+    TargetTable,
+)
+from engine.models.enums import DecisionKind, OrgKind, ProjectStatus
+from engine.workflow.operations import ServiceCall
+
+CYCLE_PROCESS = "budget_cycle"
+
+
+def business_key(project: Project) -> str:
+    return f"cycle:{project.code}"
+
+
+def cycle_data(session: Session, project: Project, *, key_evaluation: bool | None = None) -> dict:
+    """The data a budget_cycle instance starts with: who does what, and when stages open."""
+    year = session.get(Project, project.id).fiscal_year.year
+    unit = session.get(Organisation, project.unit_id)
+    department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
+    performance = session.scalars(
+        select(Organisation.id).where(
+            Organisation.kind == OrgKind.PERFORMANCE, Organisation.region_code == unit.region_code
+        )
+    ).first()
+    evaluators = session.scalars(
+        select(Organisation.id)
+        .where(Organisation.kind == OrgKind.EVALUATOR, Organisation.region_code == unit.region_code)
+        .order_by(Organisation.id)
+    ).all()
+    digest = zlib.crc32(project.code.encode())
+    if key_evaluation is None:
+        # About one project in two hundred is picked for a key evaluation (20–60 a province).
+        key_evaluation = digest % 200 == 0
+    return {
+        "project_id": project.id,
+        "project_code": project.code,
+        "fiscal_year": year,
+        "target_table_id": session.scalars(
+            select(TargetTable.id)
+            .where(TargetTable.project_id == project.id)
+            .order_by(TargetTable.revision.desc())
+        ).first(),
+        "unit_org_id": unit.id,
+        "department_org_id": department.id if department else None,
+        "finance_org_id": department.finance_desk_id if department else None,
+        "performance_org_id": performance,
+        "evaluator_org_id": evaluators[digest % len(evaluators)] if evaluators else None,
+        "monitoring_opens_at": f"{year}-08-01T00:00:00+08:00",
+        "monitoring_due": f"{year}-08-31T23:59:59+08:00",
+        "alert_response_window": "P14D",
+        "evaluation_opens_at": f"{year + 1}-02-01T00:00:00+08:00",
+        "key_evaluation": key_evaluation,
+    }
+
+
+def start_cycle(session: Session, engine, project: Project, actor: Actor, **options):
+    """Start the budget cycle of one project for its fiscal year (once)."""
+    key = business_key(project)
+    running = session.scalars(
+        select(ProcessInstance.id).where(ProcessInstance.business_key == key)
+    ).first()
+    if running is not None:
+        raise Conflict(f"project {project.code} already has a budget cycle (instance {running})")
+    return engine.start(session, CYCLE_PROCESS, key, cycle_data(session, project, **options), actor)
+
+
+def next_fiscal_year(call: ServiceCall, year: FiscalYear) -> FiscalYear:
+    """The region's following fiscal year, created when first needed."""
+    following = call.session.scalars(
+        select(FiscalYear).where(
+            FiscalYear.region_code == year.region_code, FiscalYear.year == year.year + 1
+        )
+    ).first()
+    if following is None:
+        following = FiscalYear(region_code=year.region_code, year=year.year + 1)
+        call.session.add(following)
+        call.session.flush()
+    return following
+
+
+def carry_forward(call: ServiceCall) -> dict:
+    """Next year's project (same code number), its draft targets, and its cycle."""
+    project = project_of(call)
+    decision = call.data.get("funding_decision") or {}
+    allocation = call.session.get(
+        Allocation, (call.data.get("allocation") or {}).get("allocation_id")
+    )
+    if (
+        not project.is_continuing
+        or decision.get("kind") == DecisionKind.CANCEL.value
+        or (allocation is not None and allocation.amount == 0)
+        or project.status is ProjectStatus.CANCELLED
+    ):
+        return {"started": False, "reason": "not continued"}
+    year = fiscal_year_of(call, project)
+    code = f"{year.year + 1}-{project.code.split('-', 1)[1]}"
+    existing = call.session.scalars(select(Project).where(Project.code == code)).first()
+    if existing is not None:
+        return {"started": False, "reason": f"{code} already exists", "project_code": code}
+    following = next_fiscal_year(call, year)
+    successor = Project(
+        code=code,
+        name=project.name,
+        fiscal_year_id=following.id,
+        unit_id=project.unit_id,
+        functional_class=project.functional_class,
+        kind=project.kind,
+        budget_type=project.budget_type,
+        is_continuing=True,
+        is_livelihood_exempt=project.is_livelihood_exempt,
+        predecessor_id=project.id,
+        requested_amount=allocation.amount if allocation else project.requested_amount,
+    )
+    call.session.add(successor)
+    call.session.flush()
+    _copy_targets(call.session, project, successor)
+    outcome = call.engine.start(
+        call.session,
+        CYCLE_PROCESS,
+        business_key(successor),
+        cycle_data(call.session, successor),
+        call.actor,
+    )
+    if not outcome.ok:
+        raise RuntimeError(f"next year's cycle could not start: {outcome.error}")
+    return {"started": True, "project_code": code, "instance_id": outcome.instance_id}
+
+
+def _copy_targets(session: Session, project: Project, successor: Project) -> None:
+    table = session.scalars(
+        select(TargetTable)
+        .where(TargetTable.project_id == project.id)
+        .order_by(TargetTable.revision.desc())
+    ).first()
+    if table is None:
+        return
+    copy = TargetTable(
+        project_id=successor.id, revision=1, frame_id=table.frame_id, goal=table.goal
+    )
+    session.add(copy)
+    session.flush()
+    columns = (
+        "node_id",
+        "position",
+        "name",
+        "operator",
+        "target_value",
+        "target_text",
+        "unit_of_measure",
+        "weight",
+        "basis",
+        "scoring_note",
+        "library_code",
+    )
+    for indicator in session.scalars(
+        select(Indicator).where(Indicator.target_table_id == table.id)
+    ):
+        session.add(
+            Indicator(
+                target_table_id=copy.id, **{name: getattr(indicator, name) for name in columns}
+            )
+        )
+    session.flush()

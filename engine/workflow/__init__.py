@@ -1,0 +1,1 @@
+"""The workflow runtime: deployment, instances, the work queue, timers and incidents."""

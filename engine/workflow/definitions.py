@@ -1,0 +1,214 @@
+"""Deploying process definitions, and the parsed catalogue of the newest versions."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bpmn.catalogue import Catalogue
+from bpmn.errors import DefinitionError
+from bpmn.serializer import SpecBundle, WorkflowCodec
+from bpmn.validation import check_file
+from bpmn.xml import Source
+from engine import audit
+from engine.actors import Actor
+from engine.errors import DefinitionRejected, NotFound
+from engine.models import ProcessDefinition, ProcessSpec
+from engine.models.enums import Role
+
+ROLES = frozenset(role.value for role in Role if role is not Role.SUPERVISOR)
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The outcome for one file: its key and version, and whether it was new."""
+
+    file_name: str
+    key: str
+    version: int
+    changed: bool
+
+
+def latest_definitions(session: Session) -> list[ProcessDefinition]:
+    """The newest version of every key."""
+    newest = (
+        select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.key)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(ProcessDefinition)
+            .join(
+                newest,
+                (ProcessDefinition.key == newest.c.key)
+                & (ProcessDefinition.version == newest.c.version),
+            )
+            .order_by(ProcessDefinition.key)
+        )
+    )
+
+
+def deploy(
+    session: Session, sources: Sequence[Source], actor: Actor, operations: Collection[str]
+) -> list[Deployed]:
+    """Validate every file, then store each changed one as a new immutable version.
+
+    Either all files are stored or none: any problem in any file rejects the deployment and
+    names the file, the element and the reason of every problem found.
+    """
+    if not sources:
+        raise DefinitionRejected([DefinitionError("(none)", None, "no files were given")])
+    names = [source.name for source in sources]
+    problems: list[DefinitionError] = [
+        DefinitionError(name, None, "the same file name appears twice")
+        for name in {n for n in names if names.count(n) > 1}
+    ]
+    new = Catalogue(sources, problems)
+    new_keys = {parsed.key for parsed in new.files.values()}
+    deployed = [d for d in latest_definitions(session) if d.key not in new_keys]
+    provided_by = {pid: d for d in deployed for pid in d.provides}
+    for parsed in new.files.values():
+        for pid in parsed.provides:
+            if pid in provided_by:
+                problems.append(
+                    DefinitionError(
+                        parsed.source.name,
+                        pid,
+                        f"'{pid}' is already provided by {provided_by[pid].file_name} "
+                        f"(deployed as '{provided_by[pid].key}')",
+                    )
+                )
+    if not problems:
+        combined = Catalogue([Source(d.file_name, d.source) for d in deployed] + list(sources))
+        available = combined.process_ids
+        for name in names:
+            problems += check_file(
+                combined,
+                combined.files[name],
+                roles=ROLES,
+                operations=operations,
+                available=available,
+            )
+    if problems:
+        raise DefinitionRejected(problems)
+    return [_store(session, parsed, actor) for parsed in new.files.values()]
+
+
+def _store(session: Session, parsed, actor: Actor) -> Deployed:
+    text = parsed.source.text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    current = session.scalars(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.key == parsed.key)
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
+    ).first()
+    if current is not None and current.sha256 == digest:
+        return Deployed(parsed.source.name, parsed.key, current.version, changed=False)
+    version = (current.version if current else 0) + 1
+    definition = ProcessDefinition(
+        key=parsed.key,
+        version=version,
+        kind=parsed.kind,
+        file_name=parsed.source.name,
+        sha256=digest,
+        source=text,
+        provides=list(parsed.provides),
+        deployed_by=actor.name,
+    )
+    session.add(definition)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor.name,
+        action="definition.deploy",
+        object_type="process_definition",
+        object_id=definition.id,
+        payload={
+            "key": parsed.key,
+            "version": version,
+            "sha256": digest,
+            "file": parsed.source.name,
+        },
+    )
+    return Deployed(parsed.source.name, parsed.key, version, changed=True)
+
+
+class DefinitionCache:
+    """Parsed catalogues of the newest definitions and loaded spec bundles, per process."""
+
+    def __init__(self, codec: WorkflowCodec, size: int = 256) -> None:
+        self.codec = codec
+        self._lock = threading.Lock()
+        self._catalogues: OrderedDict[tuple, tuple[Catalogue, dict]] = OrderedDict()
+        self._bundles: OrderedDict[str, SpecBundle] = OrderedDict()
+        self._size = size
+
+    def catalogue(self, session: Session) -> tuple[Catalogue, dict[str, ProcessDefinition]]:
+        """The catalogue of the newest version of every key (rebuilt only after a deploy)."""
+        latest = latest_definitions(session)
+        cache_key = tuple(d.id for d in latest)
+        with self._lock:
+            if cache_key in self._catalogues:
+                self._catalogues.move_to_end(cache_key)
+                return self._catalogues[cache_key]
+        catalogue = Catalogue(Source(d.file_name, d.source) for d in latest)
+        by_process = {pid: d for d in latest for pid in d.provides}
+        with self._lock:
+            self._catalogues[cache_key] = (catalogue, by_process)
+            while len(self._catalogues) > 4:
+                self._catalogues.popitem(last=False)
+        return catalogue, by_process
+
+    def bundle_for_start(self, session: Session, process_key: str):
+        """The spec bundle a new instance of `process_key` starts on, stored if new."""
+        catalogue, by_process = self.catalogue(session)
+        definition = by_process.get(process_key)
+        if definition is None or process_key not in catalogue.process_ids:
+            raise NotFound(f"no deployed process '{process_key}'", errors={"process": "unknown"})
+        spec, subprocess_specs = catalogue.bundle_specs(process_key)
+        bundle = self.codec.bundle(spec, subprocess_specs)
+        versions = {
+            name: by_process[target].version
+            for name, target in [(process_key, process_key)]
+            + [(name, sub.name) for name, sub in subprocess_specs.items()]
+            if target in by_process
+        }
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert(ProcessSpec)
+            .values(sha256=bundle.sha256, body=bundle.body, versions=versions)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+        self._remember(bundle)
+        return definition, bundle
+
+    def bundle(self, session: Session, sha256: str) -> SpecBundle:
+        """A stored spec bundle, verified against its hash, parsed once per process."""
+        with self._lock:
+            if sha256 in self._bundles:
+                self._bundles.move_to_end(sha256)
+                return self._bundles[sha256]
+        row = session.get(ProcessSpec, sha256)
+        if row is None:
+            raise NotFound(f"process spec {sha256[:12]}… is missing")
+        bundle = self.codec.load_bundle(row.body, sha256)
+        self._remember(bundle)
+        return bundle
+
+    def _remember(self, bundle: SpecBundle) -> None:
+        with self._lock:
+            self._bundles[bundle.sha256] = bundle
+            self._bundles.move_to_end(bundle.sha256)
+            while len(self._bundles) > self._size:
+                self._bundles.popitem(last=False)

@@ -1,0 +1,529 @@
+"""Commands on process instances: start, complete a task, fire timers, retry an incident.
+
+Each command is one unit of work inside the caller's transaction: load the instance, apply,
+run engine steps until every branch waits, write the state with `WHERE version = :v`, refresh the
+derived tables, append audit events. A stale version raises Conflict and writes nothing. A
+failure inside the engine is rolled back to a savepoint and recorded as an incident instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bpmn.errors import BpmnError
+from bpmn.script_engine import SafeScriptEngine
+from bpmn.serializer import WorkflowCodec
+from engine import audit
+from engine.actors import Actor
+from engine.errors import (
+    BudgetloopError,
+    Conflict,
+    Corrupted,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+from engine.models import HumanTask, Incident, ProcessInstance, Timer
+from engine.workflow import derived
+from engine.workflow.clock import SystemClock
+from engine.workflow.definitions import DefinitionCache
+from engine.workflow.operations import OperationRegistry, ServiceCall
+
+MAX_FORM_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: the instance it touched, and the incident if the engine failed."""
+
+    instance_id: int | None
+    status: str
+    incident_id: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.incident_id is None
+
+
+class EngineFailure(Exception):
+    """Something failed inside engine steps; carries the element where it happened."""
+
+    def __init__(self, error: BaseException, element_id: str | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.element_id = element_id
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        inner = getattr(error, "exception", None) or error.__cause__
+        if not isinstance(inner, BaseException):
+            break
+        error = inner
+    return error
+
+
+def _describe(error: BaseException) -> str:
+    cause = _root_cause(error)
+    text = f"{type(cause).__name__}: {cause}"
+    if cause is not error:
+        text = f"{error} — {text}"
+    return text[:2000]
+
+
+class WorkflowEngine:
+    """The composition root of the runtime: codec, definitions cache, clock and operations."""
+
+    def __init__(self, operations: OperationRegistry, clock=None) -> None:
+        self.operations = operations
+        self.clock = clock or SystemClock()
+        self.codec = WorkflowCodec()
+        self.definitions = DefinitionCache(self.codec)
+
+    # ---- loading and saving -------------------------------------------------------------
+
+    def _script_engine(self, session: Session, instance: ProcessInstance, actor: Actor):
+        def services(name: str, params: dict, task) -> Any:
+            call = ServiceCall(
+                session=session,
+                engine=self,
+                instance=instance,
+                data=task.data,
+                params=params,
+                actor=actor,
+                now=self.clock(),
+                element_id=task.task_spec.bpmn_id,
+            )
+            return self.operations.call(name, call)
+
+        return SafeScriptEngine(clock=self.clock, services=services)
+
+    def load(self, session: Session, instance: ProcessInstance, actor: Actor) -> BpmnWorkflow:
+        """The instance's workflow, on the safe script engine."""
+        try:
+            bundle = self.definitions.bundle(session, instance.spec_sha256)
+            return self.codec.load_state(
+                instance.state, bundle, self._script_engine(session, instance, actor)
+            )
+        except BpmnError as error:
+            raise Corrupted(f"process instance {instance.id}: {error}") from None
+
+    def _save(
+        self,
+        session: Session,
+        instance: ProcessInstance,
+        workflow: BpmnWorkflow,
+        actor: Actor,
+        completed_task_id: str | None = None,
+    ) -> None:
+        now = self.clock()
+        status = "completed" if workflow.is_completed() else "running"
+        result = session.execute(
+            update(ProcessInstance)
+            .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
+            .values(
+                state=self.codec.dump_state(workflow),
+                status=status,
+                updated_at=now,
+                version=instance.version + 1,
+                completed_at=now if status == "completed" else None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise Conflict(
+                f"process instance {instance.id} was changed meanwhile; reload and try again",
+                errors={"version": "stale"},
+            )
+        session.expire(instance)
+        derived.refresh(
+            session,
+            instance,
+            workflow,
+            now=now,
+            actor_name=actor.name,
+            completed_task_id=completed_task_id,
+        )
+
+    def _steps(self, workflow: BpmnWorkflow) -> None:
+        """Run until every branch waits (timers due by our clock fire on the way)."""
+        current: dict[str, str | None] = {"element": None}
+
+        def will_complete(task):
+            current["element"] = getattr(task.task_spec, "bpmn_id", None)
+
+        try:
+            workflow.refresh_waiting_tasks()
+            workflow.do_engine_steps(will_complete_task=will_complete)
+        except BudgetloopError:
+            raise
+        except Exception as error:
+            cause = _root_cause(error)
+            if isinstance(cause, BudgetloopError):
+                raise cause from error
+            raise EngineFailure(error, current["element"]) from error
+
+    # ---- commands -----------------------------------------------------------------------
+
+    def start(
+        self, session: Session, process_key: str, business_key: str, data: dict, actor: Actor
+    ) -> Outcome:
+        """Start the newest version of `process_key` for a business object."""
+        _check_data(data)
+        command = {
+            "kind": "start",
+            "process_key": process_key,
+            "business_key": business_key,
+            "data": data,
+            "actor": actor.as_dict(),
+        }
+        definition, bundle = self.definitions.bundle_for_start(session, process_key)
+        savepoint = session.begin_nested()
+        try:
+            instance = ProcessInstance(
+                definition_id=definition.id,
+                process_key=process_key,
+                business_key=business_key,
+                spec_sha256=bundle.sha256,
+                status="running",
+                state="{}",
+                version=1,
+                created_at=self.clock(),
+                updated_at=self.clock(),
+            )
+            session.add(instance)
+            session.flush()
+            workflow = self.codec.new_workflow(
+                bundle, self._script_engine(session, instance, actor)
+            )
+            workflow.task_tree.data.update(data)
+            self._steps(workflow)
+            self._save(session, instance, workflow, actor)
+            audit.append(
+                session,
+                actor=actor.name,
+                action="instance.start",
+                object_type="process_instance",
+                object_id=instance.id,
+                payload={
+                    "process": process_key,
+                    "business_key": business_key,
+                    "definition_version": definition.version,
+                    "spec": bundle.sha256,
+                },
+            )
+            savepoint.commit()
+            return Outcome(instance.id, self._status(session, instance.id))
+        except EngineFailure as failure:
+            savepoint.rollback()
+            return self._incident(session, None, failure, command, actor)
+        except BaseException:
+            savepoint.rollback()
+            raise
+
+    def complete_task(
+        self,
+        session: Session,
+        human_task_id: int,
+        data: dict,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        """Complete a ready user task with the form's data and run on to the next wait."""
+        _check_data(data)
+        row = session.get(HumanTask, human_task_id)
+        if row is None or not _may_see(actor, row):
+            raise NotFound(f"no task {human_task_id}")
+        if row.status != "ready":
+            raise Conflict(f"task {human_task_id} is already {row.status}", errors={"task": "done"})
+        if not actor.operator and (
+            actor.role != row.role or (row.org_id is not None and actor.org_id != row.org_id)
+        ):
+            raise Forbidden(
+                f"task {human_task_id} is for role '{row.role}' of another organisation"
+                if actor.role == row.role
+                else f"task {human_task_id} is for role '{row.role}'"
+            )
+        instance = self._instance(session, row.instance_id, expected_version)
+        command = {
+            "kind": "complete_task",
+            "human_task_id": human_task_id,
+            "data": data,
+            "actor": actor.as_dict(),
+        }
+
+        def apply(workflow: BpmnWorkflow) -> str:
+            task = workflow.get_task_from_id(UUID(row.task_id))
+            if task is None or not task.has_state(TaskState.READY):
+                raise Conflict(f"task {human_task_id} is no longer ready")
+            task.set_data(**data)
+            task.run()
+            return row.task_id
+
+        return self._command(
+            session,
+            instance,
+            actor,
+            command,
+            apply,
+            action="task.complete",
+            payload={"task": human_task_id, "element": row.element_id, "data": data},
+        )
+
+    def fire_timers(self, session: Session, instance_id: int, actor: Actor) -> Outcome:
+        """Fire the instance's timers that are due by the clock, and run on."""
+        instance = self._instance(session, instance_id)
+        command = {"kind": "fire_timers", "instance_id": instance_id, "actor": actor.as_dict()}
+        return self._command(
+            session,
+            instance,
+            actor,
+            command,
+            lambda workflow: None,
+            action="timer.fire",
+            payload={"now": self.clock().isoformat()},
+        )
+
+    def claim_due_timer(self, session: Session, skip: set[int]) -> Timer | None:
+        """Lock the next due timer that no other ticker holds (SKIP LOCKED on PostgreSQL)."""
+        query = (
+            select(Timer)
+            .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
+            .where(
+                Timer.status == "waiting",
+                Timer.due_at <= self.clock(),
+                # An instance with an open incident waits for an operator, timers included.
+                ProcessInstance.status != "incident",
+            )
+            .order_by(Timer.due_at, Timer.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=Timer)
+        )
+        if skip:
+            query = query.where(Timer.id.not_in(skip))
+        return session.scalars(query).first()
+
+    def retry_incident(self, session: Session, incident_id: int, actor: Actor) -> Outcome:
+        """Replay the command that failed; on success the incident is resolved."""
+        incident = self._open_incident(session, incident_id)
+        command = incident.command
+        original = Actor.from_dict(command["actor"])
+        if incident.instance_id is not None:
+            instance = self._instance(session, incident.instance_id, allow_incident=True)
+            session.execute(
+                update(ProcessInstance)
+                .where(ProcessInstance.id == instance.id)
+                .values(status="running")
+                .execution_options(synchronize_session=False)
+            )
+            session.expire(instance)
+        if command["kind"] == "start":
+            outcome = self.start(
+                session, command["process_key"], command["business_key"], command["data"], original
+            )
+        elif command["kind"] == "complete_task":
+            outcome = self.complete_task(
+                session, command["human_task_id"], command["data"], original
+            )
+        else:
+            outcome = self.fire_timers(session, command["instance_id"], original)
+        if outcome.ok:
+            incident.resolved_at, incident.resolved_by = self.clock(), actor.name
+            incident.resolution = "retried"
+        else:
+            # The replay failed again and opened a fresh incident: fold it into this one.
+            again = session.get(Incident, outcome.incident_id)
+            incident.attempts += 1
+            incident.error = again.error
+            session.delete(again)
+            outcome = Outcome(outcome.instance_id, outcome.status, incident.id, incident.error)
+        audit.append(
+            session,
+            actor=actor.name,
+            action="incident.retry",
+            object_type="incident",
+            object_id=incident.id,
+            payload={"ok": outcome.ok, "attempts": incident.attempts},
+        )
+        session.flush()
+        return outcome
+
+    def resolve_incident(self, session: Session, incident_id: int, actor: Actor, note: str):
+        """Close an incident without replaying it; the instance stays in its last wait state."""
+        if not note or not note.strip():
+            raise InvalidInput("a note saying why is required", errors={"note": "required"})
+        incident = self._open_incident(session, incident_id)
+        incident.resolved_at, incident.resolved_by = self.clock(), actor.name
+        incident.resolution = "dismissed"
+        if incident.instance_id is not None:
+            instance = self._instance(session, incident.instance_id, allow_incident=True)
+            result = session.execute(
+                update(ProcessInstance)
+                .where(
+                    ProcessInstance.id == instance.id, ProcessInstance.version == instance.version
+                )
+                .values(status="running", version=instance.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise Conflict(f"process instance {instance.id} was changed meanwhile")
+        audit.append(
+            session,
+            actor=actor.name,
+            action="incident.resolve",
+            object_type="incident",
+            object_id=incident.id,
+            payload={"note": note.strip()},
+        )
+        session.flush()
+        return incident
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _command(self, session, instance, actor, command, apply, *, action, payload) -> Outcome:
+        savepoint = session.begin_nested()
+        try:
+            workflow = self.load(session, instance, actor)
+            try:
+                completed = apply(workflow)
+            except BudgetloopError:
+                raise
+            except Exception as error:
+                cause = _root_cause(error)
+                if isinstance(cause, BudgetloopError):
+                    raise cause from error
+                raise EngineFailure(error, None) from error
+            self._steps(workflow)
+            self._save(session, instance, workflow, actor, completed_task_id=completed)
+            audit.append(
+                session,
+                actor=actor.name,
+                action=action,
+                object_type="process_instance",
+                object_id=instance.id,
+                payload=payload,
+            )
+            savepoint.commit()
+        except EngineFailure as failure:
+            savepoint.rollback()
+            return self._incident(session, instance, failure, command, actor)
+        except OperationalError as error:
+            savepoint.rollback()
+            if "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower():
+                raise Conflict(
+                    f"process instance {instance.id} is being changed right now"
+                ) from None
+            raise
+        except BaseException:
+            savepoint.rollback()
+            raise
+        return Outcome(instance.id, self._status(session, instance.id))
+
+    def _incident(self, session, instance, failure: EngineFailure, command, actor) -> Outcome:
+        error = _describe(failure.error)
+        incident = Incident(
+            instance_id=instance.id if instance is not None else None,
+            element_id=failure.element_id,
+            error=error,
+            command=json.loads(json.dumps(command)),
+            created_at=self.clock(),
+        )
+        session.add(incident)
+        if instance is not None:
+            result = session.execute(
+                update(ProcessInstance)
+                .where(
+                    ProcessInstance.id == instance.id, ProcessInstance.version == instance.version
+                )
+                .values(status="incident", version=instance.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                raise Conflict(f"process instance {instance.id} was changed meanwhile")
+        session.flush()
+        audit.append(
+            session,
+            actor=actor.name,
+            action="incident.open",
+            object_type="incident",
+            object_id=incident.id,
+            payload={
+                "instance": incident.instance_id,
+                "element": failure.element_id,
+                "error": error,
+                "command": command["kind"],
+            },
+        )
+        return Outcome(incident.instance_id, "incident", incident.id, error)
+
+    def _instance(self, session, instance_id, expected_version=None, allow_incident=False):
+        instance = session.get(ProcessInstance, instance_id, populate_existing=True)
+        if instance is None:
+            raise NotFound(f"no process instance {instance_id}")
+        if expected_version is not None and instance.version != expected_version:
+            raise Conflict(
+                f"process instance {instance_id} is at version {instance.version}, "
+                f"not {expected_version}; reload and try again",
+                errors={"version": "stale"},
+            )
+        if instance.status == "incident" and not allow_incident:
+            raise Conflict(
+                f"process instance {instance_id} has an open incident; retry or resolve it first"
+            )
+        if instance.status == "completed":
+            raise Conflict(f"process instance {instance_id} has completed")
+        return instance
+
+    def _open_incident(self, session, incident_id) -> Incident:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {incident_id}")
+        if incident.resolved_at is not None:
+            raise Conflict(f"incident {incident_id} was already {incident.resolution}")
+        return incident
+
+    @staticmethod
+    def _status(session, instance_id) -> str:
+        return session.scalar(
+            select(ProcessInstance.status).where(ProcessInstance.id == instance_id)
+        )
+
+
+def _may_see(actor: Actor, row: HumanTask) -> bool:
+    return (
+        actor.operator
+        or row.org_id is None
+        or actor.org_id == row.org_id
+        or (actor.role == row.role and row.org_id is None)
+    )
+
+
+def _check_data(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise InvalidInput("task data must be an object of named values", errors={"data": "type"})
+    for key in data:
+        if not isinstance(key, str) or not key.isidentifier() or key.startswith("_"):
+            raise InvalidInput(
+                f"'{key}' is not a valid field name (letters, digits and _; not starting with _)",
+                errors={str(key): "invalid name"},
+            )
+    try:
+        size = len(json.dumps(data, ensure_ascii=False))
+    except (TypeError, ValueError):
+        raise InvalidInput("task data must be plain JSON values", errors={"data": "type"}) from None
+    if size > MAX_FORM_BYTES:
+        raise InvalidInput(
+            f"task data is {size:,} bytes; at most {MAX_FORM_BYTES:,}", errors={"data": "too large"}
+        )

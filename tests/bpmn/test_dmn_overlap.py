@@ -1,0 +1,383 @@
+"""UNIQUE decision tables must not hide overlapping rules: every overlapping pair is named."""
+
+from __future__ import annotations
+
+import ast
+import os
+import time
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+
+from bpmn.dmn_overlap import MAX_OVERLAPS, Overlap, find_overlaps, has_catch_all
+
+GRADES = ["score"]
+
+# (columns, rules, expected overlapping pairs, fragments the reason of the first pair contains)
+CASES = {
+    "grades exclusive": (
+        GRADES,
+        [[">= 90"], ["80 <= ? < 90"], ["60 <= ? < 80"], ["< 60"]],
+        [],
+        [],
+    ),
+    "grades overlap at 90": (
+        GRADES,
+        [[">= 90"], ["80 <= ? <= 90"], ["60 <= ? < 80"], ["< 60"]],
+        [(1, 2)],
+        ["rules 1 and 2 both match score = 90", "column 'score': '>= 90' and '80 <= ? <= 90'"],
+    ),
+    "grades with and-form": (
+        GRADES,
+        [[">= 90"], ["? >= 80 and ? < 90"], ["? < 80"]],
+        [],
+        [],
+    ),
+    "grades with <= 90 in row 2": (
+        GRADES,
+        [[">= 90"], ["<= 90"]],
+        [(1, 2)],
+        ["score = 90", "'>= 90' and '<= 90'"],
+    ),
+    "open and closed ends at 90": (GRADES, [["< 90"], ["== 90"], ["> 90"]], [], []),
+    "interval or its outside": (
+        GRADES,
+        [["? < 0 or ? > 100"], ["0 <= ? <= 100"], ["not ? >= 0"]],
+        [(1, 3)],
+        ["rules 1 and 3 both match score = -1"],
+    ),
+    "strings with a dash": (
+        ["grade"],
+        [['"A"'], ['"B"'], ["-"]],
+        [(1, 3), (2, 3)],
+        ["grade = 'A'", "column 'grade': '\"A\"' and '-'"],
+    ),
+    "distinct strings": (["grade"], [['"A"'], ['"B"'], ["'C'"]], [], []),
+    "same string twice": (["grade"], [['"A"'], ["== 'A'"]], [(1, 2)], ["grade = 'A'"]),
+    "in list vs member": (["code"], [["in ['a','b']"], ["'b'"]], [(1, 2)], ["code = 'b'"]),
+    "in list vs non-member": (["code"], [["in ['a','b']"], ["'c'"]], [], []),
+    "not-equal vs the same string": (["code"], [["!= 'a'"], ["'a'"]], [], []),
+    "not-equal vs another string": (
+        ["code"],
+        [["!= 'a'"], ["'b'"]],
+        [(1, 2)],
+        ["code = 'b'", "'!= 'a'' and ''b''"],
+    ),
+    "not in vs member": (["code"], [["not in ('a', 'b')"], ["== 'b'"], ['"a"']], [], []),
+    "number is not a string": (["code"], [["5"], ['"5"']], [], []),
+    "number inequality holds for strings": (["code"], [["!= 5"], ['"x"']], [(1, 2)], ["'x'"]),
+    "ordering never matches a string": (["code"], [["> 5"], ['"x"']], [], []),
+    "two inequalities": (["code"], [["!= 5"], ["!= 6"]], [(1, 2)], []),
+    "member lists": (["n"], [["in [1, 2, 3]"], ["not in [1, 2, 3]"], ["2.0"]], [(1, 3)], ["n = 2"]),
+    "multi-column: region separates": (
+        ["region", "amount"],
+        [['"North"', "> 100"], ['"North"', "<= 100"], ['"South"', "-"]],
+        [],
+        [],
+    ),
+    "multi-column: amount separates": (
+        ["region", "amount"],
+        [["-", "< 1000"], ['"North"', ">= 1000"], ["-", "1000"]],
+        [(2, 3)],
+        ["region = 'North', amount = 1000", "column 'amount': '>= 1000' and '1000'"],
+    ),
+    "multi-column: overlap in both": (
+        ["region", "amount"],
+        [['"North"', ">= 100"], ["-", "100"]],
+        [(1, 2)],
+        ["both match region = 'North', amount = 100"],
+    ),
+    "unknown cell is named": (
+        ["name"],
+        [["foo(x)"], ['"a"']],
+        [(1, 2)],
+        [
+            "rules 1 and 2 cannot be shown to exclude each other",
+            "column 'name' cell 'foo(x)' is not a comparison",
+        ],
+    ),
+    "unknown cell but another column separates": (
+        ["name", "amount"],
+        [["foo(x)", "< 0"], ["limit", ">= 0"]],
+        [],
+        [],
+    ),
+    "unknown: FEEL range does not parse": (
+        GRADES,
+        [["[10..30]"], ["> 30"]],
+        [(1, 2)],
+        ["cell '[10..30]' cannot be parsed"],
+    ),
+    "unknown: membership in the input": (
+        ["allergies"],
+        [['"PEANUTS" in ?'], ['"PEANUTS" not in ?']],
+        [(1, 2)],
+        ["cell '\"PEANUTS\" in ?'", "cell '\"PEANUTS\" not in ?'"],
+    ),
+    "unknown: comma makes a tuple": (
+        ["name"],
+        [['"a", "b"'], ['"a"']],
+        [(1, 2)],
+        ["is a tuple"],
+    ),
+    "float boundary 0.3 is exact": (["rate"], [["< 0.3"], [">= 0.3"]], [], []),
+    "float boundary 0.3 shared": (["rate"], [["<= 0.3"], [">= 0.3"]], [(1, 2)], ["rate = 0.3"]),
+    "float between": (["rate"], [["> 0.3"], ["< 0.4"]], [(1, 2)], ["rate = 0.31"]),
+    "only a Decimal lies between adjacent floats": (
+        ["rate"],
+        [["> 0.3"], ["< 0.30000000000000004"]],
+        [(1, 2)],
+        ["rate = Decimal('0.3000000000000000166533453693773481063544750213623046875')"],
+    ),
+    "float literals equal as floats": (
+        ["rate"],
+        [["== 0.1"], ["0.1000000000000000001"]],
+        [(1, 2)],
+        [],
+    ),
+    "int and float equal": (["n"], [["1.0"], ["1"]], [(1, 2)], ["n = 1"]),
+    "negative numbers exclusive": (
+        ["delta"],
+        [["< -5"], ["-5"], ["> -5"], ["-10 <= ? < -5"]],
+        [(1, 4)],
+        ["delta = -10"],
+    ),
+    "negative numbers overlap": (["delta"], [["<= -5"], ["-5"]], [(1, 2)], ["delta = -5"]),
+    "booleans": (["flag"], [["True"], ["False"]], [], []),
+    "boolean and dash": (["flag"], [["True"], ["-"]], [(1, 2)], ["flag = True"]),
+    "boolean equals one": (["flag"], [["== False"], ["0"], ["True"]], [(1, 2)], ["flag = False"]),
+    "None is not a string": (["x"], [["is None"], ['"None"'], ["None"]], [(1, 3)], ["x = None"]),
+    "catch-alls match everything": (
+        ["a", "b"],
+        [["-", None], ["", "-"]],
+        [(1, 2)],
+        ["rules 1 and 2 both match every input"],
+    ),
+    "missing cells mean any": (["a", "b"], [['"x"'], ['"x"', "1"]], [(1, 2)], []),
+    "no rules": (["a"], [], [], []),
+    "a rule no value satisfies overlaps nothing": (
+        ["a", "b"],
+        [["-", "? > 5 and ? < 1"], ["-", "-"], ["in []", "1"]],
+        [],
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("columns", "rules", "pairs", "fragments"), list(CASES.values()), ids=list(CASES)
+)
+def test_find_overlaps(columns, rules, pairs, fragments):
+    overlaps = find_overlaps(columns, rules)
+
+    assert [(o.first, o.second) for o in overlaps] == pairs
+    for fragment in fragments:
+        assert fragment in overlaps[0].reason
+    for overlap in overlaps:
+        assert overlap.reason.startswith(f"rules {overlap.first} and {overlap.second} ")
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ([], False),
+        ([[]], True),
+        ([['"a"', "-"]], False),
+        ([['"a"', "-"], ["-", None]], True),
+        ([["", "  -  "]], True),
+        ([["!= 5"]], False),
+    ],
+)
+def test_has_catch_all(rules, expected):
+    assert has_catch_all(rules) is expected
+
+
+def test_overlaps_are_capped_and_in_row_order():
+    rules = [["-"]] * 20
+
+    overlaps = find_overlaps(["a"], rules)
+
+    assert len(overlaps) == MAX_OVERLAPS
+    assert overlaps[:3] == [
+        Overlap(1, 2, "rules 1 and 2 both match every input"),
+        Overlap(1, 3, "rules 1 and 3 both match every input"),
+        Overlap(1, 4, "rules 1 and 4 both match every input"),
+    ]
+    assert overlaps == sorted(overlaps, key=lambda o: (o.first, o.second))
+    assert len(find_overlaps(["a"], rules, limit=3)) == 3
+
+
+def test_more_cells_than_columns_is_an_error():
+    with pytest.raises(ValueError, match="rule 2 has 2 input cells"):
+        find_overlaps(["a"], [["1"], ["2", "3"]])
+
+
+def test_cells_are_never_evaluated():
+    """A malicious cell is read, not run: it is merely 'unknown'."""
+    cell = "__import__('os').system('exit 1')"
+
+    (overlap,) = find_overlaps(["a"], [[cell], ["1"]])
+
+    assert "is not a comparison" in overlap.reason
+
+
+def test_two_hundred_rules_by_five_columns_is_fast():
+    columns = ["band", "rate", "region", "kind", "code"]
+    rules = [
+        [f"{10 * i} <= ? < {10 * i + 10}", ">= 0.5", "in ['x', 'y']", "!= 3", f"not in [{i}]"]
+        for i in range(200)
+    ]
+
+    started = time.perf_counter()
+    overlaps = find_overlaps(columns, rules)
+
+    assert overlaps == []
+    assert time.perf_counter() - started < 2
+
+
+# --- Agreement with SpiffWorkflow's own evaluation -------------------------------------------
+
+_SCRIPT_ENGINE = PythonScriptEngine()
+_SAMPLE_CELLS = [
+    ">= 90",
+    "80 <= ? < 90",
+    "<= 90",
+    "< 0.3",
+    ">= 0.3",
+    "0.3",
+    "-5",
+    "> -5",
+    "!= 5",
+    "in [1, 2, 'a']",
+    "not in (1, 2)",
+    "'a'",
+    '"b"',
+    "!= 'a'",
+    "True",
+    "False",
+    "is None",
+    "? > 5 and ? < 10",
+    "not ? > 5",
+    "? == 'a' or ? > 100",
+]
+_SAMPLE_VALUES = [
+    -10,
+    -5,
+    -4.5,
+    0,
+    0.3,
+    Decimal("0.3"),
+    1,
+    2.0,
+    5,
+    7,
+    85,
+    89.99,
+    90,
+    95,
+    150,
+    True,
+    False,
+    None,
+    "a",
+    "b",
+    "c",
+]
+
+
+def _spiff_matches(cell: str, value: object) -> bool:
+    if cell.strip() in ("", "-"):  # the parser turns these into "no test"
+        return True
+    task = SimpleNamespace(
+        data={"v": value}, workflow=SimpleNamespace(script_engine=_SCRIPT_ENGINE)
+    )
+    try:
+        # "(v)" as the input expression so that cells like "in [...]" concatenate validly.
+        return bool(DMNEngine(None).evaluate("(v)", cell, task))
+    except Exception:  # SpiffWorkflow raises for e.g. "a" > 5: that rule does not match
+        return False
+
+
+def test_every_overlap_spiffworkflow_finds_is_reported():
+    matches = {
+        cell: {i for i, v in enumerate(_SAMPLE_VALUES) if _spiff_matches(cell, v)}
+        for cell in _SAMPLE_CELLS
+    }
+    reported = {
+        (o.first, o.second)
+        for o in find_overlaps(["v"], [[cell] for cell in _SAMPLE_CELLS], limit=10_000)
+    }
+    for i, first in enumerate(_SAMPLE_CELLS):
+        for j in range(i + 1, len(_SAMPLE_CELLS)):
+            second = _SAMPLE_CELLS[j]
+            if matches[first] & matches[second]:
+                assert (i + 1, j + 1) in reported, (first, second)
+
+
+def test_every_example_value_matches_both_rules_in_spiffworkflow():
+    rules = [[cell] for cell in _SAMPLE_CELLS]
+    overlaps = find_overlaps(["v"], rules, limit=10_000)
+
+    assert len(overlaps) > 50
+    for overlap in overlaps:
+        example = overlap.reason.split(" both match v = ", 1)[1].split(" (column 'v'", 1)[0]
+        value = ast.literal_eval(example)
+        assert _spiff_matches(_SAMPLE_CELLS[overlap.first - 1], value), overlap.reason
+        assert _spiff_matches(_SAMPLE_CELLS[overlap.second - 1], value), overlap.reason
+
+
+# --- SpiffWorkflow's conformance tables ------------------------------------------------------
+
+
+def _dmn_data() -> Path:
+    shared = os.environ.get("BUDGETLOOP_SHARED")
+    root = Path(shared) if shared else Path(__file__).resolve().parents[3] / "shared"
+    data = root / "conformance" / "spiffworkflow" / "dmn" / "data"
+    if not data.is_dir():
+        pytest.skip(f"SpiffWorkflow conformance data not found at {data}")
+    return data
+
+
+def _read_table(path: Path) -> tuple[str, list[str], list[list[str | None]]]:
+    table = ET.parse(path).getroot().find(".//{*}decisionTable")
+    assert table is not None
+    columns = [
+        element.findtext("{*}inputExpression/{*}text") or element.get("label") or ""
+        for element in table.findall("{*}input")
+    ]
+    rules = [
+        [entry.findtext("{*}text") for entry in rule.findall("{*}inputEntry")]
+        for rule in table.findall("{*}rule")
+    ]
+    return table.get("hitPolicy", "UNIQUE").upper(), columns, rules
+
+
+def test_conformance_unique_hit_has_no_overlaps():
+    hit_policy, columns, rules = _read_table(_dmn_data() / "unique_hit.dmn")
+
+    assert hit_policy == "UNIQUE"
+    assert len(rules) == 4
+    assert find_overlaps(columns, rules) == []
+    assert not has_catch_all(rules)
+
+
+def test_conformance_collect_hit_rules_overlap():
+    hit_policy, columns, rules = _read_table(_dmn_data() / "collect_hit.dmn")
+
+    overlaps = find_overlaps(columns, rules)
+
+    assert hit_policy == "COLLECT"
+    assert [(o.first, o.second) for o in overlaps] == [
+        (1, 2),
+        (1, 3),
+        (1, 4),
+        (2, 3),
+        (2, 4),
+        (3, 4),
+    ]
+    assert "type = 'stooge'" in overlaps[0].reason
