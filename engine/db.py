@@ -15,6 +15,7 @@ from engine.config import DATABASE_URL_VAR
 from engine.errors import ConfigurationError, DatabaseUnavailable
 
 SUPPORTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB"
+BEGIN_OPTION = "budgetloop_sqlite_begin"
 
 
 def parse_database_url(raw: str) -> URL:
@@ -73,8 +74,11 @@ def _sqlite_engine(url: URL, **options) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # The driver's implicit transactions start late and let reads escape them; begin
-        # explicitly so every command reads and writes one consistent snapshot.
-        connection.exec_driver_sql("BEGIN")
+        # explicitly so every command reads and writes one consistent snapshot. Commands that
+        # write take the write lock up front (IMMEDIATE) so that two of them queue instead of
+        # failing halfway with "database is locked".
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
 
@@ -90,8 +94,14 @@ def check_connection(engine: Engine) -> None:
         raise DatabaseUnavailable(f"cannot reach the database {where}: {reason}") from None
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit."""
+def session_factory(engine: Engine, *, writes: bool = True) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit.
+
+    With `writes`, a SQLite transaction takes the write lock when it begins, so concurrent
+    commands serialise; read-only sessions (`writes=False`) never wait for writers.
+    """
+    if writes and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
     return sessionmaker(engine, expire_on_commit=False)
 
 

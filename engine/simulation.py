@@ -28,6 +28,8 @@ class Choices:
     # How well a project performs: 1.0 on target; drawn once per project.
     performance: Callable[[Project], float] | None = None
     course: Callable[[HumanTask], str] = lambda task: "adjust_targets"
+    # The finance desk's answer to a proposed decision: confirm, or override with a reason.
+    confirmation: Callable[[HumanTask], dict] = lambda task: {"confirm": True}
 
     def review(self, task: HumanTask, attempt: int) -> str:
         """'approve' or 'return' for a review task (a document returned once is rarely again)."""
@@ -74,7 +76,7 @@ class Simulation:
         return self._performance[project.id]
 
     def _review(self, session, task, project) -> dict:
-        key = (task.business_key, f"{task.process_key}:{task.element_id}")
+        key = (task.business_key, task.process_key, task.element_id)
         attempt = self._attempts.get(key, 0)
         self._attempts[key] = attempt + 1
         outcome = self.choices.review(task, attempt)
@@ -179,7 +181,7 @@ class Simulation:
         return {"action": "interview", "comment": "约谈单位负责人，督促限期完成整改"}
 
     def _decision_confirmation(self, session, task, project) -> dict:
-        return {"confirm": True}
+        return self.choices.confirmation(task)
 
     def complete_one(self, sessions, task_id: int):
         """Complete one ready task in its own transaction; returns the outcome."""

@@ -19,7 +19,7 @@ from engine.models import (
     Project,
     TargetTable,
 )
-from engine.models.enums import DecisionKind, OrgKind, ProjectStatus
+from engine.models.enums import OrgKind, ProjectStatus
 from engine.workflow.operations import ServiceCall
 
 CYCLE_PROCESS = "budget_cycle"
@@ -98,15 +98,15 @@ def next_fiscal_year(call: ServiceCall, year: FiscalYear) -> FiscalYear:
 def carry_forward(call: ServiceCall) -> dict:
     """Next year's project (same code number), its draft targets, and its cycle."""
     project = project_of(call)
-    decision = call.data.get("funding_decision") or {}
     allocation = call.session.get(
         Allocation, (call.data.get("allocation") or {}).get("allocation_id")
     )
+    # The confirmed (or overridden) allocation decides, not the rules' proposal.
     if (
         not project.is_continuing
-        or decision.get("kind") == DecisionKind.CANCEL.value
-        or (allocation is not None and allocation.amount == 0)
         or project.status is ProjectStatus.CANCELLED
+        or allocation is None
+        or allocation.amount == 0
     ):
         return {"started": False, "reason": "not continued"}
     year = fiscal_year_of(call, project)

@@ -37,6 +37,27 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[object, datetime]]
     return timers
 
 
+def called_name(task) -> str:
+    """The process a task belongs to, as its caller named it (e.g. `review__target_table`)."""
+    workflow = task.workflow
+    parent_id = getattr(workflow, "parent_task_id", None)
+    if parent_id is not None and workflow.top_workflow is not workflow:
+        parent = _find(workflow.top_workflow, str(parent_id))
+        if parent is not None and getattr(parent.task_spec, "spec", None):
+            return parent.task_spec.spec
+    return workflow.spec.name
+
+
+def unscheduled_timers(workflow: BpmnWorkflow) -> list:
+    """Waiting timer events that have not computed their due time yet."""
+    return [
+        task
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+        and task._get_internal_data("event_value") is None
+    ]
+
+
 def _org_scope(task, role: str) -> int | None:
     # A unit's task is that unit's; its department reviews level 1; the finance desk level 2.
     value = task.data.get(f"{role}_org_id")
@@ -89,7 +110,7 @@ def refresh(
                 task_id=task_id,
                 element_id=task.task_spec.bpmn_id,
                 name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-                process_key=task.workflow.spec.name,
+                process_key=called_name(task),
                 role=role,
                 org_id=_org_scope(task, role),
                 form=_property(task.task_spec, "form"),

@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from bpmn.errors import BpmnError
 from bpmn.script_engine import SafeScriptEngine
@@ -39,6 +40,7 @@ from engine.workflow.definitions import DefinitionCache
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
 MAX_FORM_BYTES = 256 * 1024
+MAX_TIMER_ROUNDS = 20
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,17 @@ def _root_cause(error: BaseException) -> BaseException:
             break
         error = inner
     return error
+
+
+def _conflict_in(cause: BaseException) -> Conflict | None:
+    """A concurrent change met inside engine steps is a conflict, not an incident."""
+    if isinstance(cause, StaleDataError):
+        return Conflict("the data changed meanwhile; reload and try again")
+    if isinstance(cause, OperationalError):
+        text = str(cause.orig).lower()
+        if any(word in text for word in ("locked", "busy", "deadlock", "could not serialize")):
+            return Conflict("the data is being changed right now; try again")
+    return None
 
 
 def _describe(error: BaseException) -> str:
@@ -165,14 +178,25 @@ class WorkflowEngine:
             current["element"] = getattr(task.task_spec, "bpmn_id", None)
 
         try:
-            workflow.refresh_waiting_tasks()
+            workflow.refresh_timers()
             workflow.do_engine_steps(will_complete_task=will_complete)
+            # A timer computes its due time when first refreshed; refresh the ones that just
+            # started waiting (they may already be due) until nothing more moves.
+            for _ in range(MAX_TIMER_ROUNDS):
+                fresh = derived.unscheduled_timers(workflow)
+                if not fresh:
+                    break
+                workflow.refresh_timers()
+                workflow.do_engine_steps(will_complete_task=will_complete)
         except BudgetloopError:
             raise
         except Exception as error:
             cause = _root_cause(error)
             if isinstance(cause, BudgetloopError):
                 raise cause from error
+            conflict = _conflict_in(cause)
+            if conflict is not None:
+                raise conflict from error
             raise EngineFailure(error, current["element"]) from error
 
     # ---- commands -----------------------------------------------------------------------
@@ -404,6 +428,9 @@ class WorkflowEngine:
                 cause = _root_cause(error)
                 if isinstance(cause, BudgetloopError):
                     raise cause from error
+                conflict = _conflict_in(cause)
+                if conflict is not None:
+                    raise conflict from error
                 raise EngineFailure(error, None) from error
             self._steps(workflow)
             self._save(session, instance, workflow, actor, completed_task_id=completed)
