@@ -16,6 +16,7 @@ from bpmn.timers import clocked
 from bpmn.xml import BPMN_NS, Source, kind_of, read_xml
 
 VARIANT_SEPARATOR = "__"
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class ParsedFile:
     processes: tuple[str, ...]  # executable process ids, in document order
     decisions: tuple[str, ...]
     calls: frozenset[str] = field(default_factory=frozenset)
+    # Element ids that collide with the task specs SpiffWorkflow creates itself.
+    reserved_ids: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -116,7 +119,12 @@ class Catalogue:
             node.get("calledElement") or ""
             for node in root.xpath(".//bpmn:callActivity", namespaces=namespaces)
         )
-        self.files[source.name] = ParsedFile(source, kind, processes, (), calls)
+        reserved = tuple(
+            node.get("id")
+            for node in root.xpath(".//bpmn:*[@id]", namespaces=namespaces)
+            if node.get("id") in RESERVED_IDS
+        )
+        self.files[source.name] = ParsedFile(source, kind, processes, (), calls, reserved)
 
     @property
     def process_ids(self) -> set[str]:

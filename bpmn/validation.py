@@ -56,6 +56,8 @@ class FileChecker:
             for decision_id in self.parsed.decisions:
                 self._guard(decision_id, lambda d=decision_id: self._decision(d))
             return self.errors
+        for element in self.parsed.reserved_ids:
+            self.error(element, "this id is reserved by the workflow engine; rename the element")
         for process_id in self.parsed.processes:
             try:
                 self.catalogue.bundle_specs(process_id, self.available)

@@ -26,7 +26,6 @@ from bpmn.serializer import WorkflowCodec
 from engine import audit
 from engine.actors import Actor
 from engine.errors import (
-    BudgetloopError,
     Conflict,
     Corrupted,
     Forbidden,
@@ -86,6 +85,19 @@ def _conflict_in(cause: BaseException) -> Conflict | None:
         if any(word in text for word in ("locked", "busy", "deadlock", "could not serialize")):
             return Conflict("the data is being changed right now; try again")
     return None
+
+
+# What the caller did wrong (bad form data, a stale version, a missing right) goes back to the
+# caller; anything else that fails inside the engine is an operator's problem: an incident.
+CALLER_ERRORS = (InvalidInput, Conflict, Forbidden)
+
+
+def _classify(error: Exception, element_id: str | None) -> Exception:
+    """The exception a failure inside engine steps becomes."""
+    cause = _root_cause(error)
+    if isinstance(cause, CALLER_ERRORS):
+        return cause
+    return _conflict_in(cause) or EngineFailure(error, element_id)
 
 
 def _describe(error: BaseException) -> str:
@@ -188,16 +200,8 @@ class WorkflowEngine:
                     break
                 workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=will_complete)
-        except BudgetloopError:
-            raise
         except Exception as error:
-            cause = _root_cause(error)
-            if isinstance(cause, BudgetloopError):
-                raise cause from error
-            conflict = _conflict_in(cause)
-            if conflict is not None:
-                raise conflict from error
-            raise EngineFailure(error, current["element"]) from error
+            raise _classify(error, current["element"]) from error
 
     # ---- commands -----------------------------------------------------------------------
 
@@ -422,16 +426,8 @@ class WorkflowEngine:
             workflow = self.load(session, instance, actor)
             try:
                 completed = apply(workflow)
-            except BudgetloopError:
-                raise
             except Exception as error:
-                cause = _root_cause(error)
-                if isinstance(cause, BudgetloopError):
-                    raise cause from error
-                conflict = _conflict_in(cause)
-                if conflict is not None:
-                    raise conflict from error
-                raise EngineFailure(error, None) from error
+                raise _classify(error, None) from error
             self._steps(workflow)
             self._save(session, instance, workflow, actor, completed_task_id=completed)
             audit.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine import schema
 from web import create_app
 
 ERROR_KEYS = {"code", "status", "message", "errors"}
@@ -10,7 +11,7 @@ ERROR_KEYS = {"code", "status", "message", "errors"}
 def test_healthz_reports_the_database(client, backend):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": backend, "schema": "0001"}
+    assert response.json == {"status": "ok", "database": backend, "schema": schema.head_revision()}
 
 
 def test_healthz_is_503_without_schema(empty_database_url):
@@ -33,7 +34,7 @@ def test_api_root_links_to_openapi(client):
     response = client.get("/api/v1/")
     assert response.status_code == 200
     assert response.json["openapi"] == "/api/v1/openapi.json"
-    assert response.json["schema_revision"] == "0001"
+    assert response.json["schema_revision"] == schema.head_revision()
 
 
 def test_openapi_document_describes_the_api(client):
