@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from engine.composition import build_engine
 from engine.config import load_settings
 from web import api, db, errors, health, i18n, pages
 
@@ -24,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(overrides)
 
     db.init_app(app)
+    # One workflow engine per process: it caches parsed definitions between requests.
+    app.extensions["budgetloop.workflow"] = build_engine()
     api.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from web.api import meta
+from web.api import meta, processes
 
 API_PREFIX = "/api/v1"
 
@@ -18,4 +18,6 @@ def init_app(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = Api(app, spec_kwargs={"info": {"description": "Budget performance cycle API"}})
     api.register_blueprint(meta.blp, url_prefix=API_PREFIX)
+    api.register_blueprint(processes.blp, url_prefix=f"{API_PREFIX}/process-definitions")
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     return api

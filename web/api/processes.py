@@ -1,0 +1,99 @@
+"""Process definitions: list, download, deploy (the approval flows finance departments edit)."""
+
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from bpmn.xml import Source
+from engine.errors import InvalidInput, NotFound
+from engine.models import ProcessDefinition
+from engine.workflow.definitions import deploy
+from web.auth import current_actor, protect, require
+from web.db import get_session
+
+blp = Blueprint(
+    "process_definitions", __name__, description="BPMN/DMN process definitions (approval flows)"
+)
+protect(blp)
+MAX_FILES = 50
+
+
+class DefinitionSchema(Schema):
+    id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    file_name = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    provides = fields.List(fields.String(), required=True)
+    deployed_by = fields.String(required=True)
+    deployed_at = fields.DateTime(required=True)
+
+
+class DeployFilesSchema(Schema):
+    files = fields.List(Upload(), required=True, metadata={"description": "BPMN/DMN files"})
+
+
+class DeployedSchema(Schema):
+    file_name = fields.String(required=True)
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    changed = fields.Boolean(required=True)
+
+
+@blp.route("/")
+class Definitions(MethodView):
+    @blp.response(200, DefinitionSchema(many=True))
+    def get(self):
+        """List every deployed version, newest first within each key."""
+        current_actor()
+        return (
+            get_session()
+            .scalars(
+                select(ProcessDefinition).order_by(
+                    ProcessDefinition.key, ProcessDefinition.version.desc()
+                )
+            )
+            .all()
+        )
+
+    @blp.arguments(DeployFilesSchema, location="files")
+    @blp.response(201, DeployedSchema(many=True))
+    def post(self, form):
+        """Validate and deploy files as new versions; all or nothing (performance division)."""
+        actor = require({"performance"})
+        uploads = form["files"]
+        if not uploads or len(uploads) > MAX_FILES:
+            raise InvalidInput(f"send 1 to {MAX_FILES} files", errors={"files": "count"})
+        sources = []
+        for upload in uploads:
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise InvalidInput(
+                    f"{upload.filename}: not UTF-8 text", errors={"files": "encoding"}
+                ) from None
+            sources.append(Source(upload.filename or "upload.bpmn", text))
+        engine = current_app.extensions["budgetloop.workflow"]
+        return deploy(get_session(), sources, actor, engine.operations.names())
+
+
+@blp.route("/<int:definition_id>/source")
+class DefinitionSource(MethodView):
+    @blp.response(200, content_type="application/xml")
+    def get(self, definition_id: int):
+        """Download the definition's BPMN/DMN text as deployed."""
+        current_actor()
+        row = get_session().get(ProcessDefinition, definition_id)
+        if row is None:
+            raise NotFound(f"no process definition {definition_id}")
+        return Response(
+            row.source,
+            mimetype="application/xml",
+            headers={"Content-Disposition": f'attachment; filename="{row.file_name}"'},
+        )
