@@ -1,40 +1,35 @@
-"""The main job on the demo province: set up, generate, run what exists of the cycle, summarise."""
+"""The main job on the demo province: set up, generate, run the year through the engine, report."""
 
 from __future__ import annotations
 
-import unicodedata
+import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import reference, schema
-from engine.classifications import FUNCTIONAL_CLASSES
+from engine.actors import Actor
+from engine.composition import build_engine, deploy_shipped
+from engine.cycle.start import business_key, start_cycle
 from engine.db import unit_of_work
-from engine.models import FiscalYear, Indicator, Organisation, Project, TargetTable
-from engine.models.enums import OrgKind
+from engine.models import FiscalYear, ProcessInstance, Project
+from engine.report import YearSummary, summarise
+from engine.simulation import Choices, Simulation, drive
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
+from engine.workflow.clock import ManualClock
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class DemoSummary:
-    """What a finance director reads after the run."""
-
-    year: int
-    stages: list[str] = field(default_factory=list)
-    departments: int = 0
-    units: int = 0
-    projects: int = 0
-    indicators: int = 0
-    requested_total: Decimal = Decimal(0)
-    by_class: list[tuple[str, int, Decimal]] = field(default_factory=list)
-    by_operator: list[tuple[str, int]] = field(default_factory=list)
-    livelihood_exempt: int = 0
-    continuing: int = 0
+BEIJING = timezone(timedelta(hours=8))
+DEMO_ACTOR = Actor.system("demo")
+# (last month, counted from January of the year, in which the stage runs; its name)
+STAGES = (
+    (7, "目标申报 target filing"),
+    (12, "运行监控 monitoring"),
+    (16, "绩效评价 evaluation"),
+    (99, "整改与结果应用 rectification and results"),
+)
 
 
 def run_demo(
@@ -45,26 +40,49 @@ def run_demo(
     projects: int,
     seed: int,
     say: Progress = lambda _line: None,
-) -> DemoSummary:
-    """Upgrade the schema, generate the demo year if it is not there yet, and summarise."""
-    summary = DemoSummary(year=year)
+) -> YearSummary:
+    """Upgrade the schema, generate the demo year if absent, run it through the engine, report."""
     say("schema: upgrading")
     schema.upgrade(engine)
+    clock = ManualClock(datetime(year, 1, 4, 1, 0, tzinfo=UTC))
+    workflow = build_engine(clock)
     with unit_of_work(sessions) as session:
         reference.install(session)
-    summary.stages.append("schema")
+        deploy_shipped(session, workflow, DEMO_ACTOR)
+    stages = ["schema"]
     with unit_of_work(sessions) as session:
         if _fiscal_year(session, year) is None:
             say(f"seed: generating {projects:,} projects for {year}")
             seed_province(
                 session, SeedRequest(year=year, projects=projects, seed=seed), actor="demo"
             )
-            summary.stages.append("seed")
+            stages.append("seed")
         else:
             say(f"seed: {year} already present, reusing it")
-            summary.stages.append("seed (reused)")
+            stages.append("seed (reused)")
+    started = _start_cycles(sessions, workflow, year, say)
+    activity = {}
+    if started:
+        simulation = Simulation(workflow, Choices(rng=random.Random(seed)))
+        stats = drive(
+            simulation,
+            sessions,
+            clock,
+            until=datetime(year + 1, 12, 31, tzinfo=UTC),
+            scope=f"cycle:{year}-",
+            progress=_stage_reporter(year, say),
+        )
+        activity = {
+            "tasks": stats.tasks,
+            "timers": stats.timers,
+            "incidents": stats.incidents,
+            "conflicts": stats.conflicts,
+        }
+        stages.append("cycle")
     with sessions() as session:
-        _summarise(session, summary)
+        summary = summarise(session, DEMO_REGION[0], year)
+    summary.stages = stages
+    summary.activity = activity
     return summary
 
 
@@ -74,63 +92,46 @@ def _fiscal_year(session: Session, year: int) -> FiscalYear | None:
     ).one_or_none()
 
 
-def _summarise(session: Session, summary: DemoSummary) -> None:
-    fiscal_year = _fiscal_year(session, summary.year)
-    in_year = Project.fiscal_year_id == fiscal_year.id
-    summary.departments = session.scalar(
-        select(func.count()).where(Organisation.kind == OrgKind.DEPARTMENT)
-    )
-    summary.units = session.scalar(select(func.count()).where(Organisation.kind == OrgKind.UNIT))
-    summary.projects = session.scalar(select(func.count()).select_from(Project).where(in_year))
-    summary.livelihood_exempt = session.scalar(
-        select(func.count()).select_from(Project).where(in_year, Project.is_livelihood_exempt)
-    )
-    summary.continuing = session.scalar(
-        select(func.count()).select_from(Project).where(in_year, Project.is_continuing)
-    )
-    rows = session.execute(
-        select(Project.functional_class, func.count(), func.sum(Project.requested_amount))
-        .where(in_year)
-        .group_by(Project.functional_class)
-        .order_by(func.sum(Project.requested_amount).desc())
-    ).all()
-    summary.by_class = [(code, count, total) for code, count, total in rows]
-    summary.requested_total = sum((total for _, _, total in summary.by_class), Decimal(0))
-    indicators = (
-        select(Indicator.operator, func.count())
-        .join(TargetTable, Indicator.target_table_id == TargetTable.id)
-        .join(Project, TargetTable.project_id == Project.id)
-        .where(in_year)
-        .group_by(Indicator.operator)
-        .order_by(func.count().desc())
-    )
-    summary.by_operator = [(op.value, count) for op, count in session.execute(indicators)]
-    summary.indicators = sum(count for _, count in summary.by_operator)
+def _start_cycles(sessions, workflow, year: int, say: Progress) -> int:
+    """Start the budget cycle of every project of the year that has none yet."""
+    with sessions() as session:
+        fiscal_year = _fiscal_year(session, year)
+        started = set(session.scalars(select(ProcessInstance.business_key)))
+        pending = [
+            project_id
+            for project_id, code in session.execute(
+                select(Project.id, Project.code)
+                .where(Project.fiscal_year_id == fiscal_year.id)
+                .order_by(Project.id)
+            )
+            if f"cycle:{code}" not in started
+        ]
+    if pending:
+        say(f"cycle: starting {len(pending):,} budget cycles")
+    for project_id in pending:
+        with unit_of_work(sessions) as session:
+            project = session.get(Project, project_id)
+            if business_key(project) not in started:
+                start_cycle(session, workflow, project, DEMO_ACTOR)
+    return len(pending)
 
 
-def pad(text: str, width: int) -> str:
-    """Left-align `text` in `width` terminal columns (CJK characters take two)."""
-    used = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-    return text + " " * max(0, width - used)
+def _stage(year: int, now: datetime) -> str:
+    """The stage of the loop a date falls in, counted in months from January of `year`."""
+    local = now.astimezone(BEIJING)
+    months = (local.year - year) * 12 + local.month
+    return next(name for limit, name in STAGES if months <= limit)
 
 
-def format_summary(summary: DemoSummary) -> str:
-    """The summary as a finance director reads it (Chinese first, English in brackets)."""
-    wan = Decimal(10_000)
-    lines = [
-        f"示范省 {summary.year} 年度预算绩效 · 运行摘要 (demo summary)",
-        f"  已完成阶段 (stages run): {', '.join(summary.stages)}",
-        f"  主管部门 (departments): {summary.departments:,}   预算单位 (units): {summary.units:,}",
-        f"  项目 (projects): {summary.projects:,}   其中延续 (continuing): {summary.continuing:,}"
-        f"   民生豁免 (livelihood-exempt): {summary.livelihood_exempt:,}",
-        f"  申报预算合计 (requested): {summary.requested_total / wan:,.1f} 万元",
-        f"  绩效指标 (indicators): {summary.indicators:,}  "
-        + "  ".join(
-            f"{op} {count / max(summary.indicators, 1):.0%}" for op, count in summary.by_operator
-        ),
-        "  按支出功能分类 (by functional class):",
-    ]
-    for code, count, total in summary.by_class:
-        name = FUNCTIONAL_CLASSES.get(code, ("", ""))[0]
-        lines.append(f"    {code} {pad(name, 20)} {count:>7,} 个项目  {total / wan:>14,.1f} 万元")
-    return "\n".join(lines)
+def _stage_reporter(year: int, say: Progress):
+    last = {"stage": None, "tasks": 0}
+
+    def report(stats, now) -> None:
+        stage = _stage(year, now)
+        if stage != last["stage"] or stats.tasks - last["tasks"] >= 2000:
+            say(
+                f"{now:%Y-%m-%d} {stage}: {stats.tasks:,} tasks done, {stats.timers:,} timers fired"
+            )
+            last.update(stage=stage, tasks=stats.tasks)
+
+    return report

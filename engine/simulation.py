@@ -41,7 +41,7 @@ class Choices:
             return self.performance(project)
         # Mostly on target (grades ≈ 75 % A), a tail of weak projects.
         return min(
-            1.25, max(0.2, self.rng.gauss(1.0, 0.12) - (0.35 if self.rng.random() < 0.06 else 0.0))
+            1.25, max(0.2, self.rng.gauss(1.0, 0.08) - (0.35 if self.rng.random() < 0.04 else 0.0))
         )
 
 
@@ -101,8 +101,8 @@ class Simulation:
         performance = self._performance_of(project)
         rng = self.choices.rng
         budget = project.approved_amount or project.requested_amount
-        # Execution is back-loaded: about 45 % by the end of July for a project on track.
-        executed = budget * Decimal(str(max(0.0, 0.45 * performance + rng.gauss(0, 0.05))))
+        # Execution is back-loaded (≈38 % by June, 55 % by August): ≈47 % at the end of July.
+        executed = budget * Decimal(str(max(0.0, 0.47 * performance + rng.gauss(0, 0.05))))
         rows = []
         for indicator in self._indicators(session, project):
             row = {"indicator_id": indicator.id, "likelihood": "possible"}
@@ -203,10 +203,20 @@ class DriveStats:
     conflicts: int = 0
 
 
-def drive(simulation: Simulation, sessions, clock, *, until, max_tasks: int = 10_000_000):
+def drive(
+    simulation: Simulation,
+    sessions,
+    clock,
+    *,
+    until,
+    max_tasks: int = 10_000_000,
+    scope: str = "",
+    progress: Callable[[DriveStats, object], None] | None = None,
+):
     """Complete every ready task; when none is left, move the clock to the next timer and fire it.
 
-    Stops when nothing is ready and no timer falls due before `until`.
+    Only instances whose business key starts with `scope` are driven. Stops when nothing is
+    ready and no timer falls due before `until`.
     """
     from sqlalchemy import func
 
@@ -221,14 +231,24 @@ def drive(simulation: Simulation, sessions, clock, *, until, max_tasks: int = 10
             ready = session.scalars(
                 select(HumanTask.id)
                 .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-                .where(HumanTask.status == "ready", ProcessInstance.status != "incident")
+                .where(
+                    HumanTask.status == "ready",
+                    ProcessInstance.status != "incident",
+                    ProcessInstance.business_key.startswith(scope),
+                )
                 .order_by(HumanTask.id)
             ).all()
             next_due = session.scalar(
                 select(func.min(Timer.due_at))
                 .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
-                .where(Timer.status == "waiting", ProcessInstance.status != "incident")
+                .where(
+                    Timer.status == "waiting",
+                    ProcessInstance.status != "incident",
+                    ProcessInstance.business_key.startswith(scope),
+                )
             )
+        if progress is not None:
+            progress(stats, clock())
         if ready:
             for task_id in ready:
                 try:

@@ -8,7 +8,8 @@ import click
 
 from engine.cli import build_cli, run
 from engine.cli.context import CommandContext
-from engine.demo import format_summary, run_demo
+from engine.demo import run_demo
+from engine.report import format_summary
 from web.server import serve_app
 
 cli = build_cli()
@@ -26,7 +27,7 @@ def serve(ctx: CommandContext, bind: str, workers: int) -> None:
 
 @cli.command("demo")
 @click.option("--year", type=click.IntRange(2000, 2100), default=2026, show_default=True)
-@click.option("--projects", type=click.IntRange(1, 1_000_000), default=2000, show_default=True)
+@click.option("--projects", type=click.IntRange(1, 1_000_000), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
 @click.option("--bind", default="127.0.0.1:5000", show_default=True)
