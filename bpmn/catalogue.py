@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ class ParsedFile:
     calls: frozenset[str] = field(default_factory=frozenset)
     # Element ids that collide with the task specs SpiffWorkflow creates itself.
     reserved_ids: tuple[str, ...] = ()
+    decision_refs: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def key(self) -> str:
@@ -57,14 +59,28 @@ def resolve_called(name: str, available: Iterable[str]) -> str | None:
     return None
 
 
-def _wrap(error: ValidationException, fallback_file: str) -> DefinitionError:
-    reason = str(error.args[0]) if error.args else str(error)
+_NAMESPACE = re.compile(r"\{[^}]*\}")
+
+
+def _wrap(
+    error: ValidationException, fallback_file: str, root: etree._Element | None = None
+) -> DefinitionError:
+    reason = _NAMESPACE.sub("", str(error.args[0]) if error.args else str(error))
     line = getattr(error, "line_number", "")
+    element = getattr(error, "id", "") or None
+    if element is None and line and root is not None:
+        # Schema errors carry only a line: name the element that stands on it.
+        element = next(
+            (
+                node.get("id")
+                for node in root.iter()
+                if isinstance(node.tag, str) and node.sourceline == line and node.get("id")
+            ),
+            None,
+        )
     if line:
         reason = f"{reason} (line {line})"
-    return DefinitionError(
-        error.file_name or fallback_file, getattr(error, "id", "") or None, reason
-    )
+    return DefinitionError(error.file_name or fallback_file, element, reason)
 
 
 class Catalogue:
@@ -99,14 +115,17 @@ class Catalogue:
     def _add(self, kind: str, source: Source, root: etree._Element) -> None:
         try:
             if kind == "dmn":
-                before = set(self.parser.dmn_parsers)
-                self.parser.add_dmn_xml(root, filename=source.name)
-                decisions = tuple(d for d in self.parser.dmn_parsers if d not in before)
-                self.files[source.name] = ParsedFile(source, kind, (), decisions)
+                self._add_dmn(source, root)
                 return
             self.parser.add_bpmn_xml(root, filename=source.name)
         except ValidationException as error:
-            raise _wrap(error, source.name) from None
+            raise _wrap(error, source.name, root) from None
+        except DefinitionError:
+            raise
+        except Exception as error:  # the library fails on some inputs with plain exceptions
+            raise DefinitionError(
+                source.name, None, f"cannot be parsed: {type(error).__name__}: {error}"
+            ) from None
         namespaces = {"bpmn": BPMN_NS}
         processes = tuple(
             node.get("id")
@@ -124,7 +143,33 @@ class Catalogue:
             for node in root.xpath(".//bpmn:*[@id]", namespaces=namespaces)
             if node.get("id") in RESERVED_IDS
         )
-        self.files[source.name] = ParsedFile(source, kind, processes, (), calls, reserved)
+        decision_refs = frozenset(
+            node.text.strip()
+            for node in root.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}calledDecisionId")
+            if node.text and node.text.strip()
+        )
+        self.files[source.name] = ParsedFile(
+            source, kind, processes, (), calls, reserved, decision_refs
+        )
+
+    def _add_dmn(self, source: Source, root: etree._Element) -> None:
+        ids = [
+            node.get("id")
+            for node in root
+            if isinstance(node.tag, str) and etree.QName(node).localname == "decision"
+        ]
+        if not ids:
+            raise DefinitionError(source.name, None, "the file has no decision")
+        for decision_id in ids:
+            if decision_id in self.parser.dmn_parsers:
+                other = self.parser.dmn_parsers[decision_id].filename
+                raise DefinitionError(
+                    source.name,
+                    decision_id,
+                    f"decision id '{decision_id}' is already provided by {other}",
+                )
+        self.parser.add_dmn_xml(root, filename=source.name)
+        self.files[source.name] = ParsedFile(source, "dmn", (), tuple(ids))
 
     @property
     def process_ids(self) -> set[str]:

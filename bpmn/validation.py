@@ -21,6 +21,9 @@ from bpmn.errors import BpmnError, DefinitionError, UnsafeExpression
 from bpmn.timers import KIND_OF, check_iso8601
 
 SUPPORTED_HIT_POLICIES = ("UNIQUE", "COLLECT")
+# Ids and names are stored in the work queue and the definition table; longer ones cannot be.
+MAX_ID_LENGTH = 100
+MAX_NAME_LENGTH = 200
 _QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
 
 
@@ -58,6 +61,11 @@ class FileChecker:
             return self.errors
         for element in self.parsed.reserved_ids:
             self.error(element, "this id is reserved by the workflow engine; rename the element")
+        if len(self.parsed.source.name) > MAX_NAME_LENGTH:
+            self.error(None, f"the file name is longer than {MAX_NAME_LENGTH} characters")
+        for element in self.parsed.provides:
+            if len(element) > MAX_ID_LENGTH:
+                self.error(element[:40] + "…", f"the id is longer than {MAX_ID_LENGTH} characters")
         for process_id in self.parsed.processes:
             try:
                 self.catalogue.bundle_specs(process_id, self.available)
@@ -70,7 +78,11 @@ class FileChecker:
                 continue
             for task_spec in spec.task_specs.values():
                 element = getattr(task_spec, "bpmn_id", None)
-                if element:
+                if element and len(element) > MAX_ID_LENGTH:
+                    self.error(
+                        element[:40] + "…", f"the id is longer than {MAX_ID_LENGTH} characters"
+                    )
+                elif element:
                     self._guard(element, lambda t=task_spec, e=element: self._task(t, e))
         return self.errors
 

@@ -10,11 +10,8 @@ from lxml import etree
 from bpmn.errors import DefinitionError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-DMN_NAMESPACES = {
-    "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "http://www.omg.org/spec/DMN/20180521/MODEL/",
-    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
-}
+# DMN 1.3: the library's schemas for older versions do not compile, so they cannot be validated.
+DMN_NAMESPACES = {"https://www.omg.org/spec/DMN/20191111/MODEL/"}
 DI_NAMESPACES = {
     "http://www.omg.org/spec/BPMN/20100524/DI",
     "http://www.omg.org/spec/DD/20100524/DI",

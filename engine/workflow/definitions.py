@@ -13,14 +13,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bpmn.catalogue import Catalogue
+from bpmn.catalogue import VARIANT_SEPARATOR, Catalogue, resolve_called
 from bpmn.errors import DefinitionError
 from bpmn.serializer import SpecBundle, WorkflowCodec
 from bpmn.validation import check_file
 from bpmn.xml import Source
 from engine import audit
 from engine.actors import Actor
-from engine.errors import DefinitionRejected, NotFound
+from engine.errors import Corrupted, DefinitionRejected, NotFound
 from engine.models import ProcessDefinition, ProcessSpec
 from engine.models.enums import Role
 
@@ -98,9 +98,36 @@ def deploy(
                 operations=operations,
                 available=available,
             )
+        problems += _orphaned_calls(combined, deployed, new, available)
     if problems:
         raise DefinitionRejected(problems)
     return [_store(session, parsed, actor) for parsed in new.files.values()]
+
+
+def _orphaned_calls(combined, deployed, new, available) -> list[DefinitionError]:
+    """Deployed definitions that would call a process the new versions no longer provide."""
+    problems = []
+    for definition in deployed:
+        for called in sorted(combined.files[definition.file_name].calls):
+            if resolve_called(called, available) is None:
+                # Blame the new file that used to provide it, if any.
+                culprit = next(
+                    (
+                        parsed.source.name
+                        for parsed in new.files.values()
+                        if parsed.key == called.split(VARIANT_SEPARATOR)[0]
+                    ),
+                    next(iter(new.files.values())).source.name,
+                )
+                problems.append(
+                    DefinitionError(
+                        culprit,
+                        called,
+                        f"'{called}' is called by the deployed {definition.file_name} "
+                        "and would no longer exist",
+                    )
+                )
+    return problems
 
 
 def _store(session: Session, parsed, actor: Actor) -> Deployed:
@@ -161,7 +188,17 @@ class DefinitionCache:
             if cache_key in self._catalogues:
                 self._catalogues.move_to_end(cache_key)
                 return self._catalogues[cache_key]
-        catalogue = Catalogue(Source(d.file_name, d.source) for d in latest)
+        for definition in latest:
+            digest = hashlib.sha256(definition.source.encode("utf-8")).hexdigest()
+            if digest != definition.sha256:
+                raise Corrupted(
+                    f"process definition {definition.key} v{definition.version} was altered "
+                    "in the database (its text no longer matches its SHA-256)"
+                )
+        try:
+            catalogue = Catalogue(Source(d.file_name, d.source) for d in latest)
+        except DefinitionError as error:
+            raise Corrupted(f"the deployed definitions no longer parse: {error}") from None
         by_process = {pid: d for d in latest for pid in d.provides}
         with self._lock:
             self._catalogues[cache_key] = (catalogue, by_process)
@@ -175,14 +212,25 @@ class DefinitionCache:
         definition = by_process.get(process_key)
         if definition is None or process_key not in catalogue.process_ids:
             raise NotFound(f"no deployed process '{process_key}'", errors={"process": "unknown"})
-        spec, subprocess_specs = catalogue.bundle_specs(process_key)
+        try:
+            spec, subprocess_specs = catalogue.bundle_specs(process_key)
+        except DefinitionError as error:
+            raise Corrupted(f"process '{process_key}' cannot start: {error}") from None
         bundle = self.codec.bundle(spec, subprocess_specs)
+        used = [(process_key, process_key)] + [
+            (name, sub.name) for name, sub in subprocess_specs.items()
+        ]
         versions = {
-            name: by_process[target].version
-            for name, target in [(process_key, process_key)]
-            + [(name, sub.name) for name, sub in subprocess_specs.items()]
-            if target in by_process
+            name: by_process[target].version for name, target in used if target in by_process
         }
+        # Decision tables are compiled into the specs at start as well: record their versions.
+        for _, target in used:
+            parsed = (
+                catalogue.files.get(by_process[target].file_name) if target in by_process else None
+            )
+            for decision in parsed.decision_refs if parsed else ():
+                if decision in by_process:
+                    versions[decision] = by_process[decision].version
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(

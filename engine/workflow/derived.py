@@ -109,7 +109,7 @@ def refresh(
                 instance_id=instance.id,
                 task_id=task_id,
                 element_id=task.task_spec.bpmn_id,
-                name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                name=(task.task_spec.bpmn_name or task.task_spec.bpmn_id)[:200],
                 process_key=called_name(task),
                 role=role,
                 org_id=_org_scope(task, role),
@@ -147,7 +147,7 @@ def _refresh_timers(session, instance, workflow, now) -> None:
                     instance_id=instance.id,
                     task_id=task_id,
                     element_id=task.task_spec.bpmn_id,
-                    name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                    name=(task.task_spec.bpmn_name or task.task_spec.bpmn_id)[:200],
                     due_at=due,
                     status="waiting",
                 )

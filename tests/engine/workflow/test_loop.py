@@ -77,7 +77,7 @@ def test_a_whole_year_with_returns_escalation_and_next_year(sessions, wf, clock,
     instance_id = start(project_id, key_evaluation=True)
     choices = ReturnOnceChoices(
         rng=random.Random(3),
-        performance=lambda project: 0.75,
+        performance=lambda project: 0.7,
         # The overdue rectification makes the rules cancel; the finance desk keeps the
         # project at 80 % because the rectification was completed in the end.
         confirmation=lambda task: {
