@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -61,19 +61,32 @@ def event_hash(
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _lock_head(session: Session) -> AuditHead:
-    # Create the tip row once, race-free, then lock it: concurrent appenders queue here,
-    # so the chain never forks.
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(AuditHead)
-        .values(id=_HEAD_ID, seq=0, hash=GENESIS)
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
-    return session.scalars(
-        select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
-    ).one()
+# Built once: every command runs these three statements.
+_heads, _events = AuditHead.__table__, AuditEvent.__table__
+LOCK_HEAD = select(_heads.c.seq, _heads.c.hash).where(_heads.c.id == _HEAD_ID).with_for_update()
+ADD_EVENT = insert(_events)
+MOVE_HEAD = (
+    update(_heads)
+    .where(_heads.c.id == _HEAD_ID)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """Lock the chain's tip row and return (seq, hash); concurrent appenders queue here."""
+    query = LOCK_HEAD
+    head = session.execute(query).first()
+    if head is None:
+        # The first event ever: create the tip row once, race-free, then lock it.
+        dialect = session.get_bind().dialect.name
+        insert_head = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(
+            insert_head(AuditHead)
+            .values(id=_HEAD_ID, seq=0, hash=GENESIS)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        head = session.execute(query).first()
+    return head.seq, head.hash
 
 
 def append(
@@ -85,27 +98,23 @@ def append(
     object_id: object,
     payload: dict | None = None,
     at: datetime | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one event to the chain inside the caller's transaction."""
-    head = _lock_head(session)
+    last_seq, last_hash = _lock_head(session)
     stored_payload = json.loads(canonical_json(payload or {}))
-    at = at or utcnow()
-    seq = head.seq + 1
     fields = dict(
-        seq=seq,
-        at=at,
+        seq=last_seq + 1,
+        at=at or utcnow(),
         actor=actor,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
         payload=stored_payload,
-        prev_hash=head.hash,
+        prev_hash=last_hash,
     )
-    event = AuditEvent(**fields, hash=event_hash(**fields))
-    session.add(event)
-    head.seq, head.hash = seq, event.hash
-    session.flush()
-    return event
+    digest = event_hash(**fields)
+    session.execute(ADD_EVENT, [{**fields, "hash": digest}])
+    session.execute(MOVE_HEAD, {"new_seq": fields["seq"], "new_hash": digest})
 
 
 @dataclass(frozen=True)

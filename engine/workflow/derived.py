@@ -1,40 +1,95 @@
-"""Keep the work queue (`human_task`) and the timer table in step with an instance's state."""
+"""Keep the work queue (`human_task`) and the timer table in step with an instance's state.
+
+Both tables are a function of the serialized state. A command takes a `Snapshot` of the state
+right after loading it (which, by that invariant, is what the tables hold) and another after
+running; only the difference is written, with no read of the tables at all.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from bpmn.timers import timer_due_at
 from bpmn.validation import role_of
-from engine.models import HumanTask, ProcessInstance, Timer
+from engine.models import HumanTask, Timer
+
+MAX_NAME = 200
+_tasks, _timers = HumanTask.__table__, Timer.__table__
+# Built once: written by nearly every command.
+CLOSE_TASKS = (
+    update(_tasks)
+    .where(
+        _tasks.c.instance_id == bindparam("b_instance_id"),
+        _tasks.c.task_id.in_(bindparam("task_ids", expanding=True)),
+    )
+    .values(
+        status=bindparam("b_status"),
+        completed_by=bindparam("actor"),
+        completed_at=bindparam("now"),
+    )
+)
+ADD_TASKS = insert(_tasks)
+ADD_TIMERS = insert(_timers)
+_ONE_TIMER = (_timers.c.instance_id == bindparam("b_instance_id")) & (
+    _timers.c.task_id == bindparam("b_task_id")
+)
+MOVE_TIMER = update(_timers).where(_ONE_TIMER).values(due_at=bindparam("b_due_at"))
+CLOSE_TIMER = (
+    update(_timers)
+    .where(_ONE_TIMER)
+    .values(status=bindparam("b_status"), fired_at=bindparam("b_fired_at"))
+)
 
 
 def _property(task_spec, name: str):
     return ((getattr(task_spec, "extensions", None) or {}).get("properties") or {}).get(name)
 
 
+def _is_timer(task) -> bool:
+    return isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
+
+
+@dataclass
+class Snapshot:
+    """The ready human tasks and the scheduled waiting timers of a state, by task id."""
+
+    ready: dict[str, object] = field(default_factory=dict)
+    timers: dict[str, tuple[object, datetime]] = field(default_factory=dict)
+    unscheduled: int = 0
+
+
+def snapshot(workflow: BpmnWorkflow) -> Snapshot:
+    """One walk of the task tree."""
+    result = Snapshot()
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        if task.has_state(TaskState.READY):
+            if task.task_spec.manual:
+                result.ready[str(task.id)] = task
+        elif _is_timer(task):
+            due = timer_due_at(task)
+            if due is None:
+                result.unscheduled += 1
+            else:
+                result.timers[str(task.id)] = (task, due)
+    return result
+
+
 def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
     """Ready user and manual tasks by task id."""
-    return {str(task.id): task for task in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    return snapshot(workflow).ready
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> dict[str, tuple[object, datetime]]:
     """Waiting timer events with their due time, by task id."""
-    timers = {}
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
-            due = timer_due_at(task)
-            if due is not None:
-                timers[str(task.id)] = (task, due)
-    return timers
+    return snapshot(workflow).timers
 
 
 def called_name(task) -> str:
@@ -46,16 +101,6 @@ def called_name(task) -> str:
         if parent is not None and getattr(parent.task_spec, "spec", None):
             return parent.task_spec.spec
     return workflow.spec.name
-
-
-def unscheduled_timers(workflow: BpmnWorkflow) -> list:
-    """Waiting timer events that have not computed their due time yet."""
-    return [
-        task
-        for task in workflow.get_tasks(state=TaskState.WAITING)
-        if isinstance(getattr(task.task_spec, "event_definition", None), TimerEventDefinition)
-        and task._get_internal_data("event_value") is None
-    ]
 
 
 def _org_scope(task, role: str) -> int | None:
@@ -76,82 +121,109 @@ def _due(task, script_engine) -> datetime | None:
         return None
 
 
+def _label(task) -> str:
+    return (task.task_spec.bpmn_name or task.task_spec.bpmn_id)[:MAX_NAME]
+
+
 def refresh(
     session: Session,
-    instance: ProcessInstance,
-    workflow: BpmnWorkflow,
     *,
+    instance_id: int,
+    business_key: str,
+    workflow: BpmnWorkflow,
+    before: Snapshot,
     now: datetime,
     actor_name: str,
     completed_task_id: str | None = None,
 ) -> None:
-    """Insert newly ready tasks and timers; close the ones that are gone."""
-    ready = ready_human_tasks(workflow)
-    open_rows = {
-        row.task_id: row
-        for row in session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == "ready"
+    """Write what changed between `before` and the workflow's state now."""
+    after = snapshot(workflow)
+    gone = [task_id for task_id in before.ready if task_id not in after.ready]
+    for status, ids in (
+        ("completed", [t for t in gone if t == completed_task_id]),
+        ("cancelled", [t for t in gone if t != completed_task_id]),
+    ):
+        if ids:
+            session.execute(
+                CLOSE_TASKS,
+                {
+                    "b_instance_id": instance_id,
+                    "task_ids": ids,
+                    "b_status": status,
+                    "actor": actor_name,
+                    "now": now,
+                },
             )
-        )
-    }
-    for task_id, row in open_rows.items():
-        if task_id not in ready:
-            row.status = "completed" if task_id == completed_task_id else "cancelled"
-            row.completed_by = actor_name
-            row.completed_at = now
-    for task_id, task in ready.items():
-        if task_id in open_rows:
-            continue
-        role = role_of(task.task_spec) or ""
-        session.add(
-            HumanTask(
-                instance_id=instance.id,
-                task_id=task_id,
-                element_id=task.task_spec.bpmn_id,
-                name=(task.task_spec.bpmn_name or task.task_spec.bpmn_id)[:200],
-                process_key=called_name(task),
-                role=role,
-                org_id=_org_scope(task, role),
-                form=_property(task.task_spec, "form"),
-                business_key=instance.business_key,
-                status="ready",
-                due_at=_due(task, workflow.script_engine),
-                created_at=now,
-            )
-        )
-    _refresh_timers(session, instance, workflow, now)
-    session.flush()
+    new_tasks = [
+        _task_row(instance_id, business_key, task_id, task, workflow, now)
+        for task_id, task in after.ready.items()
+        if task_id not in before.ready
+    ]
+    if new_tasks:
+        session.execute(ADD_TASKS, new_tasks)
+    _refresh_timers(session, instance_id, workflow, before, after, now)
 
 
-def _refresh_timers(session, instance, workflow, now) -> None:
-    waiting = waiting_timers(workflow)
-    rows = {
-        row.task_id: row
-        for row in session.scalars(
-            select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")
-        )
+def _task_row(instance_id, business_key, task_id, task, workflow, now) -> dict:
+    role = role_of(task.task_spec) or ""
+    return {
+        "instance_id": instance_id,
+        "task_id": task_id,
+        "element_id": task.task_spec.bpmn_id,
+        "name": _label(task),
+        "process_key": called_name(task),
+        "role": role,
+        "org_id": _org_scope(task, role),
+        "form": _property(task.task_spec, "form"),
+        "business_key": business_key,
+        "status": "ready",
+        "due_at": _due(task, workflow.script_engine),
+        "created_at": now,
+        "completed_by": None,
+        "completed_at": None,
     }
-    for task_id, row in rows.items():
-        if task_id not in waiting:
-            task = _find(workflow, task_id)
-            fired = task is not None and task.has_state(TaskState.COMPLETED)
-            row.status = "fired" if fired else "cancelled"
-            row.fired_at = now if fired else None
-        elif waiting[task_id][1] != row.due_at:
-            row.due_at = waiting[task_id][1]  # a cycle timer moved on to its next occurrence
-    for task_id, (task, due) in waiting.items():
-        if task_id not in rows:
-            session.add(
-                Timer(
-                    instance_id=instance.id,
-                    task_id=task_id,
-                    element_id=task.task_spec.bpmn_id,
-                    name=(task.task_spec.bpmn_name or task.task_spec.bpmn_id)[:200],
-                    due_at=due,
-                    status="waiting",
+
+
+def _refresh_timers(session, instance_id, workflow, before, after, now) -> None:
+    for task_id, (_, due) in before.timers.items():
+        if task_id in after.timers:
+            if after.timers[task_id][1] != due:  # a cycle timer moved on to its next occurrence
+                session.execute(
+                    MOVE_TIMER,
+                    {
+                        "b_instance_id": instance_id,
+                        "b_task_id": task_id,
+                        "b_due_at": after.timers[task_id][1],
+                    },
                 )
-            )
+            continue
+        task = _find(workflow, task_id)
+        # A timer whose subprocess has finished is no longer in the tree: judge by its time.
+        fired = task.has_state(TaskState.COMPLETED) if task is not None else due <= now
+        session.execute(
+            CLOSE_TIMER,
+            {
+                "b_instance_id": instance_id,
+                "b_task_id": task_id,
+                "b_status": "fired" if fired else "cancelled",
+                "b_fired_at": now if fired else None,
+            },
+        )
+    new_timers = [
+        {
+            "instance_id": instance_id,
+            "task_id": task_id,
+            "element_id": task.task_spec.bpmn_id,
+            "name": _label(task),
+            "due_at": due,
+            "status": "waiting",
+            "fired_at": None,
+        }
+        for task_id, (task, due) in after.timers.items()
+        if task_id not in before.timers
+    ]
+    if new_timers:
+        session.execute(ADD_TIMERS, new_timers)
 
 
 def _find(workflow: BpmnWorkflow, task_id: str):

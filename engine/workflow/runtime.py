@@ -15,9 +15,10 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from bpmn.errors import BpmnError
@@ -39,6 +40,23 @@ from engine.workflow.definitions import DefinitionCache
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
 MAX_FORM_BYTES = 256 * 1024
+# Built once: the hottest statements of every command.
+TASK_BY_ID = select(HumanTask.__table__).where(HumanTask.__table__.c.id == bindparam("task_id"))
+_instances = ProcessInstance.__table__
+SAVE_STATE = (
+    update(_instances)
+    .where(
+        _instances.c.id == bindparam("instance_id"),
+        _instances.c.version == bindparam("expected"),
+    )
+    .values(
+        state=bindparam("state"),
+        status=bindparam("status"),
+        updated_at=bindparam("updated_at"),
+        version=bindparam("version"),
+        completed_at=bindparam("completed_at"),
+    )
+)
 MAX_TIMER_ROUNDS = 20
 
 
@@ -151,36 +169,43 @@ class WorkflowEngine:
         instance: ProcessInstance,
         workflow: BpmnWorkflow,
         actor: Actor,
+        before: derived.Snapshot,
         completed_task_id: str | None = None,
-    ) -> None:
+    ) -> str:
+        """Write the state if nobody else did meanwhile, and the derived rows; the new status."""
         now = self.clock()
         status = "completed" if workflow.is_completed() else "running"
         result = session.execute(
-            update(ProcessInstance)
-            .where(ProcessInstance.id == instance.id, ProcessInstance.version == instance.version)
-            .values(
-                state=self.codec.dump_state(workflow),
-                status=status,
-                updated_at=now,
-                version=instance.version + 1,
-                completed_at=now if status == "completed" else None,
-            )
-            .execution_options(synchronize_session=False)
+            SAVE_STATE,
+            {
+                "instance_id": instance.id,
+                "expected": instance.version,
+                "state": self.codec.dump_state(workflow),
+                "status": status,
+                "updated_at": now,
+                "version": instance.version + 1,
+                "completed_at": now if status == "completed" else None,
+            },
         )
         if result.rowcount != 1:
             raise Conflict(
                 f"process instance {instance.id} was changed meanwhile; reload and try again",
                 errors={"version": "stale"},
             )
-        session.expire(instance)
+        # Keep the loaded object true to the row without reading it back.
+        set_committed_value(instance, "version", instance.version + 1)
+        set_committed_value(instance, "status", status)
         derived.refresh(
             session,
-            instance,
-            workflow,
+            instance_id=instance.id,
+            business_key=instance.business_key,
+            workflow=workflow,
+            before=before,
             now=now,
             actor_name=actor.name,
             completed_task_id=completed_task_id,
         )
+        return status
 
     def _steps(self, workflow: BpmnWorkflow) -> None:
         """Run until every branch waits (timers due by our clock fire on the way)."""
@@ -195,8 +220,7 @@ class WorkflowEngine:
             # A timer computes its due time when first refreshed; refresh the ones that just
             # started waiting (they may already be due) until nothing more moves.
             for _ in range(MAX_TIMER_ROUNDS):
-                fresh = derived.unscheduled_timers(workflow)
-                if not fresh:
+                if not derived.snapshot(workflow).unscheduled:
                     break
                 workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=will_complete)
@@ -238,7 +262,7 @@ class WorkflowEngine:
             )
             workflow.task_tree.data.update(data)
             self._steps(workflow)
-            self._save(session, instance, workflow, actor)
+            status = self._save(session, instance, workflow, actor, derived.Snapshot())
             audit.append(
                 session,
                 actor=actor.name,
@@ -253,7 +277,7 @@ class WorkflowEngine:
                 },
             )
             savepoint.commit()
-            return Outcome(instance.id, self._status(session, instance.id))
+            return Outcome(instance.id, status)
         except EngineFailure as failure:
             savepoint.rollback()
             return self._incident(session, None, failure, command, actor)
@@ -271,7 +295,7 @@ class WorkflowEngine:
     ) -> Outcome:
         """Complete a ready user task with the form's data and run on to the next wait."""
         _check_data(data)
-        row = session.get(HumanTask, human_task_id)
+        row = session.execute(TASK_BY_ID, {"task_id": human_task_id}).first()
         if row is None or not _may_see(actor, row):
             raise NotFound(f"no task {human_task_id}")
         if row.status != "ready":
@@ -424,12 +448,15 @@ class WorkflowEngine:
         savepoint = session.begin_nested()
         try:
             workflow = self.load(session, instance, actor)
+            before = derived.snapshot(workflow)
             try:
                 completed = apply(workflow)
             except Exception as error:
                 raise _classify(error, None) from error
             self._steps(workflow)
-            self._save(session, instance, workflow, actor, completed_task_id=completed)
+            status = self._save(
+                session, instance, workflow, actor, before, completed_task_id=completed
+            )
             audit.append(
                 session,
                 actor=actor.name,
@@ -442,17 +469,16 @@ class WorkflowEngine:
         except EngineFailure as failure:
             savepoint.rollback()
             return self._incident(session, instance, failure, command, actor)
-        except OperationalError as error:
+        except (OperationalError, StaleDataError) as error:
             savepoint.rollback()
-            if "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower():
-                raise Conflict(
-                    f"process instance {instance.id} is being changed right now"
-                ) from None
+            conflict = _conflict_in(error)
+            if conflict is not None:
+                raise conflict from None
             raise
         except BaseException:
             savepoint.rollback()
             raise
-        return Outcome(instance.id, self._status(session, instance.id))
+        return Outcome(instance.id, status)
 
     def _incident(self, session, instance, failure: EngineFailure, command, actor) -> Outcome:
         error = _describe(failure.error)
@@ -516,12 +542,6 @@ class WorkflowEngine:
         if incident.resolved_at is not None:
             raise Conflict(f"incident {incident_id} was already {incident.resolution}")
         return incident
-
-    @staticmethod
-    def _status(session, instance_id) -> str:
-        return session.scalar(
-            select(ProcessInstance.status).where(ProcessInstance.id == instance_id)
-        )
 
 
 def _may_see(actor: Actor, row: HumanTask) -> bool:
