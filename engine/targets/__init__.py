@@ -1,0 +1,1 @@
+"""Target tables: validation against the indicator frame, the indicator library, Excel."""

@@ -1,0 +1,137 @@
+"""Check a target table against its indicator frame; every problem says where and why."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from engine.errors import InvalidInput
+from engine.models import FrameNode
+from engine.models.enums import Basis, Operator
+
+MIN_INDICATORS, MAX_INDICATORS = 3, 15
+
+
+@dataclass(frozen=True)
+class IndicatorDraft:
+    """One indicator as filed (from a form, the API or a spreadsheet row)."""
+
+    node_code: str
+    name: str
+    operator: Operator
+    target_value: Decimal | None
+    target_text: str | None
+    unit_of_measure: str
+    weight: Decimal
+    basis: Basis = Basis.PLAN
+    scoring_note: str | None = None
+    library_code: str | None = None
+    where: str = ""  # how the filer finds it again, e.g. "sheet 绩效目标, row 12"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Where (a field path) and why."""
+
+    where: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}: {self.field}: {self.reason}"
+            if self.where
+            else (f"{self.field}: {self.reason}")
+        )
+
+
+def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) -> list[Problem]:
+    """Every problem of a table of indicators under a frame (empty when it may be filed)."""
+    problems: list[Problem] = []
+    level2 = {node.code: node for node in nodes if node.level == 2}
+    by_id = {node.id: node for node in nodes}
+    if not MIN_INDICATORS <= len(drafts) <= MAX_INDICATORS:
+        problems.append(
+            Problem(
+                "",
+                "indicators",
+                f"a table has {MIN_INDICATORS}–{MAX_INDICATORS} indicators, "
+                f"this one has {len(drafts)}",
+            )
+        )
+    names = defaultdict(list)
+    branch_weight: dict[str, Decimal] = defaultdict(Decimal)
+    for draft in drafts:
+        names[draft.name.strip()].append(draft.where)
+        problems += _check_one(draft, level2)
+        node = level2.get(draft.node_code)
+        if node is not None:
+            branch_weight[by_id[node.parent_id].code] += draft.weight
+    for name, places in names.items():
+        if name and len(places) > 1:
+            problems.append(Problem(places[1], "name", f"'{name}' appears twice"))
+    fixed = sum((n.weight or 0 for n in nodes if n.level == 1 and n.fixed_item), Decimal(0))
+    expected = total - fixed
+    filed = sum((d.weight for d in drafts), Decimal(0))
+    if filed != expected:
+        problems.append(
+            Problem("", "weight", f"weights add up to {filed:g}, the frame needs {expected:g}")
+        )
+    for node in nodes:
+        if node.level == 1 and not node.fixed_item and node.weight is not None:
+            got = branch_weight.get(node.code, Decimal(0))
+            if got != node.weight:
+                problems.append(
+                    Problem(
+                        "",
+                        "weight",
+                        f"{node.name_zh} ({node.name_en}) indicators weigh "
+                        f"{got:g}, the frame gives it {node.weight:g}",
+                    )
+                )
+    return problems
+
+
+def _check_one(draft: IndicatorDraft, level2: dict[str, FrameNode]) -> list[Problem]:
+    problems = []
+
+    def bad(field: str, reason: str) -> None:
+        problems.append(Problem(draft.where, field, reason))
+
+    if draft.node_code not in level2:
+        bad(
+            "level",
+            f"'{draft.node_code}' is not a level-2 item of the frame ({', '.join(sorted(level2))})",
+        )
+    if not draft.name or not draft.name.strip():
+        bad("name", "the indicator needs a name")
+    elif len(draft.name) > 200:
+        bad("name", "longer than 200 characters")
+    if draft.weight <= 0:
+        bad("weight", "must be more than 0")
+    if draft.operator is Operator.QUALITATIVE:
+        if draft.target_value is not None:
+            bad("target", "a qualitative indicator states its target in words, not a number")
+        if not (draft.target_text or "").strip():
+            bad("target", "a qualitative indicator needs its target described")
+    else:
+        if draft.target_value is None:
+            bad("target", f"operator {draft.operator.value} needs a numeric target")
+        elif draft.target_value < 0:
+            bad("target", "must not be negative")
+        if not (draft.unit_of_measure or "").strip():
+            bad("unit", "a numeric indicator needs its unit of measure (个, 人次, %, 万元, 天 …)")
+    return problems
+
+
+def require_valid(drafts, nodes, total) -> None:
+    """Raise InvalidInput listing every problem, or return."""
+    problems = check(drafts, nodes, total)
+    if problems:
+        raise InvalidInput(
+            f"the target table has {len(problems)} problem(s): "
+            + "; ".join(str(p) for p in problems[:5])
+            + ("; …" if len(problems) > 5 else ""),
+            errors={"problems": [p.__dict__ for p in problems]},
+        )
