@@ -61,8 +61,9 @@ def indicator_score(
         return Score(weight * band_pct)
     if target is None or actual is None:
         raise InvalidInput("a numeric indicator needs a target and an actual value")
-    overrun = target > 0 and actual >= target * overrun_ratio
     if operator in (Operator.GE, Operator.GT):
+        # Far above a more-is-better target: the target was possibly set too low.
+        overrun = target > 0 and actual >= target * overrun_ratio
         met = actual >= target if operator is Operator.GE else actual > target
         if met or target == 0:
             return Score(weight, overrun)
@@ -77,8 +78,8 @@ def indicator_score(
         return Score(weight if actual == 0 else Decimal(0))
     gap = abs(actual - target) / target
     if gap <= tolerance:
-        return Score(weight, overrun)
-    return Score(weight * max(Decimal(0), 1 - gap), overrun)
+        return Score(weight)
+    return Score(weight * max(Decimal(0), 1 - gap))
 
 
 def grade(total: Decimal, bands: Sequence[Mapping]) -> str:
