@@ -86,14 +86,16 @@ class WorkflowCodec:
 
     def bundle(self, spec, subprocess_specs: dict) -> SpecBundle:
         """Serialize a spec bundle once; its hash identifies it."""
-        body = json.dumps(
-            {
+        with self._lock:  # conversion shares the registry with dump_state
+            converted = {
                 "spec": self.registry.convert(spec),
                 "subprocess_specs": {
                     name: self.registry.convert(sub)
                     for name, sub in sorted(subprocess_specs.items())
                 },
-            },
+            }
+        body = json.dumps(
+            converted,
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,

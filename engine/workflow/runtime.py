@@ -349,23 +349,40 @@ class WorkflowEngine:
         )
 
     def claim_due_timer(self, session: Session, skip: set[int]) -> Timer | None:
-        """Lock the next due timer that no other ticker holds (SKIP LOCKED on PostgreSQL)."""
-        query = (
-            select(Timer)
-            .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
-            .where(
-                Timer.status == "waiting",
-                Timer.due_at <= self.clock(),
-                # An instance with an open incident waits for an operator, timers included.
-                ProcessInstance.status != "incident",
+        """Lock the instance of the next due timer that no other command holds.
+
+        The instance is the unit of work, so that is the row to lock (SKIP LOCKED on
+        PostgreSQL): a ticker never waits for, or deadlocks with, another command on the same
+        instance. The timer is read again once locked, since another ticker may just have
+        fired it.
+        """
+        while True:
+            query = (
+                select(Timer)
+                .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
+                .where(
+                    Timer.status == "waiting",
+                    Timer.due_at <= self.clock(),
+                    # An instance with an open incident waits for an operator, timers included.
+                    ProcessInstance.status != "incident",
+                )
+                .order_by(Timer.due_at, Timer.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=ProcessInstance)
             )
-            .order_by(Timer.due_at, Timer.id)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=Timer)
-        )
-        if skip:
-            query = query.where(Timer.id.not_in(skip))
-        return session.scalars(query).first()
+            if skip:
+                query = query.where(Timer.id.not_in(skip))
+            timer = session.scalars(query).first()
+            if timer is None:
+                return None
+            status = session.scalar(
+                select(Timer.status)
+                .where(Timer.id == timer.id)
+                .execution_options(populate_existing=True)
+            )
+            if status == "waiting":
+                return timer
+            skip.add(timer.id)
 
     def retry_incident(self, session: Session, incident_id: int, actor: Actor) -> Outcome:
         """Replay the command that failed; on success the incident is resolved."""
