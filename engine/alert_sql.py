@@ -50,9 +50,16 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
         Indicator.__table__,
     )
     alerts = Alert.__table__
+    seen = alerts.alias("seen")
+    # Reports without a project alert yet; project alerts are written last, so a report stays
+    # "fresh" through the budget and indicator inserts of this same computation.
     fresh = and_(
         report.c.task_id == task.id,
-        ~exists().where(alerts.c.report_id == report.c.id, alerts.c.rule_family == "pace"),
+        ~exists().where(
+            seen.c.report_id == report.c.id,
+            seen.c.rule_family == "pace",
+            seen.c.kind == "project",
+        ),
     )
     budget = thresholds["budget"]
     d = _scale(budget["red_below"], budget["yellow_below"])
@@ -145,7 +152,7 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
         .where(fresh)
     )
     # Decide which reports are new before inserting anything for them.
-    new_reports = [r for (r,) in session.execute(select(report.c.id).where(fresh))]
+    new_reports = session.scalar(select(func.count()).select_from(report).where(fresh))
     if not new_reports:
         return 0
     session.execute(insert(alerts).from_select(columns, budget_rows))
@@ -153,12 +160,8 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
     severity = func.max(case(*[(alerts.c.colour == c, s) for c, s in SEVERITY.items()]))
     worst = (
         select(alerts.c.project_id, alerts.c.report_id, severity.label("severity"))
-        .where(
-            alerts.c.task_id == task.id,
-            alerts.c.rule_family == "pace",
-            alerts.c.kind.in_(["budget", "indicator"]),
-            alerts.c.report_id.in_(new_reports),
-        )
+        .select_from(alerts.join(report, report.c.id == alerts.c.report_id))
+        .where(fresh, alerts.c.rule_family == "pace", alerts.c.kind.in_(["budget", "indicator"]))
         .group_by(alerts.c.project_id, alerts.c.report_id)
         .subquery()
     )
@@ -180,7 +183,7 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
             ),
         )
     )
-    return len(new_reports)
+    return new_reports
 
 
 FAMILIES: dict[str, Callable] = {"pace": pace_family}

@@ -1,0 +1,106 @@
+"""Set-based alerts over the database equal the straightforward per-project computation."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from engine import alerts
+from engine.alert_sql import compute_round
+from engine.models import (
+    Alert,
+    FiscalYear,
+    Indicator,
+    MonitoringReport,
+    MonitoringRow,
+    MonitoringTask,
+)
+from engine.models.enums import Colour, Operator
+from engine.synthetic.monitoring import generate_reports, issue_task
+from engine.synthetic.province import SeedRequest, seed_province
+
+
+def _per_project(session, task_id):
+    """The reference: a plain loop over every report with engine/alerts.py."""
+    months = session.get(MonitoringTask, task_id).months_elapsed
+    expected = {}
+    for report in session.scalars(
+        select(MonitoringReport).where(MonitoringReport.task_id == task_id)
+    ):
+        rate = report.executed_to_date / report.budget if report.budget else Decimal(0)
+        colours = {("budget", None): alerts.budget_colour(rate, months)}
+        for row in session.scalars(
+            select(MonitoringRow).where(MonitoringRow.report_id == report.id)
+        ):
+            indicator = session.get(Indicator, row.indicator_id)
+            actual = row.actual_to_date
+            if indicator.operator is not Operator.QUALITATIVE and actual is None:
+                actual = Decimal(0)
+            colours[("indicator", indicator.id)] = alerts.indicator_colour(
+                indicator.operator,
+                months,
+                target=indicator.target_value,
+                actual=actual,
+                likelihood=row.likelihood,
+                band=row.qualitative_band,
+            )
+        colours[("project", None)] = alerts.worst(colours.values())
+        for (kind, indicator_id), colour in colours.items():
+            expected[(report.project_id, kind, indicator_id)] = colour
+    return expected
+
+
+def test_set_based_equals_per_project_on_a_random_province(sessions):
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=2026, projects=1000, seed=2026))
+        year = session.scalars(select(FiscalYear)).one()
+        task_id = issue_task(session, year, 7, "jan_jul")
+        generate_reports(session, task_id, random.Random(7))
+    with sessions() as session, session.begin():
+        assert compute_round(session, task_id) == 1000
+    with sessions() as session:
+        actual = {
+            (a.project_id, a.kind.value, a.indicator_id): a.colour
+            for a in session.scalars(select(Alert).where(Alert.task_id == task_id))
+        }
+        expected = _per_project(session, task_id)
+    assert actual == expected
+    colours = defaultdict(int)
+    for (_, kind, _), colour in actual.items():
+        if kind == "project":
+            colours[colour] += 1
+    # A realistic spread: every colour but blue appears at project level.
+    assert colours[Colour.RED] and colours[Colour.YELLOW] and colours[Colour.GREEN]
+
+
+def test_boundaries_are_exact_and_recomputing_adds_nothing(sessions):
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=2026, projects=3, seed=1))
+        year = session.scalars(select(FiscalYear)).one()
+        task_id = issue_task(session, year, 7, "jan_jul")
+        generate_reports(session, task_id, random.Random(1))
+        reports = session.scalars(select(MonitoringReport).order_by(MonitoringReport.id)).all()
+        # 0.35 after 7 months is exactly 0.6 of pace (yellow); 0.3499 is just under (red).
+        for report, share in zip(reports, ("0.35", "0.3499", "0.4667"), strict=True):
+            report.budget = Decimal("1000000.00")
+            report.executed_to_date = Decimal("1000000.00") * Decimal(share)
+    with sessions() as session, session.begin():
+        compute_round(session, task_id)
+    with sessions() as session, session.begin():
+        assert compute_round(session, task_id) == 0
+        budget = [
+            a.colour
+            for a in session.scalars(
+                select(Alert).where(Alert.kind == "budget").order_by(Alert.report_id)
+            )
+        ]
+        assert budget == [Colour.YELLOW, Colour.RED, Colour.GREEN]
+        per_report = session.execute(
+            select(Alert.report_id, func.count())
+            .where(Alert.kind == "project")
+            .group_by(Alert.report_id)
+        ).all()
+        assert all(n == 1 for _, n in per_report)
