@@ -87,6 +87,8 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_alert_task_colour", "task_id", "kind", "colour"),
         Index("ix_alert_status_raised", "status", "raised_at"),
+        # Set-based computation asks "has this report been alerted yet?" per report.
+        Index("ix_alert_report", "report_id", "rule_family", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
