@@ -1,5 +1,8 @@
 """Deviation alerts for a whole monitoring round as set-based SQL (one statement per kind).
 
+Budget and indicator alerts are stored when they deviate (red, yellow, or blue for an
+over-run); every project gets its overall colour, the worst of all of them.
+
 Amounts and measures are stored as scaled integers, so every comparison here is integer
 arithmetic: `rate / (m / 12) < 0.6` becomes `executed × 12 × 10 < 6 × m × budget`. The result is
 exactly that of the per-project functions in engine/alerts.py (a test compares them).
@@ -26,6 +29,10 @@ from engine.models import (
 from engine.models.types import utcnow
 
 SEVERITY = {"red": 3, "yellow": 2, "green": 1, "blue": 0}
+
+
+def _severity(colour):
+    return case(*[(colour == name, rank) for name, rank in SEVERITY.items()], else_=0)
 
 
 def _int(column):
@@ -101,7 +108,7 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
         common["status"],
         common["raised_at"],
         common["version"],
-    ).where(fresh)
+    ).where(fresh, budget_colour != "green")
     item = thresholds["indicator"]
     d = _scale(item["red_below"], item["yellow_below"], item["blue_from"])
     actual = func.coalesce(_int(row.c.actual_to_date), 0)
@@ -149,7 +156,7 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
                 indicator, indicator.c.id == row.c.indicator_id
             )
         )
-        .where(fresh)
+        .where(fresh, indicator_colour != "green")
     )
     # Decide which reports are new before inserting anything for them.
     new_reports = session.scalar(select(func.count()).select_from(report).where(fresh))
@@ -157,22 +164,32 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
         return 0
     session.execute(insert(alerts).from_select(columns, budget_rows))
     session.execute(insert(alerts).from_select(columns, indicator_rows))
-    severity = func.max(case(*[(alerts.c.colour == c, s) for c, s in SEVERITY.items()]))
-    worst = (
-        select(alerts.c.project_id, alerts.c.report_id, severity.label("severity"))
-        .select_from(alerts.join(report, report.c.id == alerts.c.report_id))
-        .where(fresh, alerts.c.rule_family == "pace", alerts.c.kind.in_(["budget", "indicator"]))
-        .group_by(alerts.c.project_id, alerts.c.report_id)
+    # The project's colour is the worst of all its colours, green ones included (they are not
+    # stored as alerts): computed from the data, not from the rows just written.
+    worst_indicator = (
+        select(row.c.report_id, func.max(_severity(indicator_colour)).label("severity"))
+        .select_from(
+            report.join(row, row.c.report_id == report.c.id).join(
+                indicator, indicator.c.id == row.c.indicator_id
+            )
+        )
+        .where(fresh)
+        .group_by(row.c.report_id)
         .subquery()
     )
-    project_colour = case(*[(worst.c.severity == s, literal(c)) for c, s in SEVERITY.items()])
+    budget_severity = _severity(budget_colour)
+    indicator_severity = func.coalesce(worst_indicator.c.severity, 0)
+    project_severity = case(
+        (budget_severity >= indicator_severity, budget_severity), else_=indicator_severity
+    )
+    project_colour = case(*[(project_severity == s, literal(c)) for c, s in SEVERITY.items()])
     session.execute(
         insert(alerts).from_select(
             columns,
             select(
                 common["task_id"],
-                worst.c.project_id,
-                worst.c.report_id,
+                report.c.project_id,
+                report.c.id,
                 literal(None, BigInteger),
                 literal("project"),
                 common["rule_family"],
@@ -180,7 +197,11 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
                 common["status"],
                 common["raised_at"],
                 common["version"],
-            ),
+            )
+            .select_from(
+                report.outerjoin(worst_indicator, worst_indicator.c.report_id == report.c.id)
+            )
+            .where(fresh),
         )
     )
     return new_reports
