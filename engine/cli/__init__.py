@@ -9,6 +9,7 @@ from engine.cli import (
     audit_commands,
     db_commands,
     process_commands,
+    rules_commands,
     seed_commands,
     user_commands,
 )
@@ -29,7 +30,7 @@ def build_cli() -> click.Group:
         ctx.obj = CommandContext()
         ctx.call_on_close(ctx.obj.dispose)
 
-    for module in (db_commands, seed_commands, user_commands, audit_commands):
+    for module in (db_commands, seed_commands, user_commands, audit_commands, rules_commands):
         cli.add_command(module.command)
     for command in process_commands.COMMANDS:
         cli.add_command(command)

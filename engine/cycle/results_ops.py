@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
+from engine import rulesets
 from engine.cycle.context import decimal, fiscal_year_of, project_of
 from engine.cycle.documents import document_row
 from engine.cycle.start import carry_forward, next_fiscal_year
@@ -18,9 +19,16 @@ from engine.models import (
     FundingDecision,
     RectificationOrder,
 )
-from engine.models.enums import DecisionStatus, DisclosureKind, ProjectStatus
-from engine.results import Facts, decide
+from engine.models.enums import (
+    AccountabilityKind,
+    DecisionKind,
+    DecisionStatus,
+    DisclosureKind,
+    ProjectStatus,
+)
 from engine.workflow.operations import OperationRegistry, ServiceCall
+from rules import Facts
+from rules.host import host
 
 CENT = Decimal("0.01")
 
@@ -44,6 +52,7 @@ def apply_adjustment(call: ServiceCall) -> dict:
 
 
 def facts_of(call: ServiceCall) -> Facts:
+    """What the rules judge: this year's outcome, last year's grade, open problems."""
     project = project_of(call)
     previous = None
     if project.predecessor_id is not None:
@@ -59,54 +68,59 @@ def facts_of(call: ServiceCall) -> Facts:
     ).first()
     budget = project.approved_amount or project.requested_amount
     executed = call.data.get("executed")
+    rate = None
+    if executed and budget:
+        rate = (decimal(executed, "executed") / budget).quantize(Decimal("0.0001"))
     return Facts(
+        project_code=project.code,
+        year=fiscal_year_of(call, project).year,
         grade=call.data.get("grade"),
         previous_grade=(previous or {}).get("grade"),
         is_continuing=project.is_continuing,
         is_livelihood_exempt=project.is_livelihood_exempt,
-        execution_rate=(decimal(executed, "executed") / budget) if executed and budget else None,
+        execution_rate=rate,
         rectification_overdue=overdue is not None,
         red_alert_unanswered=project.disbursement_suspended,
     )
 
 
 def apply_rules(call: ServiceCall) -> dict:
-    """Decide next year's funding and the accountability actions; record why."""
+    """Decide next year's funding and the accountability actions with the year's rule set."""
     project = project_of(call)
-    facts = facts_of(call)
-    decision = decide(facts)
+    year = fiscal_year_of(call, project)
+    ruleset_row, ruleset = rulesets.active(call.session, year.region_code, year.year)
+    decision = host().evaluate(ruleset, facts_of(call))
     row = FundingDecision(
         project_id=project.id,
         fiscal_year_id=project.fiscal_year_id,
-        kind=decision.kind,
+        rule_set_id=ruleset_row.id,
+        kind=DecisionKind(decision.kind.value),
         factor=decision.factor,
         needs_review=decision.needs_review,
         decided_at=call.now,
-        facts={
-            key: (str(value) if isinstance(value, Decimal) else value)
-            for key, value in facts.__dict__.items()
-        },
+        facts=decision.facts,
         fired_rules=list(decision.fired),
     )
     call.session.add(row)
     call.session.flush()
-    for kind in decision.actions:
+    for action in decision.actions:
         call.session.add(
             AccountabilityAction(
                 project_id=project.id,
                 decision_id=row.id,
                 organisation_id=project.unit_id,
-                kind=kind,
+                kind=AccountabilityKind(action.value),
                 created_at=call.now,
             )
         )
     call.session.flush()
     return {
         "decision_id": row.id,
-        "kind": decision.kind.value,
+        "kind": row.kind.value,
         "factor": str(decision.factor),
         "fired": list(decision.fired),
         "needs_review": decision.needs_review,
+        "ruleset": decision.ruleset,
     }
 
 
