@@ -117,6 +117,14 @@ class Catalogue:
             if kind == "dmn":
                 self._add_dmn(source, root)
                 return
+            for store in root.xpath(
+                ".//bpmn:dataStore | .//bpmn:dataStoreReference", namespaces={"bpmn": BPMN_NS}
+            ):
+                raise DefinitionError(
+                    source.name,
+                    store.get("id"),
+                    "data stores are not supported; keep data in process variables",
+                )
             self.parser.add_bpmn_xml(root, filename=source.name)
         except ValidationException as error:
             raise _wrap(error, source.name, root) from None
@@ -160,6 +168,27 @@ class Catalogue:
         ]
         if not ids:
             raise DefinitionError(source.name, None, "the file has no decision")
+        if root.nsmap.get(None) != etree.QName(root).namespace:
+            raise DefinitionError(
+                source.name,
+                None,
+                "DMN elements must be in the default namespace (no prefix such as 'semantic:')",
+            )
+        for node in root:
+            if (
+                isinstance(node.tag, str)
+                and etree.QName(node).localname == "decision"
+                and not any(
+                    isinstance(child.tag, str) and etree.QName(child).localname == "decisionTable"
+                    for child in node
+                )
+            ):
+                raise DefinitionError(
+                    source.name,
+                    node.get("id"),
+                    "the decision has no decision table (literal expressions, FEEL and "
+                    "decision services are not supported)",
+                )
         for decision_id in ids:
             if decision_id in self.parser.dmn_parsers:
                 other = self.parser.dmn_parsers[decision_id].filename

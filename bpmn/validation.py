@@ -76,6 +76,7 @@ class FileChecker:
             except Exception as error:  # the library raises plain exceptions on odd input
                 self.error(process_id, f"cannot be parsed: {type(error).__name__}: {error}")
                 continue
+            self._guard(process_id, lambda p=process_id: self._cycles(p))
             for task_spec in spec.task_specs.values():
                 element = getattr(task_spec, "bpmn_id", None)
                 if element and len(element) > MAX_ID_LENGTH:
@@ -151,6 +152,27 @@ class FileChecker:
         if isinstance(task_spec, BusinessRuleTaskMixin):
             self._table(element, task_spec.dmnEngine.decision_table)
         self._event(task_spec, element)
+
+    def _cycles(self, root: str) -> None:
+        """Reject call activities that lead back to a process on their own call path."""
+
+        def walk(process_id: str, path: tuple[str, ...]) -> None:
+            for task_spec in self.catalogue.spec(process_id).task_specs.values():
+                if not isinstance(task_spec, CallActivity):
+                    continue
+                target = self._resolve(task_spec.spec)
+                if target is None:
+                    continue
+                if target in path:
+                    self.error(
+                        task_spec.bpmn_id,
+                        f"calls '{task_spec.spec}', which leads back to '{target}': "
+                        "recursive call activities never end",
+                    )
+                    continue
+                walk(target, (*path, target))
+
+        walk(root, (root,))
 
     def _resolve(self, name: str):
         return resolve_called(name, self.available)

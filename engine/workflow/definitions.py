@@ -170,6 +170,21 @@ def _store(session: Session, parsed, actor: Actor) -> Deployed:
     return Deployed(parsed.source.name, parsed.key, version, changed=True)
 
 
+@dataclass(frozen=True)
+class DefinitionRef:
+    """What the runtime needs to know of a deployed definition."""
+
+    id: int
+    key: str
+    version: int
+    file_name: str
+    sha256: str
+
+    @classmethod
+    def of(cls, row: ProcessDefinition) -> DefinitionRef:
+        return cls(row.id, row.key, row.version, row.file_name, row.sha256)
+
+
 class DefinitionCache:
     """Parsed catalogues of the newest definitions and loaded spec bundles, per process."""
 
@@ -180,10 +195,11 @@ class DefinitionCache:
         self._bundles: OrderedDict[str, SpecBundle] = OrderedDict()
         self._size = size
 
-    def catalogue(self, session: Session) -> tuple[Catalogue, dict[str, ProcessDefinition]]:
+    def catalogue(self, session: Session) -> tuple[Catalogue, dict[str, DefinitionRef]]:
         """The catalogue of the newest version of every key (rebuilt only after a deploy)."""
         latest = latest_definitions(session)
-        cache_key = tuple(d.id for d in latest)
+        # Content, not just ids: SQLite may reuse the id of a rolled-back row.
+        cache_key = tuple((d.id, d.sha256) for d in latest)
         with self._lock:
             if cache_key in self._catalogues:
                 self._catalogues.move_to_end(cache_key)
@@ -199,7 +215,8 @@ class DefinitionCache:
             catalogue = Catalogue(Source(d.file_name, d.source) for d in latest)
         except DefinitionError as error:
             raise Corrupted(f"the deployed definitions no longer parse: {error}") from None
-        by_process = {pid: d for d in latest for pid in d.provides}
+        # Plain values, not ORM objects: a cached object would expire with its transaction.
+        by_process = {pid: DefinitionRef.of(d) for d in latest for pid in d.provides}
         with self._lock:
             self._catalogues[cache_key] = (catalogue, by_process)
             while len(self._catalogues) > 4:

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
@@ -58,6 +59,7 @@ SAVE_STATE = (
     )
 )
 MAX_TIMER_ROUNDS = 20
+MAX_STEPS = 5_000
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,15 @@ class EngineFailure(Exception):
         self.element_id = element_id
 
 
-def _root_cause(error: BaseException) -> BaseException:
+def _root_cause(error: BaseException, *, implicit: bool = False) -> BaseException:
+    """The innermost error; with `implicit`, also through plain `raise` inside `except`."""
     seen = set()
     while id(error) not in seen:
         seen.add(id(error))
         inner = getattr(error, "exception", None) or error.__cause__
+        if inner is None and implicit and not error.__suppress_context__:
+            # SpiffWorkflow re-raises without `from`: the real error is the context.
+            inner = error.__context__
         if not isinstance(inner, BaseException):
             break
         error = inner
@@ -118,8 +124,26 @@ def _classify(error: Exception, element_id: str | None) -> Exception:
     return _conflict_in(cause) or EngineFailure(error, element_id)
 
 
+def _missing_collection(workflow: BpmnWorkflow, error: Exception) -> Exception | None:
+    """Name the input collection a multi-instance task could not find (the library only says
+    that None is not iterable)."""
+    if not isinstance(_root_cause(error, implicit=True), TypeError):
+        return None
+    for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
+        spec = task.task_spec
+        name = getattr(getattr(spec, "data_input", None), "bpmn_id", None)
+        # A task that failed on its way to ready has not received its parent's data yet.
+        data = task.data or (task.parent.data if task.parent is not None else {})
+        if isinstance(spec, MultiInstanceTask) and name and name not in data:
+            return LookupError(
+                f"unknown name '{name}': the input collection of multi-instance task "
+                f"'{spec.bpmn_id}' is missing from the process data"
+            )
+    return None
+
+
 def _describe(error: BaseException) -> str:
-    cause = _root_cause(error)
+    cause = _root_cause(error, implicit=True)
     text = f"{type(cause).__name__}: {cause}"
     if cause is not error:
         text = f"{error} — {text}"
@@ -209,10 +233,14 @@ class WorkflowEngine:
 
     def _steps(self, workflow: BpmnWorkflow) -> None:
         """Run until every branch waits (timers due by our clock fire on the way)."""
-        current: dict[str, str | None] = {"element": None}
+        current: dict[str, object] = {"element": None, "steps": 0}
 
         def will_complete(task):
             current["element"] = getattr(task.task_spec, "bpmn_id", None)
+            current["steps"] += 1
+            if current["steps"] > MAX_STEPS:
+                # A loop (or a process calling itself) that never waits would run forever.
+                raise RuntimeError(f"more than {MAX_STEPS:,} steps without reaching a wait state")
 
         try:
             workflow.refresh_timers()
@@ -225,6 +253,9 @@ class WorkflowEngine:
                 workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=will_complete)
         except Exception as error:
+            missing = _missing_collection(workflow, error)
+            if missing is not None:
+                raise EngineFailure(missing, current["element"]) from error
             raise _classify(error, current["element"]) from error
 
     # ---- commands -----------------------------------------------------------------------

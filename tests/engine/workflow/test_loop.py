@@ -153,7 +153,9 @@ def test_a_whole_year_with_returns_escalation_and_next_year(sessions, wf, clock,
         ).one()
         assert decision.facts["grade"] == "C", decision.facts
         assert decision.facts["rectification_overdue"] is True
-        assert decision.kind.value == "cancel" and decision.fired_rules == ["rectification_overdue"]
+        assert decision.kind.value == "cancel"
+        assert decision.fired_rules == ["rectification_overdue_continuing"]
+        assert decision.rule_set_id is not None
         assert decision.status.value == "overridden" and decision.override_factor == Decimal("0.8")
         allocation = session.scalars(
             select(Allocation).where(Allocation.project_id == project_id)
