@@ -32,6 +32,9 @@ test: $(STAMP) postgres lint
 
 bench: $(STAMP) postgres
 	$(BIN)/python bench/seed.py
+	$(BIN)/python bench/workflow.py
+	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/alerts.py --postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

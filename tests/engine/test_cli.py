@@ -151,3 +151,30 @@ def test_db_upgrade_on_an_empty_database(empty_database_url, monkeypatch, tmp_pa
 def test_audit_verify_after_commands(budgetloop, seeded):
     code, out, _ = budgetloop("audit", "verify")
     assert code == 0 and "intact: 1 events" in out
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder"])
+def test_audit_verify_exits_non_zero_on_tampering(budgetloop, seeded, engine, tamper):
+    from sqlalchemy import delete, update
+
+    from engine.models import AuditEvent
+
+    for login in ("a.one", "a.two", "a.three"):
+        assert (
+            budgetloop("user", "add", "--name", login, "--role", "finance", "--org", "F01")[0] == 0
+        )
+    with engine.begin() as connection:
+        if tamper == "edit":
+            connection.execute(
+                update(AuditEvent).where(AuditEvent.seq == 2).values(actor="someone else")
+            )
+        elif tamper == "delete":
+            connection.execute(delete(AuditEvent).where(AuditEvent.seq == 3))
+        else:
+            connection.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(seq=-2))
+            connection.execute(update(AuditEvent).where(AuditEvent.seq == 3).values(seq=2))
+            connection.execute(update(AuditEvent).where(AuditEvent.seq == -2).values(seq=3))
+    code, out, err = budgetloop("audit", "verify")
+    assert code != 0 and out == ""
+    assert err.startswith("budgetloop: audit chain broken")
+    assert "event 2" in err or "event 3" in err
