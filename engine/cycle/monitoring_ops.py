@@ -10,6 +10,7 @@ from engine.cycle.documents import document_row
 from engine.errors import InvalidInput
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow, MonitoringTask
 from engine.models.enums import AlertKind, Colour, Likelihood, Operator, QualitativeBand
+from engine.workdays import deadline_after_working_days
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
 
@@ -20,7 +21,8 @@ def compute_alerts(call: ServiceCall) -> dict:
     year = fiscal_year_of(call, project)
     task = call.session.get(MonitoringTask, report.task_id)
     months = task.months_elapsed
-    pace = policy.setting(call.session, "alerts", year.region_code, year.year)["pace"]
+    settings = policy.setting(call.session, "alerts", year.region_code, year.year)
+    pace = settings["pace"]
     report.executed_to_date = decimal(call.require("executed_to_date"), "executed_to_date")
     if report.executed_to_date < 0 or report.executed_to_date > report.budget * 2:
         raise InvalidInput(
@@ -68,7 +70,9 @@ def compute_alerts(call: ServiceCall) -> dict:
     project_colour = alerts.worst(colours)
     _alert(call, report, None, AlertKind.PROJECT, project_colour, None)
     call.session.flush()
+    due = deadline_after_working_days(call.now, int(settings["response_working_days"]))
     return {
+        "response_due": due.isoformat(),
         "project": project_colour.value,
         "budget": colours[0].value,
         "execution_rate": str(rate.quantize(Decimal("0.0001"))),

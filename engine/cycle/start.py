@@ -64,7 +64,6 @@ def cycle_data(session: Session, project: Project, *, key_evaluation: bool | Non
         "evaluator_org_id": evaluators[digest % len(evaluators)] if evaluators else None,
         "monitoring_opens_at": f"{year}-08-01T00:00:00+08:00",
         "monitoring_due": f"{year}-08-31T23:59:59+08:00",
-        "alert_response_window": "P14D",
         "evaluation_opens_at": f"{year + 1}-02-01T00:00:00+08:00",
         "key_evaluation": key_evaluation,
     }
