@@ -82,8 +82,16 @@ def indicator_score(
     return Score(weight * max(Decimal(0), 1 - gap))
 
 
-def grade(total: Decimal, bands: Sequence[Mapping]) -> str:
-    """The grade whose lower bound the total reaches (bands highest first)."""
+def grade(total: Decimal, bands: Sequence[Mapping], *, measures_acceptable: bool = True) -> str:
+    """The grade whose lower bound the total reaches (bands highest first).
+
+    A frame may define a band that applies whatever the score when no acceptable measures or
+    data existed (PART's "Results Not Demonstrated").
+    """
+    if not measures_acceptable:
+        for band in bands:
+            if band.get("when") == "no_acceptable_measures":
+                return band["code"]
     for band in bands:
         if "min" in band and total >= Decimal(band["min"]):
             return band["code"]

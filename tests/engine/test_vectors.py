@@ -80,3 +80,31 @@ def test_project_colour_is_the_worst(case):
         Colour(c) for c in case["indicator_colours"].split(";")
     ]
     assert alerts.worst(colours) is Colour(case["expected_project_colour"])
+
+
+PART_BANDS = next(f for f in load_data("frames.json")["frames"] if f["code"] == "part")[
+    "grade_bands"
+]
+
+
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        ("100", "EFFECTIVE"),
+        ("85", "EFFECTIVE"),
+        ("84.99", "MODERATE"),
+        ("70", "MODERATE"),
+        ("69.99", "ADEQUATE"),
+        ("50", "ADEQUATE"),
+        ("49.99", "INEFFECTIVE"),
+        ("0", "INEFFECTIVE"),
+    ],
+)
+def test_the_part_style_frame_is_just_another_configuration(score, expected):
+    assert scoring.grade(Decimal(score), PART_BANDS) == expected
+
+
+def test_results_not_demonstrated_whatever_the_score():
+    assert scoring.grade(Decimal("97"), PART_BANDS, measures_acceptable=False) == "RND"
+    # Frames without such a band grade by score as usual.
+    assert scoring.grade(Decimal("97"), DEFAULT_BANDS, measures_acceptable=False) == "A"
