@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from engine import alerts, policy
 from engine.cycle.context import decimal, fiscal_year_of, project_of
 from engine.cycle.documents import document_row
 from engine.errors import InvalidInput
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow, MonitoringTask
-from engine.models.enums import AlertKind, Colour, Likelihood, Operator, QualitativeBand
+from engine.models.enums import AlertKind, Colour, Course, Likelihood, Operator, QualitativeBand
 from engine.workdays import deadline_after_working_days
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
@@ -102,6 +104,29 @@ def suspend_disbursement(call: ServiceCall) -> dict:
     return {"suspended": True}
 
 
+def record_alert_response(call: ServiceCall) -> dict:
+    """Keep the unit's explanation and chosen course on its project's red alert."""
+    project = project_of(call)
+    alert = call.session.scalars(
+        select(Alert)
+        .where(
+            Alert.project_id == project.id,
+            Alert.kind == AlertKind.PROJECT,
+            Alert.colour == Colour.RED,
+        )
+        .order_by(Alert.id.desc())
+        .limit(1)
+    ).first()
+    course = Course(call.require("course"))
+    if alert is not None:
+        alert.response_course = course
+        alert.response_text = (call.data.get("explanation") or "").strip() or None
+        alert.responded_at = call.now
+        call.session.flush()
+    return {"alert_id": alert.id if alert else None, "course": course.value}
+
+
 def register(registry: OperationRegistry) -> None:
     registry.register("compute_alerts", compute_alerts)
     registry.register("suspend_disbursement", suspend_disbursement)
+    registry.register("record_alert_response", record_alert_response)

@@ -139,6 +139,8 @@ def test_a_whole_year_with_returns_escalation_and_next_year(sessions, wf, clock,
             select(Alert).where(Alert.project_id == project_id, Alert.kind == AlertKind.PROJECT)
         ).one()
         assert red.colour is Colour.RED
+        # The unit's answer is kept on the alert for the supervisors who track it.
+        assert red.response_course.value == "adjust_targets" and red.responded_at is not None
         order = session.scalars(
             select(RectificationOrder).where(RectificationOrder.project_id == project_id)
         ).one()
