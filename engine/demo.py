@@ -27,8 +27,8 @@ DEMO_ACTOR = Actor.system("demo")
 STAGES = (
     (7, "目标申报 target filing"),
     (12, "运行监控 monitoring"),
-    (16, "绩效评价 evaluation"),
-    (99, "整改与结果应用 rectification and results"),
+    (16, "评价与结果应用 evaluation and results"),
+    (99, "整改跟踪 rectification follow-up"),
 )
 
 

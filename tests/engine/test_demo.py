@@ -19,7 +19,7 @@ def test_demo_on_a_fresh_instance_folder(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "运行摘要" in first.stdout and "项目 (projects): 40" in first.stdout
     # The whole year ran through the engine: every stage reported, every project decided.
-    for stage in ("目标申报", "运行监控", "绩效评价"):
+    for stage in ("目标申报", "运行监控", "评价与结果应用"):
         assert stage in first.stderr
     assert "stages run): schema, seed, cycle" in first.stdout
     assert "incidents 0" in first.stdout

@@ -1,0 +1,108 @@
+"""Benchmark a province's whole year through the engine (what `budgetloop demo` runs), by stage.
+
+    .venv/bin/python bench/year.py [--projects 1000] [--postgres]
+
+Stages: set-up (schema, reference data, processes), seed, starting the cycles, then the year as
+simulated people work through it (filing, monitoring, evaluation, rectification and results,
+split where the simulated clock enters each stage), and the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine import reference, schema  # noqa: E402
+from engine.composition import build_engine, deploy_shipped  # noqa: E402
+from engine.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
+from engine.demo import DEMO_ACTOR, _stage, _start_cycles  # noqa: E402
+from engine.report import pad, summarise  # noqa: E402
+from engine.simulation import Choices, Simulation, drive  # noqa: E402
+from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province  # noqa: E402
+from engine.workflow.clock import ManualClock  # noqa: E402
+from tests.support.postgres import ThrowawayPostgres  # noqa: E402
+
+YEAR = 2026
+
+
+def run(label: str, url: str, projects: int) -> None:
+    timings: list[tuple[str, float]] = []
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings.append((name, now - mark))
+        mark = now
+
+    engine = create_db_engine(url)
+    sessions = session_factory(engine)
+    clock = ManualClock(datetime(YEAR, 1, 4, 1, 0, tzinfo=UTC))
+    workflow = build_engine(clock)
+    schema.upgrade(engine)
+    with unit_of_work(sessions) as session:
+        reference.install(session)
+        deploy_shipped(session, workflow, DEMO_ACTOR)
+    lap("set-up")
+    with unit_of_work(sessions) as session:
+        seed_province(session, SeedRequest(year=YEAR, projects=projects, seed=1))
+    lap("seed")
+    _start_cycles(sessions, workflow, YEAR, lambda _line: None)
+    lap("start cycles")
+    current = {"stage": None}
+
+    def progress(_stats, now) -> None:
+        stage = _stage(YEAR, now)
+        if stage != current["stage"]:
+            if current["stage"] is not None:
+                lap(current["stage"])
+            current["stage"] = stage
+
+    stats = drive(
+        Simulation(workflow, Choices(rng=random.Random(1))),
+        sessions,
+        clock,
+        until=datetime(YEAR + 1, 12, 31, tzinfo=UTC),
+        scope=f"cycle:{YEAR}-",
+        progress=progress,
+    )
+    lap(current["stage"])
+    with sessions() as session:
+        summary = summarise(session, DEMO_REGION[0], YEAR)
+    lap("summary")
+    total = sum(seconds for _, seconds in timings)
+    print(
+        f"{label}: {projects:,} projects, {stats.tasks:,} tasks, {stats.timers:,} timers, "
+        f"{stats.incidents} incidents, {sum(summary.decisions.values()):,} decisions "
+        f"in {total:.1f} s"
+    )
+    for name, seconds in timings:
+        print(f"  {pad(name, 40)} {seconds:>8.1f} s  {seconds / total:>5.0%}")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-year-") as scratch:
+        run("sqlite", f"sqlite:///{scratch}/year.sqlite3", args.projects)
+    if args.postgres:
+        cluster = ThrowawayPostgres().start()
+        try:
+            run("postgresql", cluster.url(), args.projects)
+        finally:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
