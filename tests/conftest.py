@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.cli import run
 from engine.db import create_db_engine, session_factory
 from tests.support.databases import PostgresTemplates, SqliteTemplates
+from web.cli import cli
 
 BACKENDS = os.environ.get("BUDGETLOOP_TEST_BACKENDS", "sqlite,postgresql").split(",")
 
@@ -60,3 +62,18 @@ def engine(database_url) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+@pytest.fixture
+def budgetloop(database_url, monkeypatch, tmp_path, capsys):
+    """Run `budgetloop ARGS…` in-process against the test database; return (code, out, err)."""
+    monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", database_url)
+    monkeypatch.setenv("BUDGETLOOP_INSTANCE_DIR", str(tmp_path / "instance"))
+
+    def invoke(*args: str):
+        capsys.readouterr()
+        code = run(cli, list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

@@ -15,21 +15,6 @@ from web.cli import cli
 
 
 @pytest.fixture
-def budgetloop(database_url, monkeypatch, tmp_path, capsys):
-    """Run `budgetloop ARGS…` in-process against the test database; return (code, out, err)."""
-    monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", database_url)
-    monkeypatch.setenv("BUDGETLOOP_INSTANCE_DIR", str(tmp_path / "instance"))
-
-    def invoke(*args: str):
-        capsys.readouterr()
-        code = run(cli, list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
-
-
-@pytest.fixture
 def seeded(budgetloop):
     code, out, _ = budgetloop("seed", "--year", "2026", "--projects", "40", "--seed", "3")
     assert code == 0, out

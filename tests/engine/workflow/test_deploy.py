@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from bpmn.xml import Source
-from engine.cli import run
 from engine.composition import build_engine, shipped_sources
 from engine.errors import BudgetloopError, Corrupted, DefinitionRejected
 from engine.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, ProcessSpec
@@ -20,7 +19,6 @@ from engine.workflow.definitions import Deployed, deploy
 from tests.bpmn.test_expressions import HOSTILE, HOSTILE_SCRIPTS
 from tests.engine.workflow.conftest import DATA, OPERATOR, ready_tasks, source
 from tests.support.snapshot import snapshot
-from web.cli import cli
 
 # A payload that ever ran would append to this list (see _payloads).
 RAN: list[str] = []
@@ -758,21 +756,6 @@ def test_an_edited_definition_row_is_refused_as_corrupted(sessions, wf, tmp_path
 
 
 # ---- the command line ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def budgetloop(database_url, monkeypatch, tmp_path, capsys):
-    """Run `budgetloop ARGS…` in-process against the test database; return (code, out, err)."""
-    monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", database_url)
-    monkeypatch.setenv("BUDGETLOOP_INSTANCE_DIR", str(tmp_path / "instance"))
-
-    def invoke(*args: str):
-        capsys.readouterr()
-        code = run(cli, list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def _one_line_error(code: int, out: str, err: str) -> str:

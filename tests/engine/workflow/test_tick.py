@@ -8,29 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from engine import audit
-from engine.cli import run
 from engine.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from engine.workflow.definitions import deploy
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks, source
 from tests.support.snapshot import snapshot
-from web.cli import cli
 
 OPENS = datetime(2026, 7, 31, 16, 0, tzinfo=UTC)  # 2026-08-01T00:00:00+08:00
-
-
-@pytest.fixture
-def budgetloop(database_url, monkeypatch, tmp_path, capsys):
-    """Run `budgetloop ARGS…` in-process against the test database; return (code, out, err)."""
-    monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", database_url)
-    monkeypatch.setenv("BUDGETLOOP_INSTANCE_DIR", str(tmp_path / "instance"))
-
-    def invoke(*args: str):
-        capsys.readouterr()
-        code = run(cli, list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def _file_targets(simulation, sessions, instance_id: int) -> None:
