@@ -35,6 +35,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/workflow.py
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/alerts.py --postgres
+	$(BIN)/python bench/year.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
