@@ -14,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
@@ -35,9 +34,16 @@ from engine.errors import (
     NotFound,
 )
 from engine.models import HumanTask, Incident, ProcessInstance, Timer
-from engine.workflow import derived
+from engine.workflow import derived, incidents
 from engine.workflow.clock import SystemClock
 from engine.workflow.definitions import DefinitionCache
+from engine.workflow.failures import (
+    EngineFailure,
+    classify,
+    conflict_in,
+    describe,
+    missing_collection,
+)
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
 MAX_FORM_BYTES = 256 * 1024
@@ -74,80 +80,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.incident_id is None
-
-
-class EngineFailure(Exception):
-    """Something failed inside engine steps; carries the element where it happened."""
-
-    def __init__(self, error: BaseException, element_id: str | None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.element_id = element_id
-
-
-def _root_cause(error: BaseException, *, implicit: bool = False) -> BaseException:
-    """The innermost error; with `implicit`, also through plain `raise` inside `except`."""
-    seen = set()
-    while id(error) not in seen:
-        seen.add(id(error))
-        inner = getattr(error, "exception", None) or error.__cause__
-        if inner is None and implicit and not error.__suppress_context__:
-            # SpiffWorkflow re-raises without `from`: the real error is the context.
-            inner = error.__context__
-        if not isinstance(inner, BaseException):
-            break
-        error = inner
-    return error
-
-
-def _conflict_in(cause: BaseException) -> Conflict | None:
-    """A concurrent change met inside engine steps is a conflict, not an incident."""
-    if isinstance(cause, StaleDataError):
-        return Conflict("the data changed meanwhile; reload and try again")
-    if isinstance(cause, OperationalError):
-        text = str(cause.orig).lower()
-        if any(word in text for word in ("locked", "busy", "deadlock", "could not serialize")):
-            return Conflict("the data is being changed right now; try again")
-    return None
-
-
-# What the caller did wrong (bad form data, a stale version, a missing right) goes back to the
-# caller; anything else that fails inside the engine is an operator's problem: an incident.
-CALLER_ERRORS = (InvalidInput, Conflict, Forbidden)
-
-
-def _classify(error: Exception, element_id: str | None) -> Exception:
-    """The exception a failure inside engine steps becomes."""
-    cause = _root_cause(error)
-    if isinstance(cause, CALLER_ERRORS):
-        return cause
-    return _conflict_in(cause) or EngineFailure(error, element_id)
-
-
-def _missing_collection(workflow: BpmnWorkflow, error: Exception) -> Exception | None:
-    """Name the input collection a multi-instance task could not find (the library only says
-    that None is not iterable)."""
-    if not isinstance(_root_cause(error, implicit=True), TypeError):
-        return None
-    for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK):
-        spec = task.task_spec
-        name = getattr(getattr(spec, "data_input", None), "bpmn_id", None)
-        # A task that failed on its way to ready has not received its parent's data yet.
-        data = task.data or (task.parent.data if task.parent is not None else {})
-        if isinstance(spec, MultiInstanceTask) and name and name not in data:
-            return LookupError(
-                f"unknown name '{name}': the input collection of multi-instance task "
-                f"'{spec.bpmn_id}' is missing from the process data"
-            )
-    return None
-
-
-def _describe(error: BaseException) -> str:
-    cause = _root_cause(error, implicit=True)
-    text = f"{type(cause).__name__}: {cause}"
-    if cause is not error:
-        text = f"{error} — {text}"
-    return text[:2000]
 
 
 class WorkflowEngine:
@@ -253,10 +185,10 @@ class WorkflowEngine:
                 workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=will_complete)
         except Exception as error:
-            missing = _missing_collection(workflow, error)
+            missing = missing_collection(workflow, error)
             if missing is not None:
                 raise EngineFailure(missing, current["element"]) from error
-            raise _classify(error, current["element"]) from error
+            raise classify(error, current["element"]) from error
 
     # ---- commands -----------------------------------------------------------------------
 
@@ -417,78 +349,11 @@ class WorkflowEngine:
 
     def retry_incident(self, session: Session, incident_id: int, actor: Actor) -> Outcome:
         """Replay the command that failed; on success the incident is resolved."""
-        incident = self._open_incident(session, incident_id)
-        command = incident.command
-        original = Actor.from_dict(command["actor"])
-        if incident.instance_id is not None:
-            instance = self._instance(session, incident.instance_id, allow_incident=True)
-            session.execute(
-                update(ProcessInstance)
-                .where(ProcessInstance.id == instance.id)
-                .values(status="running")
-                .execution_options(synchronize_session=False)
-            )
-            session.expire(instance)
-        if command["kind"] == "start":
-            outcome = self.start(
-                session, command["process_key"], command["business_key"], command["data"], original
-            )
-        elif command["kind"] == "complete_task":
-            outcome = self.complete_task(
-                session, command["human_task_id"], command["data"], original
-            )
-        else:
-            outcome = self.fire_timers(session, command["instance_id"], original)
-        if outcome.ok:
-            incident.resolved_at, incident.resolved_by = self.clock(), actor.name
-            incident.resolution = "retried"
-        else:
-            # The replay failed again and opened a fresh incident: fold it into this one.
-            again = session.get(Incident, outcome.incident_id)
-            incident.attempts += 1
-            incident.error = again.error
-            session.delete(again)
-            outcome = Outcome(outcome.instance_id, outcome.status, incident.id, incident.error)
-        audit.append(
-            session,
-            actor=actor.name,
-            action="incident.retry",
-            object_type="incident",
-            object_id=incident.id,
-            payload={"ok": outcome.ok, "attempts": incident.attempts},
-        )
-        session.flush()
-        return outcome
+        return incidents.retry(self, session, incident_id, actor)
 
     def resolve_incident(self, session: Session, incident_id: int, actor: Actor, note: str):
         """Close an incident without replaying it; the instance stays in its last wait state."""
-        if not note or not note.strip():
-            raise InvalidInput("a note saying why is required", errors={"note": "required"})
-        incident = self._open_incident(session, incident_id)
-        incident.resolved_at, incident.resolved_by = self.clock(), actor.name
-        incident.resolution = "dismissed"
-        if incident.instance_id is not None:
-            instance = self._instance(session, incident.instance_id, allow_incident=True)
-            result = session.execute(
-                update(ProcessInstance)
-                .where(
-                    ProcessInstance.id == instance.id, ProcessInstance.version == instance.version
-                )
-                .values(status="running", version=instance.version + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
-                raise Conflict(f"process instance {instance.id} was changed meanwhile")
-        audit.append(
-            session,
-            actor=actor.name,
-            action="incident.resolve",
-            object_type="incident",
-            object_id=incident.id,
-            payload={"note": note.strip()},
-        )
-        session.flush()
-        return incident
+        return incidents.resolve(self, session, incident_id, actor, note)
 
     # ---- helpers ------------------------------------------------------------------------
 
@@ -500,7 +365,7 @@ class WorkflowEngine:
             try:
                 completed = apply(workflow)
             except Exception as error:
-                raise _classify(error, None) from error
+                raise classify(error, None) from error
             self._steps(workflow)
             status = self._save(
                 session, instance, workflow, actor, before, completed_task_id=completed
@@ -519,7 +384,7 @@ class WorkflowEngine:
             return self._incident(session, instance, failure, command, actor)
         except (OperationalError, StaleDataError) as error:
             savepoint.rollback()
-            conflict = _conflict_in(error)
+            conflict = conflict_in(error)
             if conflict is not None:
                 raise conflict from None
             raise
@@ -529,7 +394,7 @@ class WorkflowEngine:
         return Outcome(instance.id, status)
 
     def _incident(self, session, instance, failure: EngineFailure, command, actor) -> Outcome:
-        error = _describe(failure.error)
+        error = describe(failure.error)
         incident = Incident(
             instance_id=instance.id if instance is not None else None,
             element_id=failure.element_id,
@@ -582,14 +447,6 @@ class WorkflowEngine:
         if instance.status == "completed":
             raise Conflict(f"process instance {instance_id} has completed")
         return instance
-
-    def _open_incident(self, session, incident_id) -> Incident:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound(f"no incident {incident_id}")
-        if incident.resolved_at is not None:
-            raise Conflict(f"incident {incident_id} was already {incident.resolution}")
-        return incident
 
 
 def _may_see(actor: Actor, row: HumanTask) -> bool:
