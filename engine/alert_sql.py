@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, and_, case, exists, func, insert, literal, se
 from sqlalchemy.orm import Session
 
 from engine import policy
+from engine.alert_calendar import calendar_family
 from engine.models import (
     Alert,
     FiscalYear,
@@ -207,13 +208,16 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
     return new_reports
 
 
-FAMILIES: dict[str, Callable] = {"pace": pace_family}
+# Rule families by name; the region's `alerts` setting chooses one ("family").
+FAMILIES: dict[str, Callable] = {"pace": pace_family, "calendar": calendar_family}
 
 
-def compute_round(session: Session, task_id: int, now: datetime | None = None) -> int:
+def compute_round(
+    session: Session, task_id: int, now: datetime | None = None, family: str | None = None
+) -> int:
     """Raise the alerts of every submitted report of a round that has none yet."""
     task = session.get(MonitoringTask, task_id)
     year = session.get(FiscalYear, task.fiscal_year_id)
     settings = policy.setting(session, "alerts", year.region_code, year.year)
-    family = FAMILIES[settings.get("family", "pace")]
-    return family(session, task, settings[settings.get("family", "pace")], now or utcnow())
+    name = family or settings.get("family", "pace")
+    return FAMILIES[name](session, task, settings[name], now or utcnow())

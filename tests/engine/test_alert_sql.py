@@ -106,3 +106,68 @@ def test_boundaries_are_exact_and_recomputing_adds_nothing(sessions):
             .group_by(Alert.report_id)
         ).all()
         assert all(n == 1 for _, n in per_report)
+
+
+def _calendar_reference(session, task_id):
+    """The calendar family by hand: milestones by month and the completion gap."""
+    from engine.alert_calendar import milestone
+    from engine.policy import setting
+
+    task = session.get(MonitoringTask, task_id)
+    settings = setting(session, "alerts", None, None)["calendar"]
+    expected = milestone(settings["milestones"], task.months_elapsed)
+    colours = {}
+    for report in session.scalars(
+        select(MonitoringReport).where(MonitoringReport.task_id == task_id)
+    ):
+        rate = report.executed_to_date / report.budget if report.budget else Decimal(0)
+        red = expected is not None and rate < expected
+        shares = []
+        for row in session.scalars(
+            select(MonitoringRow).where(MonitoringRow.report_id == report.id)
+        ):
+            indicator = session.get(Indicator, row.indicator_id)
+            if indicator.operator in (Operator.GE, Operator.GT, Operator.EQ) and (
+                indicator.target_value > 0
+            ):
+                actual = float(row.actual_to_date or 0)
+                shares.append(min(actual / float(indicator.target_value), 1.0))
+        gap = abs(sum(shares) / len(shares) - float(rate)) * 100 if shares else 0
+        colours[report.project_id] = (
+            Colour.RED
+            if red
+            else Colour.YELLOW
+            if gap > float(settings["completion_gap_points"])
+            else Colour.GREEN
+        )
+    return colours
+
+
+def test_the_calendar_family_is_a_pluggable_alternative(sessions):
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=2026, projects=300, seed=12))
+        year = session.scalars(select(FiscalYear)).one()
+        task_id = issue_task(session, year, 7, "jan_jul")
+        generate_reports(session, task_id, random.Random(12))
+    with sessions() as session, session.begin():
+        assert compute_round(session, task_id, family="calendar") == 300
+        # The pace family keeps its own alerts beside the calendar family's.
+        assert compute_round(session, task_id) == 300
+    with sessions() as session:
+        calendar = {
+            a.project_id: a.colour
+            for a in session.scalars(
+                select(Alert).where(Alert.rule_family == "calendar", Alert.kind == "project")
+            )
+        }
+        expected = _calendar_reference(session, task_id)
+        budget_red = set(
+            session.scalars(
+                select(Alert.project_id).where(
+                    Alert.rule_family == "calendar", Alert.kind == "budget"
+                )
+            )
+        )
+    assert calendar == expected
+    assert budget_red == {p for p, c in expected.items() if c is Colour.RED}
+    assert set(calendar.values()) >= {Colour.RED, Colour.GREEN}
