@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.models import HumanTask, Indicator, Project, TargetTable, User
 from engine.models.enums import Operator
+from engine.surveys import record_survey
 
 
 @dataclass
@@ -132,6 +133,16 @@ class Simulation:
     def _self_evaluation(self, session, task, project) -> dict:
         performance = self._performance_of(project)
         rng = self.choices.rng
+        # The public's view arrives with the self-evaluation: a beneficiary survey.
+        respondents = rng.randint(60, 400)
+        share = min(1.0, max(0.3, 0.82 + (performance - 1.0) * 0.6 + rng.gauss(0, 0.04)))
+        record_survey(
+            session,
+            project.id,
+            satisfied=round(respondents * share),
+            respondents=respondents,
+            actor="simulation",
+        )
         budget = project.approved_amount or project.requested_amount
         executed = budget * Decimal(str(min(1.0, max(0.3, 0.97 * performance))))
         scores = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 
@@ -13,6 +13,8 @@ from engine.models import (
     AccountabilityAction,
     Alert,
     Allocation,
+    Disclosure,
+    Evaluation,
     FundingDecision,
     HumanTask,
     ProcessInstance,
@@ -22,6 +24,7 @@ from engine.models import (
     Timer,
 )
 from engine.models.enums import AlertKind, Colour, DocumentStatus
+from engine.policy import setting
 from engine.simulation import Choices, Simulation
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 
@@ -182,6 +185,29 @@ def test_a_whole_year_with_returns_escalation_and_next_year(sessions, wf, clock,
             )
         ).one()
         assert first.form == "target_table" and first.org_id == project.unit_id
+        # Diversified evaluators: self, key evaluation and the public's survey, weighted.
+        evaluations = {
+            e.kind.value: e.total_score
+            for e in session.scalars(
+                select(Evaluation)
+                .where(Evaluation.project_id == project_id, Evaluation.total_score.is_not(None))
+                .order_by(Evaluation.id)
+            )
+        }
+        assert set(evaluations) == {"self", "key", "satisfaction_survey"}
+        weights = {
+            k: Decimal(v)
+            for k, v in setting(session, "evaluation_combination", None, None)["weights"].items()
+        }
+        combined = sum(evaluations[k] * weights[k] for k in evaluations) / sum(
+            weights[k] for k in evaluations
+        )
+        disclosed = session.scalars(
+            select(Disclosure).where(
+                Disclosure.project_id == project_id, Disclosure.kind == "grade"
+            )
+        ).one()
+        assert disclosed.payload["score"] == str(combined.quantize(Decimal("0.01"), ROUND_HALF_UP))
         assert audit.verify(session).ok
 
 
