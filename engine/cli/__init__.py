@@ -6,6 +6,7 @@ import click
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from engine.cli import (
+    alert_commands,
     audit_commands,
     db_commands,
     process_commands,
@@ -30,7 +31,14 @@ def build_cli() -> click.Group:
         ctx.obj = CommandContext()
         ctx.call_on_close(ctx.obj.dispose)
 
-    for module in (db_commands, seed_commands, user_commands, audit_commands, rules_commands):
+    for module in (
+        db_commands,
+        seed_commands,
+        user_commands,
+        audit_commands,
+        rules_commands,
+        alert_commands,
+    ):
         cli.add_command(module.command)
     for command in process_commands.COMMANDS:
         cli.add_command(command)

@@ -171,3 +171,18 @@ def test_the_calendar_family_is_a_pluggable_alternative(sessions):
     assert calendar == expected
     assert budget_red == {p for p, c in expected.items() if c is Colour.RED}
     assert set(calendar.values()) >= {Colour.RED, Colour.GREEN}
+
+
+def test_alerts_compute_on_the_command_line(budgetloop, sessions):
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=2026, projects=50, seed=5))
+        year = session.scalars(select(FiscalYear)).one()
+        task_id = issue_task(session, year, 7, "jan_jul")
+        generate_reports(session, task_id, random.Random(5))
+    code, out, err = budgetloop("alerts", "compute", "--task", str(task_id))
+    assert code == 0, err
+    assert f"task {task_id}: 50 reports alerted" in out
+    code, out, _ = budgetloop("alerts", "compute", "--task", str(task_id), "--family", "calendar")
+    assert code == 0 and "50 reports alerted" in out
+    code, _, err = budgetloop("alerts", "compute", "--task", "999999")
+    assert code != 0 and err.count("\n") == 1 and "no monitoring task" in err

@@ -1,0 +1,48 @@
+"""`budgetloop alerts …`: compute a monitoring round's alerts and summarise them."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import func, select
+
+from engine.alert_sql import FAMILIES, compute_round
+from engine.cli.context import CommandContext
+from engine.errors import NotFound
+from engine.models import Alert, MonitoringTask
+
+
+@click.group("alerts")
+def command() -> None:
+    """Deviation alerts."""
+
+
+@command.command("compute")
+@click.option("--task", "task_id", type=int, required=True, help="Monitoring round (task) id.")
+@click.option(
+    "--family",
+    type=click.Choice(sorted(FAMILIES)),
+    default=None,
+    help="Rule family (default: the region's configured one).",
+)
+@click.pass_obj
+def compute(ctx: CommandContext, task_id: int, family: str | None) -> None:
+    """Raise the alerts of every report of a round that has none yet (set-based)."""
+    with ctx.transaction() as session:
+        if session.get(MonitoringTask, task_id) is None:
+            raise NotFound(f"no monitoring task {task_id}")
+        reports = compute_round(session, task_id, family=family)
+        colours = dict(
+            session.execute(
+                select(Alert.colour, func.count())
+                .where(
+                    Alert.task_id == task_id,
+                    Alert.kind == "project",
+                    *([Alert.rule_family == family] if family else []),
+                )
+                .group_by(Alert.colour)
+            ).all()
+        )
+    summary = "  ".join(
+        f"{c.value} {n:,}" for c, n in sorted(colours.items(), key=lambda i: i[0].value)
+    )
+    click.echo(f"task {task_id}: {reports:,} reports alerted; projects by colour: {summary}")
