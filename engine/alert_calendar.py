@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Float, and_, case, cast, exists, func, insert, literal, select
+from sqlalchemy import BigInteger, Float, and_, case, cast, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from engine.alert_scope import unalerted
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow, MonitoringTask
 
 MORE_IS_BETTER = (">=", ">", "=")
@@ -29,15 +30,7 @@ def calendar_family(session: Session, task: MonitoringTask, settings: dict, now:
         Indicator.__table__,
     )
     alerts = Alert.__table__
-    seen = alerts.alias("seen")
-    fresh = and_(
-        report.c.task_id == task.id,
-        ~exists().where(
-            seen.c.report_id == report.c.id,
-            seen.c.rule_family == "calendar",
-            seen.c.kind == "project",
-        ),
-    )
+    fresh = unalerted(task.id, "calendar")
     count = session.scalar(select(func.count()).select_from(report).where(fresh))
     if not count:
         return 0

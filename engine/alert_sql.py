@@ -14,11 +14,12 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, and_, case, exists, func, insert, literal, select, type_coerce
+from sqlalchemy import BigInteger, case, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from engine import policy
 from engine.alert_calendar import calendar_family
+from engine.alert_scope import unalerted
 from engine.models import (
     Alert,
     FiscalYear,
@@ -58,17 +59,7 @@ def pace_family(session: Session, task: MonitoringTask, thresholds: dict, now: d
         Indicator.__table__,
     )
     alerts = Alert.__table__
-    seen = alerts.alias("seen")
-    # Reports without a project alert yet; project alerts are written last, so a report stays
-    # "fresh" through the budget and indicator inserts of this same computation.
-    fresh = and_(
-        report.c.task_id == task.id,
-        ~exists().where(
-            seen.c.report_id == report.c.id,
-            seen.c.rule_family == "pace",
-            seen.c.kind == "project",
-        ),
-    )
+    fresh = unalerted(task.id, "pace")
     budget = thresholds["budget"]
     d = _scale(budget["red_below"], budget["yellow_below"])
     executed = _int(report.c.executed_to_date) * 12 * d

@@ -1,0 +1,27 @@
+"""What every alert rule family works on: a round's reports that have no alerts of it yet."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, exists
+
+from engine.models import Alert, MonitoringReport
+
+REPORTS = MonitoringReport.__table__
+ALERTS = Alert.__table__
+_SEEN = ALERTS.alias("seen")
+
+
+def unalerted(task_id: int, family: str):
+    """The condition on `REPORTS` for reports of the round without a project alert of `family`.
+
+    Project alerts are written last, so a report stays "unalerted" through the budget and
+    indicator inserts of the same computation, and a repeated computation adds nothing.
+    """
+    return and_(
+        REPORTS.c.task_id == task_id,
+        ~exists().where(
+            _SEEN.c.report_id == REPORTS.c.id,
+            _SEEN.c.rule_family == family,
+            _SEEN.c.kind == "project",
+        ),
+    )
