@@ -11,13 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.models import HumanTask, Indicator, Project, TargetTable, User
+from engine.db import unit_of_work
+from engine.errors import Conflict
+from engine.models import HumanTask, Indicator, ProcessInstance, Project, TargetTable, Timer, User
 from engine.models.enums import Operator
 from engine.surveys import record_survey
+from engine.workflow.ticker import fire_due_timers
 
 
 @dataclass
@@ -229,11 +232,6 @@ def drive(
     Only instances whose business key starts with `scope` are driven. Stops when nothing is
     ready and no timer falls due before `until`.
     """
-    from sqlalchemy import func
-
-    from engine.errors import Conflict
-    from engine.models import ProcessInstance, Timer
-
     stats = DriveStats()
     engine = simulation.engine
     while stats.tasks < max_tasks:
@@ -275,18 +273,8 @@ def drive(
             break
         if next_due > clock():
             clock.set(next_due)
-        attempted: set[int] = set()
-        while True:
-            with sessions() as session, session.begin():
-                timer = engine.claim_due_timer(session, attempted)
-                if timer is None:
-                    break
-                attempted.add(timer.id)
-                try:
-                    outcome = engine.fire_timers(session, timer.instance_id, Actor.system("tick"))
-                except Conflict:
-                    stats.conflicts += 1
-                    continue
-            stats.timers += 1
-            stats.incidents += 0 if outcome.ok else 1
+        ticked = fire_due_timers(engine, lambda: unit_of_work(sessions), Actor.system("tick"))
+        stats.timers += ticked.fired + ticked.incidents
+        stats.incidents += ticked.incidents
+        stats.conflicts += ticked.conflicts
     return stats

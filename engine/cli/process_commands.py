@@ -17,6 +17,7 @@ from engine.errors import Conflict, InvalidInput
 from engine.models import HumanTask, Incident, ProcessDefinition, ProcessInstance
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
+from engine.workflow.ticker import fire_due_timers
 
 OPERATOR = Actor.system("cli")
 
@@ -108,24 +109,11 @@ def tick(ctx: CommandContext, now_text: str | None, limit: int) -> None:
     moment = _now(now_text)
     engine = build_engine(clock=ManualClock(moment) if moment else None)
     ctx.require_schema()
-    fired = conflicts = incidents = 0
-    attempted: set[int] = set()
-    while fired + incidents < limit:
-        try:
-            with ctx.transaction() as session:
-                timer = engine.claim_due_timer(session, attempted)
-                if timer is None:
-                    break
-                attempted.add(timer.id)
-                outcome = engine.fire_timers(session, timer.instance_id, Actor.system("tick"))
-        except Conflict:
-            conflicts += 1
-            continue
-        if outcome.ok:
-            fired += 1
-        else:
-            incidents += 1
-    click.echo(f"fired timers on {fired} instances; {incidents} incidents; {conflicts} conflicts")
+    stats = fire_due_timers(engine, ctx.transaction, Actor.system("tick"), limit)
+    click.echo(
+        f"fired timers on {stats.fired} instances; {stats.incidents} incidents; "
+        f"{stats.conflicts} conflicts"
+    )
 
 
 @click.group("incident")

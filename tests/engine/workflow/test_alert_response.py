@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from engine.db import unit_of_work
 from engine.models import HumanTask, Project, RectificationOrder, Timer
 from engine.models.enums import RectificationSource
 from engine.simulation import Choices, Simulation
 from engine.workdays import deadline_after_working_days
+from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 
 
@@ -22,14 +24,8 @@ def test_working_day_deadlines_skip_weekends():
 
 
 def _fire_due(wf, sessions) -> None:
-    attempted: set[int] = set()
-    while True:
-        with sessions() as session, session.begin():
-            timer = wf.claim_due_timer(session, attempted)
-            if timer is None:
-                return
-            attempted.add(timer.id)
-            assert wf.fire_timers(session, timer.instance_id, OPERATOR).ok
+    stats = fire_due_timers(wf, lambda: unit_of_work(sessions), OPERATOR)
+    assert stats.incidents == stats.conflicts == 0
 
 
 def test_an_unanswered_red_alert_suspends_and_orders_rectification(

@@ -47,9 +47,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
 from bpmn.xml import BPMN_NS, Source
+from engine.db import unit_of_work
 from engine.errors import DefinitionRejected
 from engine.models import HumanTask, Incident, ProcessInstance, Timer
 from engine.workflow.definitions import deploy
+from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR
 
 SHARED = Path(os.environ.get("BUDGETLOOP_SHARED") or Path(__file__).resolve().parents[4] / "shared")
@@ -366,15 +368,8 @@ def deadline(result: FileResult, what: str):
 
 
 def _fire_due(sessions, wf) -> int:
-    fired, attempted = 0, set()
-    while True:
-        with sessions() as session, session.begin():
-            timer = wf.claim_due_timer(session, attempted)
-            if timer is None:
-                return fired
-            attempted.add(timer.id)
-            wf.fire_timers(session, timer.instance_id, OPERATOR)
-            fired += 1
+    stats = fire_due_timers(wf, lambda: unit_of_work(sessions), OPERATOR)
+    return stats.fired + stats.incidents
 
 
 def _kind(definition) -> str:

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 
 from engine import audit
+from engine.db import unit_of_work
 from engine.models import (
     AccountabilityAction,
     Alert,
@@ -26,6 +27,7 @@ from engine.models import (
 from engine.models.enums import AlertKind, Colour, DocumentStatus
 from engine.policy import setting
 from engine.simulation import Choices, Simulation
+from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 
 
@@ -59,15 +61,9 @@ def _complete_ready(simulation, sessions, instance_ids, hold=()) -> int:
 
 
 def _fire_due(wf, sessions) -> int:
-    fired, attempted = 0, set()
-    while True:
-        with sessions() as session, session.begin():
-            timer = wf.claim_due_timer(session, attempted)
-            if timer is None:
-                return fired
-            attempted.add(timer.id)
-            assert wf.fire_timers(session, timer.instance_id, OPERATOR).ok
-            fired += 1
+    stats = fire_due_timers(wf, lambda: unit_of_work(sessions), OPERATOR)
+    assert stats.incidents == stats.conflicts == 0
+    return stats.fired
 
 
 def _next_due(sessions):
