@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PG_BIN := /usr/lib/postgresql/15/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install postgres clean
+.PHONY: demo test lint bench install postgres chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ install: $(STAMP)
 postgres:
 	@test -x $(PG_BIN)/initdb || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null)
 
+# Debian's Chromium for the browser tests (Playwright drives it; never `playwright install`),
+# with the CJK font the pages ask for first, so screenshots show Chinese rather than boxes.
+chromium:
+	@(test -x /usr/bin/chromium && fc-list -q ':lang=zh') || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+
 demo: $(STAMP)
 	$(BIN)/budgetloop demo
 
@@ -27,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: $(STAMP) postgres lint
+test: $(STAMP) postgres chromium lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) postgres
