@@ -38,6 +38,12 @@ class Unauthenticated(BudgetloopError):
     code = "unauthenticated"
 
 
+class RateLimited(BudgetloopError):
+    """Too many attempts in a short time (e.g. failed logins); try again later."""
+
+    code = "rate_limited"
+
+
 class Conflict(BudgetloopError):
     """A stale version, a duplicate, or a state that no longer allows the action."""
 

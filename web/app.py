@@ -6,7 +6,7 @@ from flask import Flask
 
 from engine.composition import build_engine
 from engine.config import load_settings
-from web import api, db, errors, health, i18n, pages
+from web import api, db, errors, health, i18n, pages, security
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,6 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="budgetloop_session",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)
@@ -29,7 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["budgetloop.workflow"] = build_engine()
     api.init_app(app)
     app.register_blueprint(health.bp)
-    app.register_blueprint(pages.bp)
+    pages.init_app(app)
     i18n.init_app(app)
+    security.init_app(app)
     errors.init_app(app)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from engine.db import create_db_engine, session_factory
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     engine = create_db_engine(app.config["DATABASE_URL"])
     app.extensions["budgetloop.engine"] = engine
     app.extensions["budgetloop.sessions"] = session_factory(engine)
+    app.extensions["budgetloop.read_sessions"] = session_factory(engine, writes=False)
     app.after_request(_commit_on_success)
     app.teardown_appcontext(_close)
 
@@ -22,9 +23,11 @@ def get_engine():
 
 
 def get_session() -> Session:
-    """The request's session, begun on first use."""
+    """The request's session, begun on first use (reads never queue behind SQLite writers)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["budgetloop.sessions"]()
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        factory = "budgetloop.read_sessions" if reading else "budgetloop.sessions"
+        g.db_session = current_app.extensions[factory]()
     return g.db_session
 
 

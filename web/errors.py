@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -16,8 +16,10 @@ from engine.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     Unauthenticated,
 )
+from web.i18n import catalogue
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +29,51 @@ STATUS_OF: dict[type[BudgetloopError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    RateLimited: 429,
     DatabaseUnavailable: 503,
 }
+JSON_PREFIXES = ("/api/", "/healthz")
 
 
 def payload(code: str, status: int, message: str, errors: dict | None = None):
-    """The single error shape of the API."""
-    body = {"code": code, "status": status, "message": message, "errors": errors or {}}
-    return jsonify(body), status
+    """The single error shape: JSON for API clients, the same facts as a page for people."""
+    errors = errors or {}
+    if not _wants_page():
+        body = {"code": code, "status": status, "message": message, "errors": errors}
+        return jsonify(body), status
+    if status == 401 and request.method == "GET" and not request.headers.get("HX-Request"):
+        return redirect(url_for("login.login_form", next=request.full_path.rstrip("?")))
+    template = "_error_fragment.html" if request.headers.get("HX-Request") else "error.html"
+    title_key = f"error.{status}" if f"error.{status}" in catalogue() else "error.title"
+    page = render_template(
+        template,
+        code=code,
+        status=status,
+        message=message,
+        errors=_flat(errors),
+        title_key=title_key,
+    )
+    return page, status
+
+
+def _wants_page() -> bool:
+    if request.path.startswith(JSON_PREFIXES):
+        return False
+    return "text/html" in request.accept_mimetypes or request.headers.get("HX-Request") is not None
+
+
+def _flat(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """Field errors as (field, message) pairs, nested names joined with dots."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in errors.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            pairs.extend(_flat(value, f"{name}."))
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            pairs.append((name, "; ".join(value)))
+        else:
+            pairs.append((name, str(value)))
+    return pairs
 
 
 def init_app(app: Flask) -> None:

@@ -1,36 +1,54 @@
-"""The user's language: Chinese (zh-CN) by default, English on request (?lang=en, remembered)."""
+"""The user's language: Chinese (zh-CN) by default, English on request (?lang=en, remembered).
+
+Messages live in `web/messages/*.json`, one file per area of the UI, each key with both
+languages; a key missing a language, or defined twice, stops the app at start-up.
+"""
 
 from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
 
 from flask import Flask, g, request
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 COOKIE = "lang"
+CATALOGUE_DIR = Path(__file__).parent / "messages"
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "app.name": {"zh-CN": "预算绩效全过程管理", "en": "Budget performance management"},
-    "app.tagline": {
-        "zh-CN": "绩效目标申报、运行监控、绩效评价、整改与结果应用，一个闭环。",
-        "en": "Targets, monitoring, evaluation, rectification and results: one closed loop.",
-    },
-    "nav.api": {"zh-CN": "接口文档 (OpenAPI)", "en": "API (OpenAPI)"},
-    "nav.health": {"zh-CN": "运行状态", "en": "Health"},
-    "lang.switch": {"zh-CN": "English", "en": "中文"},
-}
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every message, merged from the per-area files."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(CATALOGUE_DIR.glob("*.json")):
+        for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise RuntimeError(f"{path.name}: message '{key}' is defined twice")
+            missing = [lang for lang in LANGUAGES if not entry.get(lang)]
+            if missing:
+                raise RuntimeError(f"{path.name}: message '{key}' lacks {', '.join(missing)}")
+            merged[key] = entry
+    return merged
 
 
 def init_app(app: Flask) -> None:
+    catalogue()
     app.before_request(_choose_language)
     app.after_request(_remember_language)
     app.jinja_env.globals["_"] = translate
-    app.jinja_env.globals["current_language"] = lambda: g.get("lang", DEFAULT)
+    app.jinja_env.globals["current_language"] = current_language
 
 
-def translate(key: str) -> str:
-    """The message for `key` in the request's language."""
-    entry = MESSAGES[key]
-    return entry.get(g.get("lang", DEFAULT), entry[DEFAULT])
+def current_language() -> str:
+    return g.get("lang", DEFAULT)
+
+
+def translate(key: str, **params) -> str:
+    """The message for `key` in the request's language, with `{name}` params filled in."""
+    text = catalogue()[key][current_language()]
+    return text.format(**params) if params else text
 
 
 def _choose_language() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from web.api import meta, processes
+from web.api import meta, processes, projects
 
 API_PREFIX = "/api/v1"
 
@@ -19,5 +19,7 @@ def init_app(app: Flask) -> Api:
     api = Api(app, spec_kwargs={"info": {"description": "Budget performance cycle API"}})
     api.register_blueprint(meta.blp, url_prefix=API_PREFIX)
     api.register_blueprint(processes.blp, url_prefix=f"{API_PREFIX}/process-definitions")
+    api.register_blueprint(projects.blp, url_prefix=API_PREFIX)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    app.extensions["budgetloop.api"] = api
     return api

@@ -1,4 +1,4 @@
-"""Server-rendered pages."""
+"""The home page: what the product is, and where each role starts."""
 
 from __future__ import annotations
 

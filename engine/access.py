@@ -1,0 +1,104 @@
+"""Who may see what: row scopes by role and organisation, applied inside every query.
+
+A unit sees its own projects; a department also its units'; a finance desk the departments it
+handles and their units; an evaluator only the projects it is assigned to evaluate; the
+performance division and supervisors see everything; the public only what has been disclosed.
+Rows outside a scope are "not visible": reading one is NotFound, never Forbidden, so that ids
+do not leak what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from engine.actors import Actor
+from engine.errors import Forbidden, NotFound
+from engine.models import Disclosure, Evaluation, Organisation, Project
+
+PUBLIC = Actor(name="public", role="public")
+SEE_ALL = frozenset({"performance", "supervisor"})
+# Supervisors read everything but write nothing except alert acknowledgements.
+READ_ONLY = frozenset({"supervisor", "public"})
+
+
+def visible_units(actor: Actor) -> Select | None:
+    """The ids of the units whose data `actor` sees, or None for every unit."""
+    if actor.operator or actor.role in SEE_ALL:
+        return None
+    org = actor.org_id
+    if actor.role == "unit":
+        return select(Organisation.id).where(Organisation.id == org)
+    if actor.role == "department":
+        return select(Organisation.id).where(
+            or_(Organisation.id == org, Organisation.parent_id == org)
+        )
+    if actor.role == "finance":
+        department = aliased(Organisation)
+        return (
+            select(Organisation.id)
+            .join(department, Organisation.parent_id == department.id)
+            .where(department.finance_desk_id == org)
+        )
+    return select(Organisation.id).where(false())
+
+
+def visible_orgs(actor: Actor) -> Select | None:
+    """The organisations `actor` may list: its units plus, for a department, itself."""
+    if actor.role == "finance" and not actor.operator:
+        return select(Organisation.id).where(
+            or_(
+                Organisation.id == actor.org_id,
+                Organisation.finance_desk_id == actor.org_id,
+                Organisation.parent_id.in_(
+                    select(Organisation.id).where(Organisation.finance_desk_id == actor.org_id)
+                ),
+            )
+        )
+    if actor.role in ("evaluator", "public") and not actor.operator:
+        return select(Organisation.id).where(Organisation.id == actor.org_id)
+    return visible_units(actor)
+
+
+def project_scope(actor: Actor, project_id=Project.id, unit_id=Project.unit_id) -> ColumnElement:
+    """A WHERE clause limiting rows (by their project and unit columns) to what `actor` sees."""
+    if actor.role == "evaluator" and not actor.operator:
+        return project_id.in_(
+            select(Evaluation.project_id).where(Evaluation.evaluator_org_id == actor.org_id)
+        )
+    if actor.role == "public" and not actor.operator:
+        return project_id.in_(
+            select(Disclosure.project_id).where(Disclosure.withdrawn_at.is_(None))
+        )
+    units = visible_units(actor)
+    return true() if units is None else unit_id.in_(units)
+
+
+def scoped_by_project(stmt: Select, actor: Actor, entity) -> Select:
+    """`stmt` over `entity` (a model with project_id) limited to the projects `actor` sees."""
+    if actor.operator or actor.role in SEE_ALL:
+        return stmt
+    return stmt.where(entity.project_id.in_(select(Project.id).where(project_scope(actor))))
+
+
+def visible_project(session: Session, actor: Actor, project_id: int) -> Project:
+    """The project, if `actor` may see it; NotFound otherwise (whether or not it exists)."""
+    project = session.scalars(
+        select(Project).where(Project.id == project_id, project_scope(actor))
+    ).one_or_none()
+    if project is None:
+        raise NotFound(f"no project {project_id}", errors={"project": "not found"})
+    return project
+
+
+def require_role(actor: Actor, roles: Iterable[str], doing: str) -> None:
+    """Forbidden unless `actor` has one of `roles` (operators act for the system)."""
+    allowed = set(roles)
+    if actor.operator or actor.role in allowed:
+        return
+    raise Forbidden(
+        f"{doing} needs the role {' or '.join(sorted(allowed))}; you are '{actor.role}'",
+        errors={"role": actor.role or "none"},
+    )

@@ -1,0 +1,1 @@
+"""Read models for the API and the pages: scoped, filtered, paged queries (no writes here)."""

@@ -1,0 +1,15 @@
+"""Server-rendered pages, one blueprint per area; `init_app` registers those that exist."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.pages import api_reference, home, login, nav
+
+BLUEPRINTS = [home.bp, login.bp, api_reference.bp]
+
+
+def init_app(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    nav.init_app(app)

@@ -1,0 +1,59 @@
+"""Logging in and out with a password (the session cookie is HttpOnly and SameSite)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from engine.db import unit_of_work
+from engine.errors import RateLimited, Unauthenticated
+from engine.logins import authenticate, record_failure, record_success
+from engine.models.types import utcnow
+from web.auth import log_in, log_out
+from web.db import get_session
+from web.i18n import translate
+from web.security import rotate_csrf_token
+
+bp = Blueprint("login", __name__)
+
+
+@bp.get("/login")
+def login_form():
+    return render_template("login.html", next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
+def login():
+    name = request.form.get("login", "")
+    password = request.form.get("password", "")
+    target = _safe_next(request.form.get("next"))
+    now = utcnow()
+    try:
+        user = authenticate(get_session(), name, password, now)
+    except RateLimited:
+        return _rejected(name, target, translate("auth.rate_limited"), 429)
+    except Unauthenticated:
+        # Recorded in its own transaction: the request's own rolls back with the 401.
+        with unit_of_work(current_app.extensions["budgetloop.sessions"]) as session:
+            record_failure(session, name, request.remote_addr, now)
+        return _rejected(name, target, translate("auth.wrong"), 401)
+    record_success(get_session(), user, request.remote_addr)
+    log_in(user)
+    rotate_csrf_token()
+    return redirect(target or url_for("pages.index"))
+
+
+@bp.post("/logout")
+def logout():
+    log_out()
+    return redirect(url_for("login.login_form"))
+
+
+def _rejected(name: str, target: str | None, message: str, status: int):
+    return render_template("login.html", next=target, login=name, error=message), status
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only paths inside this app: an open redirect would help phishing."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
