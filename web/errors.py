@@ -50,7 +50,7 @@ def payload(code: str, status: int, message: str, errors: dict | None = None):
         code=code,
         status=status,
         message=message,
-        errors=_flat(errors),
+        errors=flat_errors(errors),
         title_key=title_key,
     )
     return page, status
@@ -62,13 +62,13 @@ def _wants_page() -> bool:
     return "text/html" in request.accept_mimetypes or request.headers.get("HX-Request") is not None
 
 
-def _flat(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
+def flat_errors(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
     """Field errors as (field, message) pairs, nested names joined with dots."""
     pairs: list[tuple[str, str]] = []
     for key, value in errors.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            pairs.extend(_flat(value, f"{name}."))
+            pairs.extend(flat_errors(value, f"{name}."))
         elif isinstance(value, list) and all(isinstance(item, str) for item in value):
             pairs.append((name, "; ".join(value)))
         else:
@@ -78,6 +78,7 @@ def _flat(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 def init_app(app: Flask) -> None:
     """Register the handlers (after flask-smorest, so ours are the ones that answer)."""
+    app.jinja_env.globals["error_pairs"] = flat_errors
     app.register_error_handler(BudgetloopError, _engine_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)

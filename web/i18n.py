@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_language)
     app.jinja_env.globals["_"] = translate
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["has_message"] = lambda key: key in catalogue()
 
 
 def current_language() -> str:

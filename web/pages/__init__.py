@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.pages import api_reference, home, login, nav
+from web.pages import api_reference, home, login, nav, tasks
 
-BLUEPRINTS = [home.bp, login.bp, api_reference.bp]
+BLUEPRINTS = [home.bp, login.bp, api_reference.bp, tasks.bp]
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,25 @@
+"""Small helpers the page views share."""
+
+from __future__ import annotations
+
+from flask import request
+
+from engine.errors import InvalidInput
+
+
+def page_number() -> int:
+    """The `page` query argument (1 when absent); a clear 422 for anything but 1…1,000,000."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise InvalidInput(f"page {raw!r} is not a page number", errors={"page": "invalid"})
+    return int(raw)
+
+
+def int_arg(name: str) -> int | None:
+    """An optional positive integer query argument."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 2**62:
+        raise InvalidInput(f"{name} {raw!r} is not a number", errors={name: "invalid"})
+    return int(raw)
