@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.cli import run
 from engine.db import create_db_engine, session_factory
 from tests.support.databases import PostgresTemplates, SqliteTemplates
+from tests.support.world import PostgresWorld, SqliteWorld
 from web.cli import cli
 
 BACKENDS = os.environ.get("BUDGETLOOP_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -77,3 +78,14 @@ def budgetloop(database_url, monkeypatch, tmp_path, capsys):
         return code, captured.out, captured.err
 
     return invoke
+
+
+# The lived-in year (tests/support/world.py), built once per backend when first asked for.
+@pytest.fixture(scope="session")
+def sqlite_world(sqlite_templates, tmp_path_factory):
+    return SqliteWorld(tmp_path_factory.mktemp("world"), sqlite_templates)
+
+
+@pytest.fixture(scope="session")
+def postgres_world(postgres_templates):
+    return PostgresWorld(postgres_templates)

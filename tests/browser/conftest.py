@@ -98,3 +98,37 @@ def context(new_context, live_server, page_guard) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture(scope="module")
+def world_server(sqlite_world) -> Iterator[LiveServer]:
+    """The app on a fresh copy of the lived-in year (tests/support/world.py), on a free port."""
+    app = create_app(
+        {"DATABASE_URL": sqlite_world.fresh(), "SECRET_KEY": "browser-test", "TESTING": True}
+    )
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    app.extensions["budgetloop.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def world(sqlite_world):
+    """Who is who in the lived-in year: `world["unit"].login`, `world.strangers["unit"]`."""
+    return sqlite_world.world
+
+
+@pytest.fixture
+def world_page(new_context, world_server, page_guard_world) -> Iterator[Page]:
+    """A page on the lived-in year's server (base URL set), guarded like `page`."""
+    context = new_context(base_url=world_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page_guard_world.attach(context)
+    yield context.new_page()
+    page_guard_world.check()
+
+
+@pytest.fixture
+def page_guard_world(world_server) -> PageGuard:
+    return PageGuard(world_server.origin)

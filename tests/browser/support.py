@@ -133,3 +133,12 @@ class PageGuard:
     def check(self) -> None:
         problems = self.problems()
         assert not problems, "the page misbehaved:\n  " + "\n  ".join(problems)
+
+
+def log_in(page: Page, login: str, password: str) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto("/login")
+    page.locator("input[name=login]").fill(login)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()

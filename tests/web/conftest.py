@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.world import PASSWORD, PostgresWorld, SqliteWorld
+from tests.support.world import PASSWORD
 from web import create_app
 
 
@@ -18,16 +18,6 @@ def app(database_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture(scope="session")
-def sqlite_world(sqlite_templates, tmp_path_factory):
-    return SqliteWorld(tmp_path_factory.mktemp("world"), sqlite_templates)
-
-
-@pytest.fixture(scope="session")
-def postgres_world(postgres_templates):
-    return PostgresWorld(postgres_templates)
 
 
 @pytest.fixture
