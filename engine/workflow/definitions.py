@@ -65,8 +65,24 @@ def deploy(
     Either all files are stored or none: any problem in any file rejects the deployment and
     names the file, the element and the reason of every problem found.
     """
+    new, problems = _checked(session, sources, operations)
+    if problems:
+        raise DefinitionRejected(problems)
+    return [_store(session, parsed, actor) for parsed in new.files.values()]
+
+
+def problems_of(
+    session: Session, sources: Sequence[Source], operations: Collection[str]
+) -> list[DefinitionError]:
+    """Every problem deploying `sources` now would meet (none: it would deploy); writes nothing."""
+    return _checked(session, sources, operations)[1]
+
+
+def _checked(
+    session: Session, sources: Sequence[Source], operations: Collection[str]
+) -> tuple[Catalogue | None, list[DefinitionError]]:
     if not sources:
-        raise DefinitionRejected([DefinitionError("(none)", None, "no files were given")])
+        return None, [DefinitionError("(none)", None, "no files were given")]
     names = [source.name for source in sources]
     problems: list[DefinitionError] = [
         DefinitionError(name, None, "the same file name appears twice")
@@ -99,9 +115,7 @@ def deploy(
                 available=available,
             )
         problems += _orphaned_calls(combined, deployed, new, available)
-    if problems:
-        raise DefinitionRejected(problems)
-    return [_store(session, parsed, actor) for parsed in new.files.values()]
+    return new, problems
 
 
 def _orphaned_calls(combined, deployed, new, available) -> list[DefinitionError]:

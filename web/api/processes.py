@@ -6,13 +6,13 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from bpmn.xml import Source
 from engine.errors import InvalidInput, NotFound
 from engine.models import ProcessDefinition
-from engine.workflow.definitions import deploy
+from engine.workflow.definitions import deploy, problems_of
 from web.auth import current_actor, protect, require
 from web.db import get_session
 
@@ -44,6 +44,36 @@ class DeployedSchema(Schema):
     key = fields.String(required=True)
     version = fields.Integer(required=True)
     changed = fields.Boolean(required=True)
+
+
+class SourceFileSchema(Schema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "file name, e.g. review.bpmn (the deployed file it replaces)"},
+    )
+    text = fields.String(
+        required=True, validate=validate.Length(max=2_000_000), metadata={"description": "XML"}
+    )
+
+
+class ValidateSchema(Schema):
+    files = fields.List(
+        fields.Nested(SourceFileSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_FILES),
+    )
+
+
+class ProblemSchema(Schema):
+    file = fields.String(required=True)
+    element = fields.String(allow_none=True, metadata={"description": "BPMN/DMN element id"})
+    reason = fields.String(required=True)
+
+
+class ValidationSchema(Schema):
+    ok = fields.Boolean(required=True, metadata={"description": "true: it would deploy"})
+    problems = fields.List(fields.Nested(ProblemSchema), required=True)
 
 
 @blp.route("/")
@@ -81,6 +111,25 @@ class Definitions(MethodView):
             sources.append(Source(upload.filename or "upload.bpmn", text))
         engine = current_app.extensions["budgetloop.workflow"]
         return deploy(get_session(), sources, actor, engine.operations.names())
+
+
+@blp.route("/validate")
+class ValidateDefinitions(MethodView):
+    @blp.arguments(ValidateSchema)
+    @blp.response(200, ValidationSchema)
+    @blp.alt_response(403, description="not the performance division")
+    def post(self, body):
+        """Check files exactly as a deployment would, against what is deployed; store nothing.
+
+        Answers 200 whether or not the files are valid: `ok` says whether they would deploy and
+        `problems` names the file, the element id and the reason of each problem. 422 is kept
+        for a malformed request (no files, missing text).
+        """
+        require({"performance"})
+        sources = [Source(item["name"], item["text"]) for item in body["files"]]
+        engine = current_app.extensions["budgetloop.workflow"]
+        problems = problems_of(get_session(), sources, engine.operations.names())
+        return {"ok": not problems, "problems": problems}
 
 
 @blp.route("/<int:definition_id>/source")
