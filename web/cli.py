@@ -8,7 +8,9 @@ import click
 
 from engine.cli import build_cli, run
 from engine.cli.context import CommandContext
+from engine.db import unit_of_work
 from engine.demo import run_demo
+from engine.demo_logins import DEMO_PASSWORD, grant_demo_passwords
 from engine.report import format_summary
 from web.server import serve_app
 
@@ -43,6 +45,11 @@ def demo(ctx: CommandContext, year: int, projects: int, seed: int, serve: bool, 
         say=lambda line: click.echo(f"· {line}", err=True),
     )
     click.echo(format_summary(summary))
+    with unit_of_work(ctx.sessions) as session:
+        logins = grant_demo_passwords(session)
+    click.echo(f"登录 (log in) with password '{DEMO_PASSWORD}' as:")
+    for role, login in logins.items():
+        click.echo(f"  {role:<12} {login}")
     if serve:
         click.echo(f"serving on http://{bind} (Ctrl-C to stop)", err=True)
         serve_app(bind=bind, workers=1)

@@ -1,4 +1,4 @@
-"""`budgetloop user`: accounts and API tokens."""
+"""`budgetloop user`: accounts, passwords and API tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 
 from engine.cli.context import CommandContext
 from engine.identity import add_user
+from engine.logins import set_password
 
 
 @click.group("user")
@@ -34,3 +35,20 @@ def add(ctx: CommandContext, name: str, role: str, org_code: str, display_name: 
         )
     click.echo(f"created user {name} ({role}, {org_code}); API token (shown once):", err=True)
     click.echo(created.token)
+
+
+@command.command("password")
+@click.option("--name", required=True, help="Login name of the user.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new password (prompted, not echoed, when omitted; at least 8 characters).",
+)
+@click.pass_obj
+def password(ctx: CommandContext, name: str, password: str):
+    """Set a user's password for logging in to the pages (stored as a scrypt hash)."""
+    with ctx.transaction() as session:
+        set_password(session, name, password, actor="cli")
+    click.echo(f"password set for {name}", err=True)

@@ -16,8 +16,9 @@ from engine.identity import issue_token
 from engine.models import Alert, Evaluation, Organisation, Project, User
 from engine.models.enums import OrgKind
 from engine.passwords import hash_password
+from engine.synthetic.province import SeedRequest, seed_province
 
-YEAR, PROJECTS, SEED = 2026, 30, 7
+YEAR, PROJECTS, UNITS, SEED = 2026, 36, 36, 7
 PASSWORD = "correct-horse-battery"
 ROLES = ("unit", "department", "finance", "performance", "evaluator", "supervisor")
 
@@ -51,6 +52,12 @@ def live_a_year(url: str) -> World:
     engine = create_db_engine(url)
     try:
         sessions = session_factory(engine)
+        # Seeded first with more units than a 30-project demo would get, so that the year
+        # spans several departments and finance desks (scopes need someone to keep out).
+        with unit_of_work(sessions) as session:
+            seed_province(
+                session, SeedRequest(year=YEAR, projects=PROJECTS, units=UNITS, seed=SEED)
+            )
         run_demo(engine, sessions, year=YEAR, projects=PROJECTS, seed=SEED)
         with unit_of_work(sessions) as session:
             session.execute(update(User).values(password_hash=hash_password(PASSWORD)))
@@ -71,7 +78,8 @@ def _pick_accounts(session) -> World:
     department = unit.parent
     evaluator_id = session.scalar(
         select(Evaluation.evaluator_org_id)
-        .where(Evaluation.evaluator_org_id.is_not(None))
+        .join(Organisation, Organisation.id == Evaluation.evaluator_org_id)
+        .where(Organisation.kind == OrgKind.EVALUATOR)
         .group_by(Evaluation.evaluator_org_id)
         .order_by(func.count().desc(), Evaluation.evaluator_org_id)
         .limit(1)

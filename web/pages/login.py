@@ -32,7 +32,9 @@ def login():
     except RateLimited:
         return _rejected(name, target, translate("auth.rate_limited"), 429)
     except Unauthenticated:
-        # Recorded in its own transaction: the request's own rolls back with the 401.
+        # Recorded in its own transaction, since the request's own rolls back with the 401;
+        # end the request's first, so that SQLite's single writer is free for it.
+        get_session().rollback()
         with unit_of_work(current_app.extensions["budgetloop.sessions"]) as session:
             record_failure(session, name, request.remote_addr, now)
         return _rejected(name, target, translate("auth.wrong"), 401)
