@@ -4,7 +4,11 @@ One module per area registers marshmallow schemas by form name (the `form` prope
 BPMN user task); the API and the pages both complete tasks through `engine.tasks.complete`.
 """
 
-from engine.forms import review  # noqa: F401  (each module registers its forms on import)
+from engine.forms import (  # noqa: F401  (each module registers its forms on import)
+    evaluation,
+    rectification,
+    review,
+)
 from engine.forms.registry import FORMS, validate_form
 
 __all__ = ["FORMS", "validate_form"]

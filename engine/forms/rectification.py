@@ -1,0 +1,46 @@
+"""Rectification forms: the unit's feedback, the finance desk's review, overdue escalation."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from engine.forms.registry import form
+from engine.models.enums import AccountabilityKind
+
+TEXT = validate.Length(max=2000)
+
+
+@form("rectification_feedback")
+class RectificationFeedbackForm(Schema):
+    feedback = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+    @validates_schema
+    def says_something(self, data, **_):
+        if not data.get("feedback", "").strip():
+            raise ValidationError("say what was rectified and how", "feedback")
+
+
+@form("rectification_review")
+class RectificationReviewForm(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["accept", "return"]))
+    comment = fields.String(load_default="", validate=TEXT)
+
+    @validates_schema
+    def reason_for_return(self, data, **_):
+        # The unit has to know what is still missing before it can rectify again.
+        if data.get("outcome") == "return" and not data.get("comment", "").strip():
+            raise ValidationError("a return must say what is still missing", "comment")
+
+
+# What a finance desk can do about an overdue order (domain.md: 约谈, 通报, 督促).
+ESCALATIONS = [
+    AccountabilityKind.REMINDER.value,
+    AccountabilityKind.INTERVIEW.value,
+    AccountabilityKind.CIRCULAR.value,
+]
+
+
+@form("overdue_escalation")
+class OverdueEscalationForm(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(ESCALATIONS))
+    comment = fields.String(load_default="", validate=TEXT)
