@@ -107,9 +107,10 @@ def score_self(
                 row.score = scoring.execution_score(execution_weight, budget, amount).rounded
         rows.append(row)
     by_id = {}
-    for entry in given:
-        if isinstance(entry, Mapping):
-            by_id[entry.get("indicator_id")] = entry
+    for entry in given if isinstance(given, Sequence) else []:
+        key = entry.get("indicator_id") if isinstance(entry, Mapping) else None
+        if isinstance(key, int) and not isinstance(key, bool):
+            by_id[key] = entry
     tolerance = Decimal(settings["equal_tolerance"])
     for indicator in indicators:
         rows.append(_indicator_row(indicator, by_id.get(indicator.id), tolerance, settings, errors))
@@ -122,10 +123,10 @@ def _indicator_row(indicator, entry, tolerance, settings, errors) -> Row:
     if entry is None:
         errors[field_name] = "missing"
         return row
-    row.reason = (entry.get("reason") or "").strip() or None
+    row.reason = str(entry.get("reason") or "").strip() or None
     if entry.get("band"):
         try:
-            row.band = QualitativeBand(entry["band"]).value
+            row.band = QualitativeBand(str(entry["band"])).value
         except ValueError:
             errors[f"{field_name}.band"] = "unknown band"
             return row

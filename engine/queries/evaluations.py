@@ -160,7 +160,10 @@ def combined_basis(session: Session, project: Project) -> list[BasisPart]:
     weight_sum = sum(w for _, _, w in parts)
     if weight_sum == 0:
         return []
-    return [BasisPart(kind, score, weight / weight_sum) for kind, score, weight in parts]
+    return [
+        BasisPart(kind, score, (weight / weight_sum).quantize(Decimal("0.0001")))
+        for kind, score, weight in parts
+    ]
 
 
 # ---- the live preview ----------------------------------------------------------------------

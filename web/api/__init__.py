@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from web.api import meta, operations, processes, projects, tasks
+from web.api import evaluations, meta, operations, processes, projects, rectification, tasks
 
 API_PREFIX = "/api/v1"
 
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(processes.blp, url_prefix=f"{API_PREFIX}/process-definitions")
     api.register_blueprint(projects.blp, url_prefix=API_PREFIX)
     api.register_blueprint(tasks.blp, url_prefix=f"{API_PREFIX}/tasks")
+    api.register_blueprint(evaluations.blp, url_prefix=f"{API_PREFIX}/evaluations")
+    api.register_blueprint(rectification.blp, url_prefix=f"{API_PREFIX}/rectification-orders")
     api.register_blueprint(operations.audit_blp, url_prefix=f"{API_PREFIX}/audit-events")
     api.register_blueprint(operations.incidents_blp, url_prefix=f"{API_PREFIX}/incidents")
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
