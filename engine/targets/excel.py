@@ -132,8 +132,11 @@ class _Reader:
             f"sheet {SHEET}, row {row}, column {get_column_letter(column)} ({COLUMNS[column - 1]})"
         )
 
-    def fail(self, row: int, column: int, reason: str) -> None:
-        self.problems.append(Problem(self.where(row, column), COLUMNS[column - 1], reason))
+    def fail(self, row: int, column: int, reason: str, code: str = "", **params) -> None:
+        params |= {"sheet": SHEET, "row": row, "column": get_column_letter(column)}
+        self.problems.append(
+            Problem(self.where(row, column), COLUMNS[column - 1], reason, code, params)
+        )
 
     def node_code(self, row: int, level1, level2) -> str | None:
         parents = {n.id: n for n in self.nodes if n.level == 1}
@@ -142,23 +145,43 @@ class _Reader:
                 parent = parents[node.parent_id]
                 if str(level1).strip() not in (parent.name_zh, parent.code):
                     self.fail(
-                        row, 1, f"'{level2}' belongs under '{parent.name_zh}', not '{level1}'"
+                        row,
+                        1,
+                        f"'{level2}' belongs under '{parent.name_zh}', not '{level1}'",
+                        "excel_parent",
+                        level2=str(level2),
+                        parent=parent.name_zh,
+                        level1=str(level1),
                     )
                 return node.code
-        self.fail(row, 2, f"'{level2}' is not a level-2 item of the frame")
+        self.fail(
+            row,
+            2,
+            f"'{level2}' is not a level-2 item of the frame",
+            "excel_level",
+            value=str(level2),
+        )
         return None
 
     def decimal(self, row: int, column: int, value) -> Decimal | None:
         if value is None or str(value).strip() == "":
-            self.fail(row, column, "a number is required")
+            self.fail(row, column, "a number is required", "excel_number_required")
             return None
         try:
             number = Decimal(str(value).strip().replace(",", ""))
         except InvalidOperation:
-            self.fail(row, column, f"'{value}' is not a number")
+            self.fail(
+                row, column, f"'{value}' is not a number", "excel_not_number", value=str(value)
+            )
             return None
         if not number.is_finite() or number.as_tuple().exponent < -4:
-            self.fail(row, column, f"'{value}' has more than 4 decimal places")
+            self.fail(
+                row,
+                column,
+                f"'{value}' has more than 4 decimal places",
+                "excel_decimals",
+                value=str(value),
+            )
             return None
         return number
 
@@ -209,10 +232,22 @@ def _draft(reader: _Reader, row: int, values: list) -> IndicatorDraft | None:
     node = reader.node_code(row, level1, level2)
     operator = OPERATOR_READ.get(str(op_text or "").strip())
     if operator is None:
-        reader.fail(row, 4, f"'{op_text}' is not one of ≥ ＞ ＝ ≤ ＜ 定性")
+        reader.fail(
+            row,
+            4,
+            f"'{op_text}' is not one of ≥ ＞ ＝ ≤ ＜ 定性",
+            "excel_operator",
+            value=str(op_text),
+        )
     basis = BASIS_READ.get(str(basis_text or "").strip() or "计划标准")
     if basis is None:
-        reader.fail(row, 8, f"'{basis_text}' is not one of {', '.join(BASIS_TEXT.values())}")
+        reader.fail(
+            row,
+            8,
+            f"'{basis_text}' is not one of {', '.join(BASIS_TEXT.values())}",
+            "excel_basis",
+            value=str(basis_text),
+        )
     value = text = None
     if operator is Operator.QUALITATIVE:
         text = str(target).strip() if target is not None else ""
@@ -250,7 +285,11 @@ def import_table(session: Session, table: TargetTable, data: bytes) -> int:
     if not goal:
         problems.append(
             Problem(
-                f"sheet {SHEET}, row 5, column B", "年度总体目标", "the overall goal is required"
+                f"sheet {SHEET}, row 5, column B",
+                "年度总体目标",
+                "the overall goal is required",
+                "excel_goal",
+                {"sheet": SHEET, "row": 5, "column": "B"},
             )
         )
     if problems:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.errors import InvalidInput
@@ -32,11 +32,13 @@ class IndicatorDraft:
 
 @dataclass(frozen=True)
 class Problem:
-    """Where (a field path) and why."""
+    """Where (a field path) and why; `code` and `params` let a UI say it in its own language."""
 
     where: str
     field: str
     reason: str
+    code: str = ""
+    params: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
@@ -58,6 +60,8 @@ def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) 
                 "indicators",
                 f"a table has {MIN_INDICATORS}–{MAX_INDICATORS} indicators, "
                 f"this one has {len(drafts)}",
+                "count",
+                {"min": MIN_INDICATORS, "max": MAX_INDICATORS, "count": len(drafts)},
             )
         )
     names = defaultdict(list)
@@ -70,13 +74,21 @@ def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) 
             branch_weight[by_id[node.parent_id].code] += draft.weight
     for name, places in names.items():
         if name and len(places) > 1:
-            problems.append(Problem(places[1], "name", f"'{name}' appears twice"))
+            problems.append(
+                Problem(places[1], "name", f"'{name}' appears twice", "duplicate", {"name": name})
+            )
     fixed = sum((n.weight or 0 for n in nodes if n.level == 1 and n.fixed_item), Decimal(0))
     expected = total - fixed
     filed = sum((d.weight for d in drafts), Decimal(0))
     if filed != expected:
         problems.append(
-            Problem("", "weight", f"weights add up to {filed:g}, the frame needs {expected:g}")
+            Problem(
+                "",
+                "weight",
+                f"weights add up to {filed:g}, the frame needs {expected:g}",
+                "weight_total",
+                {"filed": f"{filed:g}", "expected": f"{expected:g}"},
+            )
         )
     for node in nodes:
         if node.level == 1 and not node.fixed_item and node.weight is not None:
@@ -88,6 +100,13 @@ def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) 
                         "weight",
                         f"{node.name_zh} ({node.name_en}) indicators weigh "
                         f"{got:g}, the frame gives it {node.weight:g}",
+                        "branch_weight",
+                        {
+                            "node_zh": node.name_zh,
+                            "node_en": node.name_en,
+                            "got": f"{got:g}",
+                            "expected": f"{node.weight:g}",
+                        },
                     )
                 )
     return problems
@@ -96,32 +115,47 @@ def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) 
 def _check_one(draft: IndicatorDraft, level2: dict[str, FrameNode]) -> list[Problem]:
     problems = []
 
-    def bad(field: str, reason: str) -> None:
-        problems.append(Problem(draft.where, field, reason))
+    def bad(field: str, reason: str, code: str, **params) -> None:
+        problems.append(Problem(draft.where, field, reason, code, params))
 
     if draft.node_code not in level2:
         bad(
             "level",
             f"'{draft.node_code}' is not a level-2 item of the frame ({', '.join(sorted(level2))})",
+            "level_unknown",
+            node=draft.node_code,
         )
     if not draft.name or not draft.name.strip():
-        bad("name", "the indicator needs a name")
+        bad("name", "the indicator needs a name", "name_missing")
     elif len(draft.name) > 200:
-        bad("name", "longer than 200 characters")
+        bad("name", "longer than 200 characters", "name_too_long")
     if draft.weight <= 0:
-        bad("weight", "must be more than 0")
+        bad("weight", "must be more than 0", "weight_positive")
     if draft.operator is Operator.QUALITATIVE:
         if draft.target_value is not None:
-            bad("target", "a qualitative indicator states its target in words, not a number")
+            bad(
+                "target",
+                "a qualitative indicator states its target in words, not a number",
+                "qualitative_number",
+            )
         if not (draft.target_text or "").strip():
-            bad("target", "a qualitative indicator needs its target described")
+            bad("target", "a qualitative indicator needs its target described", "qualitative_text")
     else:
         if draft.target_value is None:
-            bad("target", f"operator {draft.operator.value} needs a numeric target")
+            bad(
+                "target",
+                f"operator {draft.operator.value} needs a numeric target",
+                "target_missing",
+                operator=draft.operator.value,
+            )
         elif draft.target_value < 0:
-            bad("target", "must not be negative")
+            bad("target", "must not be negative", "target_negative")
         if not (draft.unit_of_measure or "").strip():
-            bad("unit", "a numeric indicator needs its unit of measure (个, 人次, %, 万元, 天 …)")
+            bad(
+                "unit",
+                "a numeric indicator needs its unit of measure (个, 人次, %, 万元, 天 …)",
+                "unit_missing",
+            )
     return problems
 
 
