@@ -21,6 +21,20 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+# The worker's pid in every access-log line says which process served a request.
+ACCESS_LOG_FORMAT = '%(h)s [%(t)s] pid=%(p)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
 def serve_app(*, bind: str, workers: int) -> None:
-    """Serve until interrupted."""
-    _Gunicorn({"bind": bind, "workers": workers, "accesslog": "-", "timeout": 60}).run()
+    """Serve until interrupted; workers share nothing but the database."""
+    _Gunicorn(
+        {
+            "bind": bind,
+            "workers": workers,
+            "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT,
+            "timeout": 60,
+            # A worker killed mid-request is replaced; the others keep serving meanwhile.
+            "graceful_timeout": 10,
+        }
+    ).run()

@@ -1,0 +1,201 @@
+"""Past one process: two gunicorn workers on one PostgreSQL share nothing but the database.
+
+Tasks are completed through both workers at once with no lost update, and a worker killed in
+the middle of the traffic loses nothing that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from engine.db import create_db_engine, session_factory, unit_of_work
+from engine.identity import issue_token
+from engine.models import HumanTask, User
+from tests.conftest import BACKENDS
+
+BUDGETLOOP = Path(sys.executable).with_name("budgetloop")
+pytestmark = pytest.mark.skipif(
+    "postgresql" not in BACKENDS, reason="several workers share one PostgreSQL, not SQLite"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    """`budgetloop serve --workers 2` on a database, stopped at the end."""
+
+    def __init__(self, url: str, tmp_path: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / "gunicorn.log"
+        env = {
+            **os.environ,
+            "BUDGETLOOP_DATABASE_URL": url,
+            "BUDGETLOOP_SECRET_KEY": "two-workers",
+        }
+        self._log_file = self.log.open("w")
+        self.process = subprocess.Popen(
+            [str(BUDGETLOOP), "serve", "--workers", "2", "--bind", f"127.0.0.1:{self.port}"],
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            self._wait_until_up()
+        except AssertionError:
+            self.stop()
+            raise
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if len(self.workers()) == 2:
+                try:
+                    if requests.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                        return
+                except requests.ConnectionError:
+                    pass
+            time.sleep(0.2)
+        raise AssertionError(f"the server did not start:\n{self.log.read_text()}")
+
+    def workers(self) -> list[int]:
+        """The pids of the master's worker processes."""
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    status = (entry / "status").read_text()
+                except OSError:
+                    continue
+                if f"\nPPid:\t{self.process.pid}\n" in status:
+                    children.append(int(entry.name))
+        return sorted(children)
+
+    def served_by(self) -> set[str]:
+        """The worker pids that served a completion, from the access log."""
+        return {
+            line.split("pid=", 1)[1].split()[0]
+            for line in self.log.read_text().splitlines()
+            if "/complete" in line and "pid=" in line
+        }
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log_file.close()
+
+
+@pytest.fixture
+def served(postgres_world, tmp_path):
+    url = postgres_world.fresh()
+    engine = create_db_engine(url)
+    tokens: dict[int, str] = {}
+    with unit_of_work(session_factory(engine)) as session:
+        tasks = session.scalars(
+            select(HumanTask).where(HumanTask.status == "ready", HumanTask.form == "target_table")
+        ).all()
+        for task in tasks:
+            if task.org_id not in tokens:
+                user = session.scalars(
+                    select(User).where(User.organisation_id == task.org_id).order_by(User.id)
+                ).first()
+                tokens[task.org_id] = issue_token(session, user)
+        work = [(task.id, tokens[task.org_id]) for task in tasks]
+    server = Served(url, tmp_path)
+    yield server, engine, work
+    server.stop()
+    engine.dispose()
+
+
+def _complete(base: str, task_id: int, token: str) -> int:
+    response = requests.post(
+        f"{base}/api/v1/tasks/{task_id}/complete",
+        json={"data": {"confirmed": True}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    return response.status_code
+
+
+def _status(engine, task_id: int) -> str:
+    with engine.connect() as connection:
+        return connection.scalar(select(HumanTask.status).where(HumanTask.id == task_id))
+
+
+def test_two_workers_complete_tasks_at_once_without_lost_updates(served):
+    server, engine, work = served
+    assert len(work) >= 8
+    # Every task is sent twice at once: exactly one completion may win each race.
+    attempts = [item for item in work for _ in range(2)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(lambda item: _complete(server.base, *item), attempts))
+    by_task: dict[int, list[int]] = {}
+    for (task_id, _), code in zip(attempts, codes, strict=True):
+        by_task.setdefault(task_id, []).append(code)
+    for task_id, answers in by_task.items():
+        assert sorted(answers) == [200, 409], (task_id, answers)
+        assert _status(engine, task_id) == "completed"
+    assert len(server.served_by()) == 2, "both workers should have served completions"
+
+
+def test_killing_a_worker_loses_nothing_acknowledged(served):
+    server, engine, work = served
+    acknowledged: list[int] = []
+    failed: list[int] = []
+    killed = threading.Event()
+    traffic_flowing = threading.Event()
+
+    def run(item):
+        code = None
+        try:
+            code = _complete(server.base, *item)
+        except requests.RequestException:
+            failed.append(item[0])
+        if code == 200:
+            acknowledged.append(item[0])
+            traffic_flowing.set()
+        elif code is not None:
+            failed.append(item[0])
+
+    def kill_one_worker():
+        # Strike once requests are flowing, so that some are in flight on the victim.
+        traffic_flowing.wait(timeout=30)
+        victim = server.workers()[0]
+        os.kill(victim, signal.SIGKILL)
+        killed.set()
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(run, work))
+    killer.join()
+    assert killed.is_set()
+    assert acknowledged, "some completions should have been acknowledged"
+    for task_id in acknowledged:
+        assert _status(engine, task_id) == "completed"
+    # Whatever was not acknowledged either happened completely or not at all: retried now,
+    # each is either done already (409) or completes.
+    for task_id in failed:
+        token = dict(work)[task_id]
+        assert _complete(server.base, task_id, token) in (200, 409)
+        assert _status(engine, task_id) == "completed"
