@@ -18,7 +18,7 @@ from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
 
-blp = Blueprint("projects", __name__, description="Projects and organisations")
+blp = Blueprint("projects_and_organisations", __name__, description="Projects and organisations")
 protect(blp)
 
 
