@@ -27,10 +27,13 @@ MAX_NAME_LENGTH = 200
 _QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
 
 
+def _properties(task_spec) -> dict:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+
+
 def role_of(task_spec) -> str | None:
     """A human task's role: its `role` property, else its lane."""
-    properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-    return properties.get("role") or getattr(task_spec, "lane", None)
+    return _properties(task_spec).get("role") or getattr(task_spec, "lane", None)
 
 
 class FileChecker:
@@ -123,6 +126,12 @@ class FileChecker:
             elif role not in self.roles:
                 self.error(
                     element, f"unknown role '{role}'; roles are {', '.join(sorted(self.roles))}"
+                )
+            org = _properties(task_spec).get("org")
+            # The engine looks the task's organisation up under this name in the process data.
+            if org is not None and not (org.isidentifier() and org.endswith("_org_id")):
+                self.error(
+                    element, f"property 'org' must name a variable ending in _org_id: {org!r}"
                 )
         if isinstance(task_spec, ServiceTask):
             name = getattr(task_spec, "operation_name", None)

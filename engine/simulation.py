@@ -182,6 +182,36 @@ class Simulation:
             "findings": findings,
         }
 
+    def _department_evaluation(self, session, task, project) -> dict:
+        return self._outside_evaluation(project)
+
+    def _third_party_evaluation(self, session, task, project) -> dict:
+        return self._outside_evaluation(project)
+
+    def _outside_evaluation(self, project) -> dict:
+        """A department's or its commissioned firm's scoring: stricter than the unit's own.
+
+        Calibrated on domain.md's key-evaluation grades (≈ 20 % A, 45 % B, 28 % C, 7 % D): an
+        on-target project scores about 85, and one in ten has a management problem that the
+        unit's self-evaluation did not show and that costs it about 25 points.
+        """
+        rng = self.choices.rng
+        score = 85 + 60 * (self._performance_of(project) - 1.0) + rng.gauss(0, 5)
+        problem = rng.random() < 0.1
+        share = Decimal(str(min(100.0, max(30.0, score - (25 if problem else 0))) / 100))
+        items = {"decision": 20, "process": 20, "output": 30, "effect": 30}
+        findings = []
+        if problem:
+            findings.append("资金管理和使用不够规范，部分支出依据不充分")
+        if share < Decimal("0.7"):
+            findings.append("项目实施进度滞后，部分绩效目标未完成")
+        return {
+            "items": {
+                k: str((Decimal(v) * share).quantize(Decimal("0.01"))) for k, v in items.items()
+            },
+            "findings": findings,
+        }
+
     def _rectification_feedback(self, session, task, project) -> dict:
         return {"feedback": "已对照问题逐项整改，完善项目管理制度"}
 

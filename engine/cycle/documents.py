@@ -22,8 +22,21 @@ DOCUMENTS = {
     "target_table": TargetTable,
     "monitoring_report": MonitoringReport,
     "self_evaluation": Evaluation,
+    "department_evaluation": Evaluation,
+    "third_party_evaluation": Evaluation,
     "key_evaluation": Evaluation,
     "budget_adjustment": BudgetAdjustment,
+}
+
+# Evaluation documents: their kind, the frame they are scored on, and the process variable
+# naming the evaluating organisation (None: the unit evaluates itself). Department and
+# third-party evaluations score the key-evaluation frame (decision, process, output,
+# effect), the common frame of evaluations done from outside the unit.
+EVALUATIONS = {
+    "self_evaluation": (EvaluationKind.SELF, "default", None),
+    "department_evaluation": (EvaluationKind.DEPARTMENT, "key_evaluation", "department_org_id"),
+    "third_party_evaluation": (EvaluationKind.THIRD_PARTY, "key_evaluation", "third_party_org_id"),
+    "key_evaluation": (EvaluationKind.KEY, "key_evaluation", "evaluator_org_id"),
 }
 
 
@@ -43,8 +56,8 @@ def open_document(call: ServiceCall) -> dict:
         return {"type": kind, "id": table.id}
     if kind == "monitoring_report":
         return {"type": kind, "id": _monitoring_report(call, project).id}
-    if kind in ("self_evaluation", "key_evaluation"):
-        frame_code = "default" if kind == "self_evaluation" else "key_evaluation"
+    if kind in EVALUATIONS:
+        evaluation_kind, frame_code, evaluator = EVALUATIONS[kind]
         frame = call.session.scalars(
             select(IndicatorFrame)
             .where(IndicatorFrame.code == frame_code)
@@ -54,10 +67,8 @@ def open_document(call: ServiceCall) -> dict:
         evaluation = Evaluation(
             project_id=project.id,
             frame_id=frame.id,
-            kind=EvaluationKind.SELF if kind == "self_evaluation" else EvaluationKind.KEY,
-            evaluator_org_id=call.data.get("evaluator_org_id")
-            if kind == "key_evaluation"
-            else project.unit_id,
+            kind=evaluation_kind,
+            evaluator_org_id=project.unit_id if evaluator is None else call.require(evaluator),
         )
         call.session.add(evaluation)
         call.session.flush()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import policy
 from engine.actors import Actor
 from engine.cycle.context import fiscal_year_of, project_of
-from engine.errors import Conflict
+from engine.errors import Conflict, InvalidInput
 from engine.models import (
     Allocation,
     FiscalYear,
@@ -23,15 +25,27 @@ from engine.models.enums import OrgKind, ProjectStatus
 from engine.workflow.operations import ServiceCall
 
 CYCLE_PROCESS = "budget_cycle"
+DEPARTMENT_ROUTES = ("department", "third_party", "none")
 
 
 def business_key(project: Project) -> str:
     return f"cycle:{project.code}"
 
 
-def cycle_data(session: Session, project: Project, *, key_evaluation: bool | None = None) -> dict:
-    """The data a budget_cycle instance starts with: who does what, and when stages open."""
-    year = session.get(Project, project.id).fiscal_year.year
+def cycle_data(
+    session: Session,
+    project: Project,
+    *,
+    key_evaluation: bool | None = None,
+    department_evaluation: str | None = None,
+) -> dict:
+    """The data a budget_cycle instance starts with: who does what, and when stages open.
+
+    `key_evaluation` and `department_evaluation` ('department', 'third_party' or 'none')
+    override the selection by policy.
+    """
+    fiscal_year = session.get(Project, project.id).fiscal_year
+    year = fiscal_year.year
     unit = session.get(Organisation, project.unit_id)
     department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
     performance = session.scalars(
@@ -48,6 +62,9 @@ def cycle_data(session: Session, project: Project, *, key_evaluation: bool | Non
     if key_evaluation is None:
         # About one project in two hundred is picked for a key evaluation (20–60 a province).
         key_evaluation = digest % 200 == 0
+    route = _department_route(
+        session, project, fiscal_year, department_evaluation, evaluators, department
+    )
     return {
         "project_id": project.id,
         "project_code": project.code,
@@ -62,11 +79,58 @@ def cycle_data(session: Session, project: Project, *, key_evaluation: bool | Non
         "finance_org_id": department.finance_desk_id if department else None,
         "performance_org_id": performance,
         "evaluator_org_id": evaluators[digest % len(evaluators)] if evaluators else None,
+        "third_party_org_id": _third_party(evaluators, digest) if route == "third_party" else None,
         "monitoring_opens_at": f"{year}-08-01T00:00:00+08:00",
         "monitoring_due": f"{year}-08-31T23:59:59+08:00",
         "evaluation_opens_at": f"{year + 1}-02-01T00:00:00+08:00",
         "key_evaluation": key_evaluation,
+        "department_evaluation": None if route == "none" else route,
     }
+
+
+def _fraction(project: Project, purpose: str) -> float:
+    """A stable draw in [0, 1) per project and purpose.
+
+    Not CRC-32: it is linear, so the CRCs of two prefixes of one code differ by a constant and
+    two selections made from them would pick the same projects.
+    """
+    digest = hashlib.blake2b(f"{purpose}:{project.code}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest) / 2**64
+
+
+def _department_route(session, project, fiscal_year, forced, evaluators, department) -> str:
+    """'department', 'third_party' or 'none': who runs the project's department evaluation."""
+    if forced is not None:
+        if forced not in DEPARTMENT_ROUTES:
+            raise InvalidInput(
+                f"department_evaluation must be one of {', '.join(DEPARTMENT_ROUTES)}, "
+                f"not {forced!r}",
+                errors={"department_evaluation": "unknown"},
+            )
+        if forced == "third_party" and not evaluators:
+            raise InvalidInput(
+                "no evaluator organisation in the region to commission",
+                errors={"department_evaluation": "no evaluator"},
+            )
+        return forced
+    if department is None:
+        return "none"
+    settings = policy.setting(
+        session, "department_evaluation", fiscal_year.region_code, fiscal_year.year
+    )
+    if _fraction(project, "department_evaluation") >= float(settings["share"]):
+        return "none"
+    commissioned = _fraction(project, "third_party") < float(settings["third_party_share"])
+    # Without a contracted evaluator in the region the department evaluates on its own.
+    return "third_party" if commissioned and evaluators else "department"
+
+
+def _third_party(evaluators: list[int], digest: int) -> int:
+    """The firm a department commissions: never the key evaluator when there is a choice."""
+    if len(evaluators) == 1:
+        return evaluators[0]
+    key_index = digest % len(evaluators)
+    return evaluators[(key_index + 1 + (digest >> 8) % (len(evaluators) - 1)) % len(evaluators)]
 
 
 def start_cycle(session: Session, engine, project: Project, actor: Actor, **options):

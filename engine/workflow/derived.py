@@ -105,7 +105,9 @@ def called_name(task) -> str:
 
 def _org_scope(task, role: str) -> int | None:
     # A unit's task is that unit's; its department reviews level 1; the finance desk level 2.
-    value = task.data.get(f"{role}_org_id")
+    # An `org` property names another variable when one role serves two parties in a process
+    # (the department's commissioned third party and finance's key evaluator are both evaluators).
+    value = task.data.get(_property(task.task_spec, "org") or f"{role}_org_id")
     return value if isinstance(value, int) else None
 
 

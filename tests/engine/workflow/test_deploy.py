@@ -272,6 +272,21 @@ REJECTIONS: list[tuple[str, Callable[[], list[Source]], str, set, tuple[str, ...
         ("unknown role 'mayor'",),
     ),
     (
+        "org property naming no organisation variable",
+        lambda: [
+            Source(
+                "bad_org_property.bpmn",
+                source("bad_unknown_role.bpmn").text.replace(
+                    'value="mayor" />',
+                    'value="evaluator" /><spiffworkflow:property name="org" value="mayor[0]" />',
+                ),
+            )
+        ],
+        "bad_org_property.bpmn",
+        {"Task_MayorApproval"},
+        ("property 'org' must name a variable ending in _org_id",),
+    ),
+    (
         "unknown service operation",
         lambda: [source("bad_unknown_operation.bpmn")],
         "bad_unknown_operation.bpmn",
