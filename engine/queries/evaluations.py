@@ -196,7 +196,11 @@ class ScoringSheet:
 
 
 def sheet_for_evaluation(session: Session, actor: Actor, evaluation_id: int) -> ScoringSheet:
-    evaluation = get_evaluation(session, actor, evaluation_id)
+    return sheet_of(session, get_evaluation(session, actor, evaluation_id))
+
+
+def sheet_of(session: Session, evaluation: Evaluation) -> ScoringSheet:
+    """The scoring sheet of an evaluation the caller has already been allowed to see."""
     return _sheet(session, evaluation.project, evaluation.kind, frame_of(session, evaluation))
 
 

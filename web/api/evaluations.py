@@ -21,7 +21,7 @@ from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
 
-blp = Blueprint("evaluations", __name__, description="Performance evaluations and their scores")
+blp = Blueprint("evaluations_api", __name__, description="Performance evaluations and their scores")
 protect(blp)
 
 SCORED_KINDS = [k.value for k in EvaluationKind if k is not EvaluationKind.SATISFACTION_SURVEY]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.pages import api_reference, home, login, nav, tasks
+from web.pages import api_reference, evaluations, home, login, nav, rectification, tasks
 
-BLUEPRINTS = [home.bp, login.bp, api_reference.bp, tasks.bp]
+BLUEPRINTS = [home.bp, login.bp, api_reference.bp, tasks.bp, evaluations.bp, rectification.bp]
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,29 @@
+"""The rectification tasks on the task page: the unit's feedback, the finance desk's review
+(accept, or return with a comment) and the escalation of an overdue order."""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MultiDict
+
+from engine.forms.rectification import ESCALATIONS
+from engine.queries.rectification import open_order_for
+from web.pages.task_forms import page_form, plain_fields
+
+
+def order_context(session, task, project) -> dict:
+    return {"order": open_order_for(session, project), "escalations": ESCALATIONS}
+
+
+@page_form("rectification_feedback", "forms/rectification_feedback.html", order_context)
+def parse_feedback(posted: MultiDict) -> dict:
+    return plain_fields(posted)
+
+
+@page_form("rectification_review", "forms/rectification_review.html", order_context)
+def parse_review(posted: MultiDict) -> dict:
+    return plain_fields(posted)
+
+
+@page_form("overdue_escalation", "forms/overdue_escalation.html", order_context)
+def parse_escalation(posted: MultiDict) -> dict:
+    return plain_fields(posted)
