@@ -1,0 +1,105 @@
+"""The rule-set page: versions, one read aloud, edited as a new version, simulated against a
+year's decisions (what would change, by department and in total)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from engine.errors import InvalidInput
+from engine.queries.results import (
+    RULESET_WRITERS,
+    default_region,
+    get_rule_set,
+    latest_decision_year,
+    list_rule_sets,
+)
+from engine.ruleset_edits import create_version, decode, simulate
+from rules import default_ruleset
+from web.auth import current_actor
+from web.db import get_session
+from web.i18n import translate
+from web.pages.ruleset_text import readable
+from web.pages.views import int_arg, page_number
+
+bp = Blueprint("rulesets", __name__)
+
+
+def _pretty(body) -> str:
+    return json.dumps(body, ensure_ascii=False, indent=2, default=str)
+
+
+def _year(name: str) -> int | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise InvalidInput(f"{name} {raw!r} is not a year", errors={name: "invalid"})
+    return int(raw)
+
+
+def _render(*, selected_id=None, text=None, error=None, whatif=None, sim_year=None, status=200):
+    session, actor = get_session(), current_actor()
+    versions = list_rule_sets(session, actor, None, None, page_number(), 20, "-id")
+    selected = get_rule_set(session, actor, selected_id) if selected_id else None
+    if selected is None and versions.items:
+        selected = versions.items[0]
+    body = selected.body if selected is not None else json.loads(default_ruleset().to_json())
+    problems = (error.errors.get("problems") or []) if error is not None else []
+    by_rule: dict[str, list[dict]] = {}
+    for problem in problems:
+        by_rule.setdefault(problem.get("rule") or "", []).append(problem)
+    page = render_template(
+        "results/rulesets.html",
+        versions=versions,
+        selected=selected,
+        rules=readable(body),
+        text=text if text is not None else _pretty(body),
+        error=error,
+        problems_by_rule=by_rule,
+        whatif=whatif,
+        sim_year=sim_year or latest_decision_year(session),
+        may_write=actor.operator or actor.role in RULESET_WRITERS,
+    )
+    return page, status
+
+
+@bp.get("/rule-sets")
+def rulesets():
+    return _render(selected_id=int_arg("id"))
+
+
+@bp.post("/rule-sets/simulate")
+def simulate_candidate():
+    session, actor = get_session(), current_actor()
+    text = request.form.get("body", "")
+    selected_id = int_arg("id")
+    try:
+        year = _year("year") or latest_decision_year(session)
+        if year is None:
+            raise InvalidInput(translate("rules.no_decisions"), errors={"year": "required"})
+        region = request.form.get("region") or default_region(session, year) or ""
+        result = simulate(session, actor, decode(text), region=region, year=year)
+    except InvalidInput as error:
+        session.rollback()
+        return _render(selected_id=selected_id, text=text, error=error, status=422)
+    return _render(selected_id=selected_id, text=text, whatif=result, sim_year=year)
+
+
+@bp.post("/rule-sets")
+def create():
+    session, actor = get_session(), current_actor()
+    text = request.form.get("body", "")
+    selected_id = int_arg("id")
+    try:
+        year = _year("for_year")
+        if year is None:
+            raise InvalidInput(translate("rules.year_required"), errors={"for_year": "required"})
+        region = request.form.get("region") or default_region(session, year) or ""
+        row = create_version(session, actor, decode(text), region=region, year=year)
+    except InvalidInput as error:
+        session.rollback()
+        return _render(selected_id=selected_id, text=text, error=error, status=422)
+    flash(translate("rules.saved", version=row.version, name=row.name), "notice")
+    return redirect(url_for("rulesets.rulesets", id=row.id))
