@@ -7,6 +7,7 @@ BPMN user task); the API and the pages both complete tasks through `engine.tasks
 from engine.forms import (  # noqa: F401  (each module registers its forms on import)
     evaluation,
     rectification,
+    results,
     review,
 )
 from engine.forms.registry import FORMS, validate_form

@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from web.api import evaluations, meta, operations, processes, projects, rectification, tasks
+from web.api import (
+    evaluations,
+    meta,
+    operations,
+    processes,
+    projects,
+    rectification,
+    results,
+    rulesets,
+    tasks,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -25,6 +35,9 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(rectification.blp, url_prefix=f"{API_PREFIX}/rectification-orders")
     api.register_blueprint(operations.audit_blp, url_prefix=f"{API_PREFIX}/audit-events")
     api.register_blueprint(operations.incidents_blp, url_prefix=f"{API_PREFIX}/incidents")
+    api.register_blueprint(rulesets.blp, url_prefix=f"{API_PREFIX}/rule-sets")
+    api.register_blueprint(results.blp, url_prefix=API_PREFIX)
+    api.register_blueprint(results.public, url_prefix=f"{API_PREFIX}/disclosures")
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.extensions["budgetloop.api"] = api
     return api

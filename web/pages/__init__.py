@@ -4,9 +4,32 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.pages import api_reference, evaluations, home, login, nav, rectification, tasks
+from web.pages import (
+    allocations,
+    api_reference,
+    decisions,
+    disclosure,
+    evaluations,
+    home,
+    login,
+    nav,
+    rectification,
+    rulesets,
+    tasks,
+)
 
-BLUEPRINTS = [home.bp, login.bp, api_reference.bp, tasks.bp, evaluations.bp, rectification.bp]
+BLUEPRINTS = [
+    home.bp,
+    login.bp,
+    api_reference.bp,
+    tasks.bp,
+    evaluations.bp,
+    rectification.bp,
+    allocations.bp,
+    rulesets.bp,
+    disclosure.bp,
+    decisions.bp,
+]
 
 
 def init_app(app: Flask) -> None:
