@@ -5,16 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from web.pages import (
-    allocations,
     api_reference,
-    decisions,
-    disclosure,
     evaluations,
     home,
     login,
+    modeller,
     nav,
+    operations,
     rectification,
-    rulesets,
     tasks,
 )
 
@@ -25,10 +23,8 @@ BLUEPRINTS = [
     tasks.bp,
     evaluations.bp,
     rectification.bp,
-    allocations.bp,
-    rulesets.bp,
-    disclosure.bp,
-    decisions.bp,
+    modeller.bp,
+    operations.bp,
 ]
 
 
