@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from web.pages import (
+    allocations,
     api_reference,
+    decisions,
+    disclosure,
     evaluations,
     home,
     login,
@@ -13,6 +16,7 @@ from web.pages import (
     nav,
     operations,
     rectification,
+    rulesets,
     tasks,
 )
 
@@ -23,6 +27,10 @@ BLUEPRINTS = [
     tasks.bp,
     evaluations.bp,
     rectification.bp,
+    allocations.bp,
+    rulesets.bp,
+    disclosure.bp,
+    decisions.bp,
     modeller.bp,
     operations.bp,
 ]
