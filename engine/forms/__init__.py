@@ -6,6 +6,7 @@ BPMN user task); the API and the pages both complete tasks through `engine.tasks
 
 from engine.forms import (  # noqa: F401  (each module registers its forms on import)
     evaluation,
+    monitoring,
     rectification,
     results,
     review,

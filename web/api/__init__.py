@@ -6,8 +6,10 @@ from flask import Flask
 from flask_smorest import Api
 
 from web.api import (
+    alerts,
     evaluations,
     meta,
+    monitoring,
     operations,
     processes,
     projects,
@@ -35,6 +37,8 @@ def init_app(app: Flask) -> Api:
     api.register_blueprint(rectification.blp, url_prefix=f"{API_PREFIX}/rectification-orders")
     api.register_blueprint(operations.audit_blp, url_prefix=f"{API_PREFIX}/audit-events")
     api.register_blueprint(operations.incidents_blp, url_prefix=f"{API_PREFIX}/incidents")
+    api.register_blueprint(alerts.blp, url_prefix=f"{API_PREFIX}/alerts")
+    api.register_blueprint(monitoring.blp, url_prefix=f"{API_PREFIX}/monitoring-reports")
     api.register_blueprint(rulesets.blp, url_prefix=f"{API_PREFIX}/rule-sets")
     api.register_blueprint(results.blp, url_prefix=API_PREFIX)
     api.register_blueprint(results.public, url_prefix=f"{API_PREFIX}/disclosures")
