@@ -17,6 +17,7 @@ from engine.models import Alert, Evaluation, Organisation, Project, User
 from engine.models.enums import OrgKind
 from engine.passwords import hash_password
 from engine.synthetic.province import SeedRequest, seed_province
+from tests.support.pending_decision import leave_one_unconfirmed
 
 YEAR, PROJECTS, UNITS, SEED = 2026, 36, 36, 7
 PASSWORD = "correct-horse-battery"
@@ -39,6 +40,8 @@ class World:
     accounts: dict[str, Account] = field(default_factory=dict)
     # Accounts outside the main accounts' scopes, to prove what is not visible.
     strangers: dict[str, Account] = field(default_factory=dict)
+    # The code of next year's project whose funding decision waits for the finance desk.
+    pending_decision: str | None = None
 
     def __getitem__(self, role: str) -> Account:
         return self.accounts[role]
@@ -61,7 +64,11 @@ def live_a_year(url: str) -> World:
         run_demo(engine, sessions, year=YEAR, projects=PROJECTS, seed=SEED)
         with unit_of_work(sessions) as session:
             session.execute(update(User).values(password_hash=hash_password(PASSWORD)))
-            return _pick_accounts(session)
+            world = _pick_accounts(session)
+        world.pending_decision = leave_one_unconfirmed(
+            engine, YEAR + 1, world["department"].org_id, world["unit"].org_id, SEED
+        )
+        return world
     finally:
         engine.dispose()
 
