@@ -87,7 +87,7 @@ def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) 
                 "weight",
                 f"weights add up to {filed:g}, the frame needs {expected:g}",
                 "weight_total",
-                {"filed": f"{filed:g}", "expected": f"{expected:g}"},
+                {"filed": _plain(filed), "expected": _plain(expected)},
             )
         )
     for node in nodes:
@@ -104,12 +104,17 @@ def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) 
                         {
                             "node_zh": node.name_zh,
                             "node_en": node.name_en,
-                            "got": f"{got:g}",
-                            "expected": f"{node.weight:g}",
+                            "got": _plain(got),
+                            "expected": _plain(node.weight),
                         },
                     )
                 )
     return problems
+
+
+def _plain(number: Decimal) -> str:
+    """90 rather than 90.00 or 9E+1."""
+    return format(number.normalize(), "f")
 
 
 def _check_one(draft: IndicatorDraft, level2: dict[str, FrameNode]) -> list[Problem]:

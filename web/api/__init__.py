@@ -16,6 +16,7 @@ from web.api import (
     rectification,
     results,
     rulesets,
+    targets,
     tasks,
 )
 
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = Api(app, spec_kwargs={"info": {"description": "Budget performance cycle API"}})
     api.register_blueprint(meta.blp, url_prefix=API_PREFIX)
+    api.register_blueprint(targets.blp, url_prefix=API_PREFIX)
     api.register_blueprint(processes.blp, url_prefix=f"{API_PREFIX}/process-definitions")
     api.register_blueprint(projects.blp, url_prefix=API_PREFIX)
     api.register_blueprint(tasks.blp, url_prefix=f"{API_PREFIX}/tasks")

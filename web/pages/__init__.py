@@ -15,8 +15,10 @@ from web.pages import (
     modeller,
     nav,
     operations,
+    projects,
     rectification,
     rulesets,
+    targets,
     tasks,
 )
 
@@ -33,6 +35,8 @@ BLUEPRINTS = [
     decisions.bp,
     modeller.bp,
     operations.bp,
+    projects.bp,
+    targets.bp,
 ]
 
 

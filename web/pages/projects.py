@@ -1,0 +1,52 @@
+"""Projects: the list the caller may see, and one project's history across the cycle."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from engine.errors import InvalidInput
+from engine.models.enums import ProjectStatus
+from engine.queries.projects import ProjectFilter, get_project, list_projects
+from engine.queries.targets import filing_task, project_history
+from web.auth import current_actor
+from web.db import get_session
+from web.pages.views import int_arg, page_number
+
+bp = Blueprint("projects", __name__)
+STATUSES = [status.value for status in ProjectStatus]
+
+
+def has_endpoint(name: str) -> bool:
+    """Whether a page exists (areas are built separately: link only to those that do)."""
+    return name in current_app.view_functions
+
+
+@bp.record_once
+def _globals(state) -> None:
+    state.app.jinja_env.globals.setdefault("has_endpoint", has_endpoint)
+
+
+@bp.get("/projects")
+def projects():
+    year = int_arg("year")
+    if year is not None and not 2000 <= year <= 2100:
+        raise InvalidInput(f"year {year} is out of range", errors={"year": "out of range"})
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}", errors={"status": "unknown"})
+    q = (request.args.get("q") or "").strip()[:100] or None
+    where = ProjectFilter(year=year, status=status, q=q)
+    page = list_projects(get_session(), current_actor(), where, page_number(), 25, "-id")
+    return render_template("projects/list.html", page=page, where=where, statuses=STATUSES)
+
+
+@bp.get("/projects/<int:project_id>")
+def project(project_id: int):
+    session, actor = get_session(), current_actor()
+    found = get_project(session, actor, project_id)
+    return render_template(
+        "projects/detail.html",
+        history=project_history(session, actor, found),
+        project=found,
+        task=filing_task(session, actor, found),
+    )
