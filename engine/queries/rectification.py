@@ -173,3 +173,13 @@ def open_order_for(session: Session, project: Project | None) -> RectificationOr
             .limit(1)
         ).first()
     )
+
+
+def reported_feedback(steps: list[Step]) -> str | None:
+    """The unit's latest feedback (the order itself records it only when it closes)."""
+    reported = [
+        step.text
+        for step in steps
+        if step.step == "rectification_feedback" and step.status == "completed" and step.text
+    ]
+    return reported[-1] if reported else None

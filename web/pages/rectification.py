@@ -6,7 +6,13 @@ from flask import Blueprint, render_template, request
 
 from engine.errors import InvalidInput
 from engine.models.enums import RectificationStatus
-from engine.queries.rectification import OrderFilter, get_order, history, list_orders
+from engine.queries.rectification import (
+    OrderFilter,
+    get_order,
+    history,
+    list_orders,
+    reported_feedback,
+)
 from web.auth import current_actor
 from web.db import get_session
 from web.pages import rectification_forms  # noqa: F401  (registers the task forms)
@@ -40,8 +46,10 @@ def orders():
 def order(order_id: int):
     session = get_session()
     found = get_order(session, current_actor(), order_id)
+    steps = history(session, found)
     return render_template(
         "rectification/order.html",
         order=found,
-        steps=history(session, found),
+        steps=steps,
+        feedback=found.feedback or reported_feedback(steps),
     )

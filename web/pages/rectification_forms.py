@@ -6,12 +6,18 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from engine.forms.rectification import ESCALATIONS
-from engine.queries.rectification import open_order_for
+from engine.queries.rectification import history, open_order_for, reported_feedback
 from web.pages.task_forms import page_form, plain_fields
 
 
 def order_context(session, task, project) -> dict:
-    return {"order": open_order_for(session, project), "escalations": ESCALATIONS}
+    order = open_order_for(session, project)
+    steps = history(session, order) if order is not None else []
+    return {
+        "order": order,
+        "feedback": reported_feedback(steps),
+        "escalations": ESCALATIONS,
+    }
 
 
 @page_form("rectification_feedback", "forms/rectification_feedback.html", order_context)
