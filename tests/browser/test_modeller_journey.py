@@ -89,3 +89,19 @@ def test_performance_officer_edits_validates_and_deploys_the_review_flow(
     expect(page.locator(f'.djs-element[data-element-id="{step_id}"]')).to_contain_text(
         "预算绩效管理处复核"
     )
+
+
+def test_the_audit_log_shows_the_deployment_and_a_verified_chain(world_page: Page, world) -> None:
+    page = world_page
+    log_in(page, world["performance"].login, PASSWORD)
+    page.goto("/audit")
+    expect(page.locator("[data-chain=ok]")).to_contain_text("哈希链校验通过")
+    page.locator("select[name=action]").select_option("definition.deploy")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"action=definition\.deploy"))
+    rows = page.locator("table.audit tbody tr")
+    expect(rows.first).to_contain_text("definition.deploy")
+    screenshot(page, "audit")
+
+    page.get_by_role("link", name="流程异常").click()
+    expect(page.get_by_role("heading", name="流程异常")).to_be_visible()
