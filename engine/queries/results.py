@@ -25,7 +25,7 @@ from engine.models import (
     Project,
 )
 from engine.models import RuleSet as RuleSetRow
-from engine.models.enums import DisclosureKind
+from engine.models.enums import DecisionStatus, DisclosureKind
 from engine.paging import Page, paginate, sort_by
 
 # Rule sets are policy, not project data: the performance division writes them, the finance
@@ -93,7 +93,19 @@ def get_rule_set(session: Session, actor: Actor, ruleset_id: int) -> RuleSetRow:
 
 
 def latest_decision_year(session: Session) -> int | None:
-    """The newest year whose outcomes have funding decisions (what a simulation replays)."""
+    """The last year whose results were applied: the newest with settled funding decisions
+    (what a simulation replays by default); else the newest with any."""
+    settled = session.scalar(
+        select(func.max(FiscalYear.year)).where(
+            FiscalYear.id.in_(
+                select(FundingDecision.fiscal_year_id).where(
+                    FundingDecision.status != DecisionStatus.PROPOSED
+                )
+            )
+        )
+    )
+    if settled is not None:
+        return settled
     return session.scalar(
         select(func.max(FiscalYear.year)).where(
             FiscalYear.id.in_(select(FundingDecision.fiscal_year_id))

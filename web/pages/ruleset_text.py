@@ -25,6 +25,8 @@ def _value(field: str, value: Any) -> str:
         return translate("rules.yes" if value else "rules.no")
     if field == "execution_rate" and not isinstance(value, str):
         return f"{float(value) * 100:g}%"
+    if field == "colour" and _known(f"rules.value.{value}"):
+        return translate(f"rules.value.{value}")
     return str(value)
 
 
