@@ -205,3 +205,34 @@ def test_incidents_list_detail_retry_and_resolve(world_client, world, incident_i
         "/api/v1/audit-events/", query_string={"object_type": "incident"}, headers=perf
     ).json
     assert {e["action"] for e in actions["items"]} == {"incident.resolve", "incident.retry"}
+
+
+@pytest.mark.parametrize(
+    "path,kwargs",
+    [
+        (
+            "/api/v1/process-definitions/validate",
+            {"json": {"files": [{"name": "r.bpmn", "text": "\ud800"}]}},
+        ),
+        (
+            "/api/v1/process-definitions/validate",
+            {"json": {"files": [{"name": "\x00.bpmn", "text": "<a/>"}]}},
+        ),
+        ("/api/v1/audit-events/", {"query_string": {"object_id": "\x00"}}),
+        ("/api/v1/audit-events/", {"query_string": {"actor": "a\x00b"}}),
+        ("/api/v1/audit-events/", {"query_string": {"from": "9999-12-31T23:59:59+14:00"}}),
+    ],
+)
+def test_text_no_database_can_store_is_refused_with_422(world_client, world, path, kwargs):
+    method = world_client.post if "json" in kwargs else world_client.get
+    response = method(path, headers=world.headers("performance"), **kwargs)
+    assert response.status_code == 422, response.json
+
+
+def test_a_note_no_database_can_store_is_refused(world_client, world, incident_ids):
+    response = world_client.post(
+        f"/api/v1/incidents/{incident_ids[0]}/resolve",
+        json={"note": "ok\x00"},
+        headers=world.headers("performance"),
+    )
+    assert response.status_code == 422

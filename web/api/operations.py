@@ -20,6 +20,7 @@ from engine.queries.operations import (
 from web.api.paging import PageArgs, page_of
 from web.auth import protect, require
 from web.db import get_session
+from web.plain_text import plain_text
 
 # Who reads the log and the incidents; only the performance division acts on incidents.
 READERS = frozenset({"performance", "supervisor"})
@@ -51,10 +52,10 @@ class AuditArgs(PageArgs):
         validate=validate.OneOf(["seq", "-seq"]),
         metadata={"description": "chain order: -seq newest first (default), seq oldest first"},
     )
-    action = fields.String(validate=validate.Length(min=1, max=60))
-    object_type = fields.String(validate=validate.Length(min=1, max=40))
-    object_id = fields.String(validate=validate.Length(min=1, max=60))
-    actor = fields.String(validate=validate.Length(min=1, max=100))
+    action = fields.String(validate=[validate.Length(min=1, max=60), plain_text])
+    object_type = fields.String(validate=[validate.Length(min=1, max=40), plain_text])
+    object_id = fields.String(validate=[validate.Length(min=1, max=60), plain_text])
+    actor = fields.String(validate=[validate.Length(min=1, max=100), plain_text])
     # `from` is a Python keyword: the attribute is `since`, the query argument `from`.
     since = fields.DateTime(
         data_key="from", metadata={"description": "at or after (ISO 8601; UTC if no zone)"}
@@ -138,7 +139,7 @@ class IncidentArgs(PageArgs):
 class ResolveSchema(Schema):
     note = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=2000),
+        validate=[validate.Length(min=1, max=2000), plain_text],
         metadata={"description": "why it is closed without a retry"},
     )
 

@@ -15,6 +15,7 @@ from engine.models import ProcessDefinition
 from engine.workflow.definitions import deploy, problems_of
 from web.auth import current_actor, protect, require
 from web.db import get_session
+from web.plain_text import plain_text
 
 blp = Blueprint(
     "process_definitions", __name__, description="BPMN/DMN process definitions (approval flows)"
@@ -49,11 +50,13 @@ class DeployedSchema(Schema):
 class SourceFileSchema(Schema):
     name = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=200),
+        validate=[validate.Length(min=1, max=200), plain_text],
         metadata={"description": "file name, e.g. review.bpmn (the deployed file it replaces)"},
     )
     text = fields.String(
-        required=True, validate=validate.Length(max=2_000_000), metadata={"description": "XML"}
+        required=True,
+        validate=[validate.Length(max=2_000_000), plain_text],
+        metadata={"description": "XML"},
     )
 
 

@@ -21,6 +21,7 @@ from web.auth import require
 from web.db import get_session
 from web.i18n import translate
 from web.pages.views import page_number
+from web.plain_text import MESSAGE, is_plain
 
 bp = Blueprint("operations", __name__)
 READERS = frozenset({"performance", "supervisor"})
@@ -97,6 +98,8 @@ def resolve(incident_id: int):
     note = request.form.get("note", "")
     if len(note) > 2000:
         raise InvalidInput("the note is longer than 2000 characters", errors={"note": "too long"})
+    if not is_plain(note):
+        raise InvalidInput(f"the note {MESSAGE}", errors={"note": "invalid"})
     workflow = current_app.extensions["budgetloop.workflow"]
     workflow.resolve_incident(get_session(), incident_id, actor, note)
     flash(translate("ops.resolved", id=incident_id), "notice")
@@ -107,6 +110,8 @@ def _text_arg(name: str, size: int) -> str | None:
     value = request.args.get(name, "").strip()
     if len(value) > size:
         raise InvalidInput(f"{name} is longer than {size} characters", errors={name: "too long"})
+    if not is_plain(value):
+        raise InvalidInput(f"{name} {MESSAGE}", errors={name: "invalid"})
     return value or None
 
 
