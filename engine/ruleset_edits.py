@@ -20,7 +20,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.models import FiscalYear, FundingDecision, Project, Region
 from engine.models import RuleSet as RuleSetRow
 from engine.queries.results import RULESET_WRITERS, SIMULATORS
-from rules import RuleSet, RuleSetInvalid, parse_ruleset
+from rules import RulesError, RuleSet, RuleSetInvalid, parse_ruleset
 
 RULE_PATH = re.compile(r"^rules\[(\d+)\]")
 MAX_BODY = 200_000
@@ -117,6 +117,10 @@ def simulate(session: Session, actor: Actor, source: Any, *, region: str, year: 
         result = whatif.simulate(session, candidate, _region(session, region), year)
     except NotFound as error:
         raise InvalidInput(error.message, errors={"year": "no such fiscal year"}) from None
+    except RulesError as error:  # valid JSON the rules engine still could not run
+        raise InvalidInput(
+            f"the candidate rule set could not be evaluated: {error}", errors={"body": "failed"}
+        ) from None
     if actor.operator or actor.role in SEE_ALL:
         return result
     codes = {change.project_code for change in result.changes}

@@ -162,3 +162,32 @@ def test_the_allocation_report_and_its_excel_export(login, world):
     book = load_workbook(BytesIO(export.data))
     assert len(book.worksheets) == 2
     assert book.worksheets[1].max_row > 1
+
+
+def test_the_task_page_shows_the_decision_and_takes_the_same_answers(login, world, world_app):
+    from tests.web.conftest import csrf
+
+    client = login("finance")
+    pending = _pending(client, world)
+    page = client.get(f"/tasks/{pending['task_id']}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "grade_" in text and 'name="override_reason"' in text
+    url = f"/tasks/{pending['task_id']}"
+    refused = client.post(
+        url, data={"csrf_token": csrf(client), "answer": "override", "override_factor": "0.7"}
+    )
+    assert refused.status_code == 422
+    assert _task_status(world_app, pending["task_id"]) == "ready"
+    done = client.post(
+        url,
+        data={
+            "csrf_token": csrf(client),
+            "answer": "override",
+            "override_factor": "0.7",
+            "override_reason": "压减一般性支出",
+        },
+    )
+    assert done.status_code == 302
+    decision = client.get(f"/api/v1/funding-decisions/{pending['id']}").json
+    assert decision["status"] == "overridden" and decision["override_reason"] == "压减一般性支出"
