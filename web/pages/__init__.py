@@ -7,6 +7,7 @@ from flask import Flask
 from web.pages import (
     allocations,
     api_reference,
+    dashboard,
     decisions,
     disclosure,
     evaluations,
@@ -37,6 +38,7 @@ BLUEPRINTS = [
     operations.bp,
     projects.bp,
     targets.bp,
+    dashboard.bp,
 ]
 
 

@@ -1,0 +1,107 @@
+"""The monitoring task forms on the task page: the mid-year report, an alert response, and an
+in-year adjustment request. Each parser turns posted fields into what engine/forms/monitoring.py
+checks; blank fields are left out so the schema reports what is missing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from engine.models import Alert
+from engine.models.enums import Colour, Course, DeviationReason, Likelihood, Operator
+from engine.queries.monitoring import current_indicators, open_report
+from web.pages.task_forms import page_form
+
+ROW_FIELDS = ("actual", "band", "likelihood", "reason", "note")
+# The courses a unit may take after an alert (domain.md), in the order they are offered.
+COURSES = [course.value for course in Course]
+
+
+def _text(posted: MultiDict, name: str) -> str | None:
+    value = (posted.get(name) or "").strip()
+    return value or None
+
+
+def _report_context(session, task, project) -> dict:
+    if project is None:
+        return {"indicators": [], "report": None}
+    report = open_report(session, project.id)
+    months = report.task.months_elapsed if report else None
+    indicators = current_indicators(session, project.id)
+    paces = {}
+    for indicator in indicators:
+        # What "on pace" means at this point of the year, shown beside the target.
+        if (
+            months
+            and indicator.target_value is not None
+            and indicator.operator
+            in (
+                Operator.GE,
+                Operator.GT,
+            )
+        ):
+            paces[indicator.id] = indicator.target_value * Decimal(months) / Decimal(12)
+    return {
+        "report": report,
+        "months": months,
+        "indicators": indicators,
+        "paces": paces,
+        "likelihoods": [likelihood.value for likelihood in Likelihood],
+        "reasons": [reason.value for reason in DeviationReason],
+        "qualitative": Operator.QUALITATIVE,
+    }
+
+
+@page_form("monitoring_report", "forms/monitoring_report.html", _report_context)
+def parse_monitoring_report(posted: MultiDict) -> dict:
+    rows = []
+    for raw_id in posted.getlist("indicator_id"):
+        row: dict = {"indicator_id": int(raw_id) if raw_id.isdigit() else raw_id}
+        for name in ROW_FIELDS:
+            value = _text(posted, f"{name}-{raw_id}")
+            if value is not None:
+                row[name] = value
+        rows.append(row)
+    data: dict = {"rows": rows}
+    executed = _text(posted, "executed_to_date")
+    if executed is not None:
+        data["executed_to_date"] = executed
+    return data
+
+
+def _response_context(session, task, project) -> dict:
+    if project is None:
+        return {"alerts": [], "courses": COURSES}
+    alerts = session.scalars(
+        select(Alert)
+        .where(
+            Alert.project_id == project.id,
+            Alert.colour.in_([Colour.RED, Colour.YELLOW, Colour.BLUE]),
+        )
+        .order_by(Alert.id.desc())
+        .limit(20)
+    ).all()
+    return {"alerts": alerts, "courses": COURSES}
+
+
+@page_form("alert_response", "forms/alert_response.html", _response_context)
+def parse_alert_response(posted: MultiDict) -> dict:
+    return {
+        key: value for key in ("course", "explanation") if (value := _text(posted, key)) is not None
+    }
+
+
+def _adjustment_context(session, task, project) -> dict:
+    courses = [Course.ADJUST_TARGETS.value, Course.REALLOCATE.value, Course.CANCEL.value]
+    return {"courses": courses, "project": project}
+
+
+@page_form("adjustment_request", "forms/adjustment_request.html", _adjustment_context)
+def parse_adjustment_request(posted: MultiDict) -> dict:
+    return {
+        key: value
+        for key in ("explanation", "course", "amount_change")
+        if (value := _text(posted, key)) is not None
+    }
