@@ -25,6 +25,8 @@ from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
 
+# Ids above what the database holds are "not found", not an overflow deep in the driver.
+ID = "int(max=4611686018427387904)"
 blp = Blueprint("target_tables", __name__, description="Performance target tables (绩效目标表)")
 protect(blp)
 
@@ -39,6 +41,7 @@ TABLE_COLUMNS = (
     "created_at",
     "version",
 )
+AS_TEXT = {"type": "string", "format": "decimal"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = validate.Length(max=2000)
 
@@ -82,10 +85,10 @@ class TargetIndicatorSchema(Schema):
     level1_name = fields.String(required=True)
     name = fields.String(required=True)
     operator = fields.Enum(Operator, by_value=True, required=True)
-    target_value = fields.Decimal(as_string=True, allow_none=True)
+    target_value = fields.Decimal(as_string=True, metadata=AS_TEXT, allow_none=True)
     target_text = fields.String(allow_none=True)
     unit_of_measure = fields.String(required=True)
-    weight = fields.Decimal(as_string=True, required=True)
+    weight = fields.Decimal(as_string=True, metadata=AS_TEXT, required=True)
     basis = fields.Enum(Basis, by_value=True, required=True)
     scoring_note = fields.String(allow_none=True)
     library_code = fields.String(allow_none=True)
@@ -150,8 +153,8 @@ class IndicatorLibraryItemSchema(Schema):
     name = fields.String(required=True)
     operator = fields.Enum(Operator, by_value=True, required=True)
     unit_of_measure = fields.String(required=True)
-    typical_min = fields.Decimal(as_string=True, allow_none=True)
-    typical_max = fields.Decimal(as_string=True, allow_none=True)
+    typical_min = fields.Decimal(as_string=True, metadata=AS_TEXT, allow_none=True)
+    typical_max = fields.Decimal(as_string=True, metadata=AS_TEXT, allow_none=True)
     basis = fields.Enum(Basis, by_value=True, required=True)
     note = fields.String(allow_none=True)
 
@@ -240,7 +243,7 @@ class TargetTables(MethodView):
         )
 
 
-@blp.route("/target-tables/<int:table_id>")
+@blp.route(f"/target-tables/<{ID}:table_id>")
 class TargetTableDetail(MethodView):
     @blp.response(200, TargetTableDetailSchema)
     @blp.alt_response(404, description="no such table, or outside your scope")
@@ -263,7 +266,7 @@ class TargetTableDetail(MethodView):
         return detail(get_target_table(session, actor, table_id))
 
 
-@blp.route("/target-tables/<int:table_id>/validation")
+@blp.route(f"/target-tables/<{ID}:table_id>/validation")
 class TargetTableValidation(MethodView):
     @blp.response(200, TargetValidationSchema)
     @blp.alt_response(404, description="no such table, or outside your scope")
@@ -277,7 +280,7 @@ class TargetTableValidation(MethodView):
         return {"valid": not problems, "problems": problems}
 
 
-@blp.route("/target-tables/<int:table_id>/excel")
+@blp.route(f"/target-tables/<{ID}:table_id>/excel")
 class TargetTableExcel(MethodView):
     @blp.response(200, content_type=XLSX, description="the 绩效目标申报表 workbook")
     @blp.alt_response(404, description="no such table, or outside your scope")

@@ -12,6 +12,8 @@ from web.auth import current_actor
 from web.db import get_session
 from web.pages.views import int_arg, page_number
 
+# Ids above what the database holds are "not found", not an overflow deep in the driver.
+ID = "int(max=4611686018427387904)"
 bp = Blueprint("projects", __name__)
 STATUSES = [status.value for status in ProjectStatus]
 
@@ -40,7 +42,7 @@ def projects():
     return render_template("projects/list.html", page=page, where=where, statuses=STATUSES)
 
 
-@bp.get("/projects/<int:project_id>")
+@bp.get(f"/projects/<{ID}:project_id>")
 def project(project_id: int):
     session, actor = get_session(), current_actor()
     found = get_project(session, actor, project_id)

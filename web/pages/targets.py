@@ -30,6 +30,8 @@ from web.pages import target_rows
 from web.pages.target_rows import Row
 from web.pages.views import page_number
 
+# Ids above what the database holds are "not found", not an overflow deep in the driver.
+ID = "int(max=4611686018427387904)"
 bp = Blueprint("targets", __name__)
 bp.add_app_template_filter(target_rows.plain_number, "plain_number")
 
@@ -50,14 +52,14 @@ EXCEL_ERRORS = {
 }
 
 
-@bp.get("/projects/<int:project_id>/target-table")
+@bp.get(f"/projects/<{ID}:project_id>/target-table")
 def edit_for_project(project_id: int):
     """The newest revision of a project's table (the link a task page or project page uses)."""
     table = latest_table_of(get_session(), current_actor(), project_id)
     return redirect(url_for("targets.edit", table_id=table.id))
 
 
-@bp.get("/target-tables/<int:table_id>/edit")
+@bp.get(f"/target-tables/<{ID}:table_id>/edit")
 def edit(table_id: int):
     table = _table(table_id)
     nodes = frame_nodes(get_session(), table.frame_id)
@@ -65,7 +67,7 @@ def edit(table_id: int):
     return _render(table, rows, version=table.version)
 
 
-@bp.post("/target-tables/<int:table_id>/edit")
+@bp.post(f"/target-tables/<{ID}:table_id>/edit")
 def save(table_id: int):
     session, actor = get_session(), current_actor()
     table = _table(table_id)
@@ -87,7 +89,7 @@ def save(table_id: int):
     return redirect(url_for("targets.edit", table_id=table.id))
 
 
-@bp.post("/target-tables/<int:table_id>/check")
+@bp.post(f"/target-tables/<{ID}:table_id>/check")
 def check(table_id: int):
     """The rows as posted, re-rendered with each problem next to its row and field."""
     table = _table(table_id)
@@ -100,7 +102,7 @@ def check(table_id: int):
     )
 
 
-@bp.get("/target-tables/<int:table_id>/library")
+@bp.get(f"/target-tables/<{ID}:table_id>/library")
 def library(table_id: int):
     table = _table(table_id)
     where = LibraryFilter(
@@ -112,14 +114,14 @@ def library(table_id: int):
     return render_template("targets/_library.html", table=table, page=page)
 
 
-@bp.get("/target-tables/<int:table_id>/library/<int:item_id>/row")
+@bp.get(f"/target-tables/<{ID}:table_id>/library/<{ID}:item_id>/row")
 def library_row(table_id: int, item_id: int):
     table = _table(table_id)
     row = target_rows.row_from_library(library_item(get_session(), item_id))
     return _row_fragment(table, row)
 
 
-@bp.get("/target-tables/<int:table_id>/blank-row")
+@bp.get(f"/target-tables/<{ID}:table_id>/blank-row")
 def blank_row(table_id: int):
     table = _table(table_id)
     return _row_fragment(
@@ -127,12 +129,12 @@ def blank_row(table_id: int):
     )
 
 
-@bp.get("/target-tables/<int:table_id>/excel")
+@bp.get(f"/target-tables/<{ID}:table_id>/excel")
 def download(table_id: int):
     return excel_response(get_session(), _table(table_id))
 
 
-@bp.post("/target-tables/<int:table_id>/excel")
+@bp.post(f"/target-tables/<{ID}:table_id>/excel")
 def upload(table_id: int):
     session, actor = get_session(), current_actor()
     table = _table(table_id)
