@@ -197,3 +197,17 @@ def test_the_library_filters_by_functional_class_and_level(world_client, world):
     assert body["total"] > 0 and len(body["items"]) <= 5
     assert {(i["functional_class"], i["level1"]) for i in body["items"]} == {("201", "output")}
     assert world_client.get("/api/v1/indicator-library/").status_code == 401
+
+
+def test_text_no_database_can_store_is_422(world_client, world):
+    table = _draft_table(world_client, world)
+    body = _body(table)
+    body["indicators"][0]["name"] = "名称\x00"
+    response = world_client.put(
+        f"/api/v1/target-tables/{table['id']}", json=body, headers=world.headers("unit")
+    )
+    assert response.status_code == 422
+    search = world_client.get(
+        "/api/v1/indicator-library/", query_string={"q": "\x00"}, headers=world.headers("unit")
+    )
+    assert search.status_code == 422

@@ -160,3 +160,16 @@ def test_the_department_sees_the_table_read_only(login, world_client, world_app,
         world_client.post(f"/target-tables/{table.id}/edit", data=fields, headers=HTML).status_code
         == 403
     )
+
+
+def test_page_text_no_database_can_store_is_422(login, world_client, world_app, world):
+    table = _draft(world_app, world)
+    login("unit")
+    fields = _with(
+        _fields(world_client.get(f"/target-tables/{table.id}/edit", headers=HTML).text),
+        "goal",
+        "目标\x00",
+    )
+    response = world_client.post(f"/target-tables/{table.id}/edit", data=fields, headers=HTML)
+    assert response.status_code == 422
+    assert world_client.get("/projects?q=%00", headers=HTML).status_code == 422

@@ -24,6 +24,7 @@ from engine.targets.validation import IndicatorDraft
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.plain_text import plain_text
 
 # Ids above what the database holds are "not found", not an overflow deep in the driver.
 ID = "int(max=4611686018427387904)"
@@ -43,7 +44,7 @@ TABLE_COLUMNS = (
 )
 AS_TEXT = {"type": "string", "format": "decimal"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEXT = validate.Length(max=2000)
+TEXT = [validate.Length(max=2000), plain_text]
 
 
 class TargetProblemSchema(Schema):
@@ -107,17 +108,17 @@ class TargetTableArgs(PageArgs):
 
 
 class TargetIndicatorInSchema(Schema):
-    node = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(required=True, validate=validate.Length(max=200))
+    node = fields.String(required=True, validate=[validate.Length(min=1, max=40), plain_text])
+    name = fields.String(required=True, validate=[validate.Length(max=200), plain_text])
     operator = fields.Enum(Operator, by_value=True, required=True)
     target_value = fields.Decimal(allow_none=True, load_default=None)
     target_text = fields.String(allow_none=True, load_default=None, validate=TEXT)
-    unit_of_measure = fields.String(load_default="", validate=validate.Length(max=20))
+    unit_of_measure = fields.String(load_default="", validate=[validate.Length(max=20), plain_text])
     weight = fields.Decimal(required=True)
     basis = fields.Enum(Basis, by_value=True, load_default=Basis.PLAN)
     scoring_note = fields.String(allow_none=True, load_default=None, validate=TEXT)
     library_code = fields.String(
-        allow_none=True, load_default=None, validate=validate.Length(max=20)
+        allow_none=True, load_default=None, validate=[validate.Length(max=20), plain_text]
     )
 
 
@@ -160,10 +161,10 @@ class IndicatorLibraryItemSchema(Schema):
 
 
 class IndicatorLibraryArgs(PageArgs):
-    functional_class = fields.String(validate=validate.Length(equal=3))
-    level1 = fields.String(validate=validate.Length(min=1, max=40))
-    level2 = fields.String(validate=validate.Length(min=1, max=40))
-    q = fields.String(validate=validate.Length(min=1, max=100))
+    functional_class = fields.String(validate=[validate.Length(equal=3), plain_text])
+    level1 = fields.String(validate=[validate.Length(min=1, max=40), plain_text])
+    level2 = fields.String(validate=[validate.Length(min=1, max=40), plain_text])
+    q = fields.String(validate=[validate.Length(min=1, max=100), plain_text])
 
 
 def detail(table: TargetTable) -> dict:

@@ -11,6 +11,7 @@ from engine.queries.targets import filing_task, project_history
 from web.auth import current_actor
 from web.db import get_session
 from web.pages.views import int_arg, page_number
+from web.plain_text import is_plain
 
 # Ids above what the database holds are "not found", not an overflow deep in the driver.
 ID = "int(max=4611686018427387904)"
@@ -37,6 +38,8 @@ def projects():
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}", errors={"status": "unknown"})
     q = (request.args.get("q") or "").strip()[:100] or None
+    if q is not None and not is_plain(q):
+        raise InvalidInput("the search text contains a NUL character", errors={"q": "invalid"})
     where = ProjectFilter(year=year, status=status, q=q)
     page = list_projects(get_session(), current_actor(), where, page_number(), 25, "-id")
     return render_template("projects/list.html", page=page, where=where, statuses=STATUSES)

@@ -29,6 +29,7 @@ from web.i18n import translate
 from web.pages import target_rows
 from web.pages.target_rows import Row
 from web.pages.views import page_number
+from web.plain_text import is_plain
 
 # Ids above what the database holds are "not found", not an overflow deep in the driver.
 ID = "int(max=4611686018427387904)"
@@ -157,6 +158,18 @@ def upload(table_id: int):
         return _render(table, rows, version=table.version, stale=True, status=409)
     flash(translate("targets.imported", count=count), "notice")
     return redirect(url_for("targets.edit", table_id=table.id))
+
+
+@bp.before_request
+def _storable_text() -> None:
+    """Text no database can store (NUL, lone surrogates) is refused before anything runs."""
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if not (is_plain(name) and is_plain(value)):
+                raise InvalidInput(
+                    f"{name!r} contains a NUL character or invalid Unicode",
+                    errors={"text": "unstorable"},
+                )
 
 
 def _table(table_id: int) -> TargetTable:
