@@ -13,7 +13,10 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from engine.forms.registry import form
 from engine.models.enums import Course, DeviationReason, Likelihood, QualitativeBand
 
-TEXT = validate.Length(max=2000)
+# Text a database can store: PostgreSQL refuses NUL, UTF-8 cannot encode lone surrogates.
+STORABLE = validate.Regexp(r"^[^\x00\ud800-\udfff]*$", error="contains a NUL or invalid Unicode")
+TEXT = [validate.Length(max=2000), STORABLE]
+EXPLANATION = [validate.Length(min=1, max=2000), STORABLE]
 AMOUNT = validate.Range(min=0, max=10**12)
 # A project has 3–15 indicators; leave room for provinces with longer tables.
 MAX_ROWS = 50
@@ -83,7 +86,7 @@ class MonitoringReportForm(Schema):
 @form("alert_response")
 class AlertResponseForm(Schema):
     course = fields.String(required=True, validate=_choice(Course))
-    explanation = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    explanation = fields.String(required=True, validate=EXPLANATION)
 
     @validates_schema
     def explained(self, data, **_):
@@ -93,7 +96,7 @@ class AlertResponseForm(Schema):
 
 @form("adjustment_request")
 class AdjustmentRequestForm(Schema):
-    explanation = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    explanation = fields.String(required=True, validate=EXPLANATION)
     course = fields.String(
         validate=validate.OneOf([Course.ADJUST_TARGETS, Course.REALLOCATE, Course.CANCEL])
     )

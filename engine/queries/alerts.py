@@ -30,6 +30,7 @@ RESOLVER = aliased(User, name="alert_resolver")
 # Both indexed: the primary key, and ix_alert_project (newest first is "-id").
 ALERT_SORTS = {"id": Alert.id, "project_id": Alert.project_id}
 COLOURS = tuple(colour.value for colour in Colour)
+MAX_ID = 2**62
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ def list_alerts(
 
 def get_alert(session: Session, actor: Actor, alert_id: int) -> AlertView:
     """One alert if `actor` may see it; NotFound otherwise (whether or not it exists)."""
+    # Ids past BIGINT exist nowhere, and the database drivers refuse to bind them.
+    if not 1 <= alert_id <= MAX_ID:
+        raise NotFound(f"no alert {alert_id}", errors={"alert": "not found"})
     stmt = _views(_joined(select(*VIEW_COLUMNS).select_from(Alert), actor))
     row = session.execute(stmt.where(Alert.id == alert_id)).one_or_none()
     if row is None:

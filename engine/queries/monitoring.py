@@ -20,6 +20,7 @@ from engine.models import (
     TargetTable,
 )
 from engine.paging import Page, paginate, sort_by
+from engine.queries.alerts import MAX_ID
 
 # Both indexed: the primary key and ix_monitoring_report_project_id.
 REPORT_SORTS = {"id": MonitoringReport.id, "project_id": MonitoringReport.project_id}
@@ -88,7 +89,10 @@ def list_reports(
 
 def get_report(session: Session, actor: Actor, report_id: int) -> ReportView:
     """One report with its rows in the target table's order; NotFound outside the scope."""
-    found = session.execute(_scoped(actor).where(MonitoringReport.id == report_id)).one_or_none()
+    found = None
+    if 1 <= report_id <= MAX_ID:  # ids past BIGINT exist nowhere (and cannot be bound)
+        stmt = _scoped(actor).where(MonitoringReport.id == report_id)
+        found = session.execute(stmt).one_or_none()
     if found is None:
         raise NotFound(f"no monitoring report {report_id}", errors={"report": "not found"})
     rows = session.execute(

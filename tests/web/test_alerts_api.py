@@ -69,7 +69,14 @@ def test_period_filters(world_client, world):
 
 @pytest.mark.parametrize(
     "query",
-    ["colour=purple", "raised_from=2026-09-01&raised_to=2026-08-01", "sort=colour", "page=0"],
+    [
+        "colour=purple",
+        "raised_from=2026-09-01&raised_to=2026-08-01",
+        "raised_from=0001-01-01",
+        "round=a%00b",
+        "sort=colour",
+        "page=0",
+    ],
 )
 def test_invalid_filters_are_422(world_client, world, query):
     response = world_client.get(f"{ALERTS}?{query}", headers=world.headers("supervisor"))
@@ -107,7 +114,10 @@ def test_a_stranger_gets_404_on_anothers_alert(world_client, world):
         f"{ALERTS}{alert['id']}/acknowledge", json={"version": alert["version"]}, headers=stranger
     )
     assert response.status_code == 404
-    assert world_client.get(f"{ALERTS}999999", headers=world.headers("unit")).status_code == 404
+    for missing in (999999, 2**70):
+        assert (
+            world_client.get(f"{ALERTS}{missing}", headers=world.headers("unit")).status_code == 404
+        )
 
 
 def test_supervisor_acknowledges_and_records_who_and_when(world_client, world):
@@ -241,3 +251,14 @@ def test_supervisor_summary_covers_every_alert(world_client, world, world_app):
 def test_alerts_need_credentials(world_client):
     assert world_client.get(ALERTS).status_code == 401
     assert world_client.post(f"{ALERTS}1/acknowledge", json={"version": 1}).status_code == 401
+
+
+def test_a_note_the_database_cannot_store_is_422(world_client, world):
+    alert = _red_alert(world_client, world)
+    response = world_client.post(
+        f"{ALERTS}{alert['id']}/resolve",
+        json={"version": alert["version"], "note": "已处理\x00"},
+        headers=world.headers("performance"),
+    )
+    assert response.status_code == 422
+    assert "note" in response.json["errors"]["json"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -13,11 +15,17 @@ from engine.queries.alerts import COLOURS, AlertFilter, get_alert, list_alerts, 
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.plain_text import plain_text
+
+# Amounts and ratios travel as decimal strings ("0.4952"): say so in the OpenAPI too.
+AS_TEXT = {"type": "string", "format": "decimal"}
 
 blp = Blueprint("alerts", __name__, description="Deviation alerts from monitoring")
 protect(blp)
 
 PAGING = ("page", "per_page", "sort")
+# Days this software can have raised an alert on (and that convert to UTC without overflow).
+DAYS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
 COLOUR_LIST = r"^(red|yellow|green|blue)(,(red|yellow|green|blue))*$"
 
 
@@ -34,7 +42,7 @@ class AlertSchema(Schema):
     kind = fields.Enum(AlertKind, by_value=True, required=True)
     rule_family = fields.String(required=True)
     colour = fields.Enum(Colour, by_value=True, required=True)
-    ratio = fields.Decimal(as_string=True, allow_none=True)
+    ratio = fields.Decimal(as_string=True, metadata=AS_TEXT, allow_none=True)
     status = fields.Enum(AlertStatus, by_value=True, required=True)
     raised_at = fields.DateTime(required=True)
     project_id = fields.Integer(required=True)
@@ -72,15 +80,19 @@ class AlertFilterArgs(Schema):
     functional_class = fields.String(validate=validate.OneOf(sorted(FUNCTIONAL_CLASSES)))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     round = fields.String(
-        validate=validate.Length(min=1, max=20),
+        validate=[validate.Length(min=1, max=20), plain_text],
         metadata={"description": "monitoring round code, e.g. jan_jul or jan_oct"},
     )
     months = fields.Integer(
         validate=validate.Range(min=1, max=12),
         metadata={"description": "months of data in the round (7 for Jan–Jul)"},
     )
-    raised_from = fields.Date(metadata={"description": "raised on or after (Beijing time)"})
-    raised_to = fields.Date(metadata={"description": "raised on or before (Beijing time)"})
+    raised_from = fields.Date(
+        validate=DAYS, metadata={"description": "raised on or after (Beijing time)"}
+    )
+    raised_to = fields.Date(
+        validate=DAYS, metadata={"description": "raised on or before (Beijing time)"}
+    )
 
     @validates_schema
     def dates_in_order(self, data, **_):
@@ -135,7 +147,7 @@ class AlertAcknowledgeSchema(Schema):
 class AlertResolveSchema(AlertAcknowledgeSchema):
     note = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=2000),
+        validate=[validate.Length(min=1, max=2000), plain_text],
         metadata={"description": "how the alert was dealt with"},
     )
 

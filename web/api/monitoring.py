@@ -17,6 +17,10 @@ from engine.queries.monitoring import ReportFilter, get_report, list_reports
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.plain_text import plain_text
+
+# Amounts and ratios travel as decimal strings ("0.4952"): say so in the OpenAPI too.
+AS_TEXT = {"type": "string", "format": "decimal"}
 
 blp = Blueprint("monitoring", __name__, description="Monitoring reports (运行监控)")
 protect(blp)
@@ -33,8 +37,8 @@ class MonitoringReportSchema(Schema):
     months = fields.Integer(attribute="task.months_elapsed", required=True)
     due_on = fields.Date(attribute="task.due_on", required=True)
     status = fields.Enum(DocumentStatus, by_value=True, required=True)
-    budget = fields.Decimal(as_string=True, required=True)
-    executed_to_date = fields.Decimal(as_string=True, required=True)
+    budget = fields.Decimal(as_string=True, metadata=AS_TEXT, required=True)
+    executed_to_date = fields.Decimal(as_string=True, metadata=AS_TEXT, required=True)
     submitted_at = fields.DateTime(allow_none=True)
     version = fields.Integer(required=True)
 
@@ -44,11 +48,11 @@ class MonitoringRowSchema(Schema):
     indicator_name = fields.String(attribute="indicator.name", required=True)
     operator = fields.Enum(Operator, by_value=True, attribute="indicator.operator", required=True)
     target_value = fields.Decimal(
-        as_string=True, attribute="indicator.target_value", allow_none=True
+        as_string=True, metadata=AS_TEXT, attribute="indicator.target_value", allow_none=True
     )
     target_text = fields.String(attribute="indicator.target_text", allow_none=True)
     unit_of_measure = fields.String(attribute="indicator.unit_of_measure", required=True)
-    actual_to_date = fields.Decimal(as_string=True, allow_none=True)
+    actual_to_date = fields.Decimal(as_string=True, metadata=AS_TEXT, allow_none=True)
     qualitative_band = fields.Enum(QualitativeBand, by_value=True, allow_none=True)
     likelihood = fields.Enum(Likelihood, by_value=True, required=True)
     deviation_reason = fields.Enum(DeviationReason, by_value=True, allow_none=True)
@@ -66,7 +70,7 @@ class MonitoringReportArgs(PageArgs):
         metadata={"description": "the monitoring round (task) id"},
     )
     round = fields.String(
-        validate=validate.Length(min=1, max=20),
+        validate=[validate.Length(min=1, max=20), plain_text],
         metadata={"description": "monitoring round code, e.g. jan_jul"},
     )
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
