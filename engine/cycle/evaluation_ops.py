@@ -6,39 +6,42 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from engine import policy, scoring
-from engine.cycle.context import decimal, fiscal_year_of, project_of
+from engine import policy
+from engine.cycle.context import fiscal_year_of, project_of
 from engine.cycle.documents import document_row
 from engine.errors import InvalidInput
-from engine.models import (
-    Evaluation,
-    EvaluationFinding,
-    EvaluationScore,
-    FrameNode,
-    IndicatorFrame,
-    TargetTable,
-)
+from engine.evaluation_scores import Row
+from engine.models import Evaluation, EvaluationFinding, EvaluationScore, FrameNode, TargetTable
 from engine.models.enums import DocumentStatus, EvaluationKind, QualitativeBand
+from engine.queries.evaluations import sheet_of
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
 CENT = Decimal("0.01")
 
 
 def score_evaluation(call: ServiceCall) -> dict:
-    """Score the evaluation in `document` from the submitted form; total and grade."""
+    """Score the evaluation in `document` from the submitted form; total and grade.
+
+    The scoring itself is engine/evaluation_scores.py, which the live scoring form uses too, so
+    that what a person sees while typing is what is stored.
+    """
     evaluation: Evaluation = document_row(call)
-    frame = call.session.get(IndicatorFrame, evaluation.frame_id)
-    project = project_of(call)
-    year = fiscal_year_of(call, project)
-    settings = policy.setting(call.session, "scoring", year.region_code, year.year)
-    if evaluation.kind is EvaluationKind.SELF:
-        total = _score_indicators(call, evaluation, project, settings)
-    else:
-        total = _score_items(call, evaluation, frame)
+    sheet = sheet_of(call.session, evaluation)
+    scored = sheet.score(call.data)
+    if scored.errors:
+        raise InvalidInput(_first_problem(sheet, scored), errors=scored.errors)
+    # Key, department and third-party rows are frame items; self-evaluation rows indicators.
+    items = sheet.kind is not EvaluationKind.SELF
+    nodes = {node.code: node for node in sheet.frame.nodes} if items else {}
+    execution = next((n for n in sheet.frame.nodes if n.fixed_item == "execution"), None)
+    if sheet.kind is EvaluationKind.SELF:
+        execution = _execution_node(call, sheet) or execution
+    for row in scored.rows:
+        call.session.add(_stored(evaluation.id, row, nodes, execution))
     for text in call.data.get("findings") or []:
         call.session.add(EvaluationFinding(evaluation_id=evaluation.id, description=str(text)))
-    evaluation.total_score = total.quantize(CENT, ROUND_HALF_UP)
-    evaluation.grade = scoring.grade(evaluation.total_score, frame.grade_bands)
+    evaluation.total_score = scored.total
+    evaluation.grade = scored.grade
     evaluation.status = DocumentStatus.SUBMITTED
     evaluation.submitted_at = call.now
     call.session.flush()
@@ -49,102 +52,66 @@ def score_evaluation(call: ServiceCall) -> dict:
     }
 
 
-def _score_indicators(call, evaluation, project, settings) -> Decimal:
+def _execution_node(call: ServiceCall, sheet) -> FrameNode | None:
+    # A self-evaluation's execution item belongs to its target table's frame.
     table = call.session.scalars(
         select(TargetTable)
-        .where(TargetTable.project_id == project.id)
+        .where(TargetTable.project_id == sheet.project.id)
         .order_by(TargetTable.revision.desc())
         .limit(1)
-    ).one()
-    execution_node = call.session.scalars(
+    ).first()
+    if table is None:
+        return None
+    return call.session.scalars(
         select(FrameNode).where(
             FrameNode.frame_id == table.frame_id, FrameNode.fixed_item == "execution"
         )
     ).first()
-    budget = project.approved_amount or project.requested_amount
-    executed = decimal(call.require("executed"), "executed")
-    total = Decimal(0)
-    if execution_node is not None:
-        score = scoring.execution_score(execution_node.weight, budget, executed)
-        total += score.rounded
-        call.session.add(
-            EvaluationScore(
-                evaluation_id=evaluation.id,
-                node_id=execution_node.id,
-                weight=execution_node.weight,
-                target=None,
-                actual=None,
-                score=score.rounded,
-            )
-        )
-    given = {row.get("indicator_id"): row for row in call.data.get("scores") or []}
-    tolerance = Decimal(settings["equal_tolerance"])
-    for indicator in table.indicators:
-        row = given.get(indicator.id)
-        if row is None:
-            raise InvalidInput(
-                f"indicator '{indicator.name}' has no score",
-                errors={f"scores.{indicator.id}": "missing"},
-            )
-        band = QualitativeBand(row["band"]) if row.get("band") else None
-        score = scoring.indicator_score(
-            indicator.operator,
-            indicator.weight,
-            target=indicator.target_value,
-            actual=decimal(row["actual"], "actual") if row.get("actual") is not None else None,
-            tolerance=tolerance,
-            band=band,
-            band_pct=decimal(row["band_pct"], "band_pct") if row.get("band_pct") else None,
-            bands=settings["qualitative_bands"],
-        )
-        if score.rounded < indicator.weight and not row.get("reason"):
-            raise InvalidInput(
-                f"indicator '{indicator.name}' scored below full points: a deviation reason "
-                "is required",
-                errors={f"scores.{indicator.id}.reason": "required"},
-            )
-        actual = row.get("actual")
-        call.session.add(
-            EvaluationScore(
-                evaluation_id=evaluation.id,
-                indicator_id=indicator.id,
-                weight=indicator.weight,
-                target=indicator.target_value,
-                actual=decimal(actual, "actual").quantize(Decimal("0.0001")) if actual else None,
-                band=band,
-                band_pct=decimal(row["band_pct"], "band_pct") if row.get("band_pct") else None,
-                score=score.rounded,
-                overrun=score.overrun,
-                deviation_note=row.get("reason"),
-            )
-        )
-        total += score.rounded
-    return total
 
 
-def _score_items(call, evaluation, frame) -> Decimal:
-    """Key evaluations score the frame's level-1 items directly, each up to its weight."""
-    items = call.require("items")
-    total = Decimal(0)
-    for node in frame.nodes:
-        if node.level != 1:
-            continue
-        points = decimal(items.get(node.code, 0), f"items.{node.code}")
-        if not 0 <= points <= node.weight:
-            raise InvalidInput(
-                f"'{node.name_zh}' must score between 0 and {node.weight}",
-                errors={f"items.{node.code}": "out of range"},
-            )
-        call.session.add(
-            EvaluationScore(
-                evaluation_id=evaluation.id,
-                node_id=node.id,
-                weight=node.weight,
-                score=points,
-            )
+def _stored(evaluation_id: int, row: Row, nodes: dict, execution) -> EvaluationScore:
+    if row.key == "execution":
+        return EvaluationScore(
+            evaluation_id=evaluation_id, node_id=execution.id, weight=row.weight, score=row.score
         )
-        total += points
-    return total
+    if row.key in nodes:
+        return EvaluationScore(
+            evaluation_id=evaluation_id,
+            node_id=nodes[row.key].id,
+            weight=row.weight,
+            score=row.score,
+        )
+    return EvaluationScore(
+        evaluation_id=evaluation_id,
+        indicator_id=int(row.key),
+        weight=row.weight,
+        target=row.target,
+        actual=row.actual.quantize(Decimal("0.0001")) if row.actual is not None else None,
+        band=QualitativeBand(row.band) if row.band else None,
+        band_pct=row.band_pct,
+        score=row.score,
+        overrun=row.overrun,
+        deviation_note=row.reason,
+    )
+
+
+def _first_problem(sheet, scored) -> str:
+    """The first problem in words a finance officer can act on (every one is in `errors`)."""
+    field, problem = next(iter(scored.errors.items()))
+    names = {f"scores.{line.id}": line.name for line in sheet.indicators}
+    names.update({f"items.{item.code}": item.name_zh for item in sheet.items})
+    subject = next(
+        (names[key] for key in names if field == key or field.startswith(key + ".")), None
+    )
+    if field.endswith(".reason"):
+        return f"indicator '{subject}' scored below full points: a deviation reason is required"
+    if problem == "missing":
+        return f"indicator '{subject}' has no score"
+    if problem == "out of range" and subject:
+        weight = next(item.weight for item in sheet.items if item.name_zh == subject)
+        return f"'{subject}' must score between 0 and {weight}"
+    label = f"'{subject}'" if subject else f"'{field}'"
+    return f"{label}: {problem}"
 
 
 def combine_results(call: ServiceCall) -> dict:
