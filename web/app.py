@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from engine.composition import build_engine
 from engine.config import load_settings
-from web import api, db, errors, health, i18n, pages, security
+from web import api, db, errors, health, i18n, input_guard, pages, security
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; `config` overrides the environment (tests pass DATABASE_URL here)."""
     app = Flask(__name__)
+    # Ids in paths are BIGINTs: a larger number names nothing (404) rather than overflowing.
+    app.url_map.converters["int"] = BoundedId
     overrides = dict(config or {})
     if "DATABASE_URL" not in overrides or "SECRET_KEY" not in overrides:
         settings = load_settings()
@@ -35,5 +38,14 @@ def create_app(config: dict | None = None) -> Flask:
     pages.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     errors.init_app(app)
     return app
+
+
+class BoundedId(IntegerConverter):
+    """`<int:…>` path parts between 0 and the largest BIGINT."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", input_guard.MAX_ID)
+        super().__init__(map, *args, **kwargs)

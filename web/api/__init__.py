@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
 
 from web.api import (
     alerts,
@@ -19,17 +18,18 @@ from web.api import (
     targets,
     tasks,
 )
+from web.api.base import BudgetloopApi
 
 API_PREFIX = "/api/v1"
 
 
-def init_app(app: Flask) -> Api:
+def init_app(app: Flask) -> BudgetloopApi:
     app.config.setdefault("API_TITLE", "budgetloop")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(app, spec_kwargs={"info": {"description": "Budget performance cycle API"}})
+    api = BudgetloopApi(app, spec_kwargs={"info": {"description": "Budget performance cycle API"}})
     api.register_blueprint(meta.blp, url_prefix=API_PREFIX)
     api.register_blueprint(targets.blp, url_prefix=API_PREFIX)
     api.register_blueprint(processes.blp, url_prefix=f"{API_PREFIX}/process-definitions")

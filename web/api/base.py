@@ -19,3 +19,14 @@ class ErrorSchema(Schema):
 
 class BudgetloopApi(Api):
     ERROR_SCHEMA = ErrorSchema
+
+    def __init__(self, app=None, *, spec_kwargs=None) -> None:
+        spec_kwargs = dict(spec_kwargs or {})
+        # Everything needs a bearer token unless an operation says otherwise (security: []).
+        spec_kwargs.setdefault("security", [{"bearer": []}])
+        super().__init__(app, spec_kwargs=spec_kwargs)
+
+    def _init_spec(self, *args, **kwargs) -> None:
+        super()._init_spec(*args, **kwargs)
+        # Flask's JSON turns Decimal into a string: document every Decimal as one.
+        self.register_field(fields.Decimal, "string", "decimal")
