@@ -41,6 +41,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/alerts.py --postgres
 	$(BIN)/python bench/year.py
+	$(BIN)/python bench/latency.py --postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
