@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base
@@ -87,8 +87,16 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_alert_task_colour", "task_id", "kind", "colour"),
         Index("ix_alert_status_raised", "status", "raised_at"),
-        # Set-based computation asks "has this report been alerted yet?" per report.
-        Index("ix_alert_report", "report_id", "rule_family", "kind"),
+        # Set-based computation asks "has this report its project alert yet?" per report. Only
+        # project alerts are indexed: a round writes four times as many others, and
+        # maintaining their entries was a tenth of the time it takes to write them.
+        Index(
+            "ix_alert_report_project",
+            "report_id",
+            "rule_family",
+            sqlite_where=text("kind = 'project'"),
+            postgresql_where=text("kind = 'project'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,9 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from engine import alerts
 from engine.alert_sql import compute_round
@@ -106,6 +108,52 @@ def test_boundaries_are_exact_and_recomputing_adds_nothing(sessions):
             .group_by(Alert.report_id)
         ).all()
         assert all(n == 1 for _, n in per_report)
+
+
+def _settings(connection):
+    if connection.dialect.name == "postgresql":
+        return {"work_mem": connection.exec_driver_sql("SHOW work_mem").scalar()}
+
+    def value(name):
+        return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+    # The temporary database reports 0 until it is opened, then the connection's default.
+    temp_cache = value("temp.cache_size")
+    return {
+        "ignore_check_constraints": value("ignore_check_constraints"),
+        "foreign_keys": value("foreign_keys"),
+        "temp cache as main": temp_cache in (0, value("main.cache_size")),
+    }
+
+
+def test_the_bulk_settings_do_not_outlive_the_computation(sessions, backend):
+    """The round is written with connection settings that the pool's other users must never
+    see, on SQLite with CHECK constraints skipped: every row must satisfy them all the same."""
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=2026, projects=20, seed=4))
+        year = session.scalars(select(FiscalYear)).one()
+        task_id = issue_task(session, year, 7, "jan_jul")
+        generate_reports(session, task_id, random.Random(4))
+        before = _settings(session.connection())
+    if backend == "sqlite":
+        with pytest.raises(IntegrityError, match="refused"), sessions() as session:
+            with session.begin():
+                connection = session.connection()
+                # Fail while the alerts are written, where the CHECK constraints are skipped.
+                connection.exec_driver_sql(
+                    "CREATE TEMP TRIGGER refuse BEFORE INSERT ON alert "
+                    "WHEN NEW.kind = 'project' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+                try:
+                    compute_round(session, task_id)
+                finally:
+                    assert _settings(connection) == before
+    with sessions() as session, session.begin():
+        assert compute_round(session, task_id) == 20
+        connection = session.connection()
+        assert _settings(connection) == before
+        if backend == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA quick_check").scalars().all() == ["ok"]
 
 
 def _calendar_reference(session, task_id):
