@@ -11,7 +11,7 @@ else is counted as an error. The load average is printed: on a shared machine it
 
     .venv/bin/python bench/latency.py [--projects 100000] [--requests 50] [--clients 8]
                                       [--postgres]   # also on a throwaway PostgreSQL 15
-                                      [--no-sqlite]  # not on a SQLite file
+                                      [--no-sqlite]  # only PostgreSQL (with --postgres)
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def report(label: str, results: list[tuple[Result, Result]]) -> None:
         print(
             f"{result.endpoint.name:<30} {result.percentile(50):>7.1f} {p95:>7.1f} "
             f"{result.percentile(99):>7.1f} {result.rate:>6.0f} {p95 / base:>7.1f} "
-            f"{alone.percentile(50):>8.1f} {sum(errors.values()):>6}  {goal}",
+            f"{alone.percentile(50):>8.1f} {sum(errors.values()):>6}  {goal}".rstrip(),
             flush=True,
         )
         if errors:
@@ -261,6 +261,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also on a PostgreSQL 15")
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
     args = parser.parse_args()
+    if args.no_sqlite and not args.postgres:
+        parser.error("--no-sqlite leaves nothing to measure without --postgres")
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as scratch:
         scratch = Path(scratch)
         if not args.no_sqlite:
