@@ -24,6 +24,7 @@ class RootSchema(Schema):
 @blp.route("/")
 class Root(MethodView):
     @blp.response(200, RootSchema)
+    @blp.doc(security=[])
     def get(self):
         """Describe the API and link to its OpenAPI document."""
         return {
