@@ -7,13 +7,12 @@ they are a 422 naming the field instead of a 500 from deep inside a query.
 from __future__ import annotations
 
 import json
-import re
 
 from flask import Flask, request
 
 from engine.errors import InvalidInput
+from web.plain_text import MESSAGE, is_plain
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # The largest id a BIGINT column holds: a larger one in a path can name nothing.
 MAX_ID = 2**63 - 1
 
@@ -22,20 +21,21 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_text)
 
 
-def _bad(where: str, name: str) -> InvalidInput:
+def _bad(location: str, name: str) -> InvalidInput:
+    # The same shape as a schema's field errors (location → field → messages), so a client reads
+    # one format whichever check caught the text.
     return InvalidInput(
-        f"{where} '{name}' contains a NUL character or invalid Unicode",
-        errors={name: "contains a NUL character or invalid Unicode"},
+        f"{location} field '{name}' {MESSAGE}", errors={location: {name: [MESSAGE]}}
     )
 
 
 def _check_text() -> None:
-    if _UNSTORABLE.search(request.path):
-        raise _bad("the path", "path")
-    for source, values in (("the query argument", request.args), ("the form field", request.form)):
+    if not is_plain(request.path):
+        raise _bad("path", "path")
+    for location, values in (("query", request.args), ("form", request.form)):
         for name, value in values.items(multi=True):
-            if _UNSTORABLE.search(name) or _UNSTORABLE.search(value):
-                raise _bad(source, name[:40])
+            if not (is_plain(name) and is_plain(value)):
+                raise _bad(location, name[:40])
     if request.is_json and request.content_length:
         _check_json(request.get_data(cache=True, as_text=False))
 
@@ -49,12 +49,12 @@ def _check_json(raw: bytes) -> None:
     while stack:
         name, value = stack.pop()
         if isinstance(value, str):
-            if _UNSTORABLE.search(value):
-                raise _bad("the field", name)
+            if not is_plain(value):
+                raise _bad("json", name)
         elif isinstance(value, dict):
             for key, item in value.items():
-                if _UNSTORABLE.search(key):
-                    raise _bad("the field", key[:40])
+                if not is_plain(key):
+                    raise _bad("json", key[:40])
                 stack.append((str(key), item))
         elif isinstance(value, list):
             stack.extend((name, item) for item in value)
