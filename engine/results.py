@@ -23,6 +23,11 @@ class Facts:
     execution_rate: Decimal | None = None
     rectification_overdue: bool = False
     red_alert_unanswered: bool = False
+    department_rank: int | None = None
+
+
+# A grade-A project is commended publicly when its department ranks among this many.
+COMMENDED_DEPARTMENTS = 10
 
 
 @dataclass(frozen=True)
@@ -102,5 +107,13 @@ def _by_outcome(facts: Facts) -> Decision:
     if facts.grade == "B":
         return Decision(DecisionKind.MAINTAIN, Decimal(1), (), ("grade_b",))
     if facts.grade == "A":
+        rank = facts.department_rank
+        if rank is not None and rank <= COMMENDED_DEPARTMENTS:
+            return Decision(
+                DecisionKind.INCREASE,
+                Decimal(1),
+                (AccountabilityKind.COMMENDATION,),
+                ("grade_a_top_department",),
+            )
         return Decision(DecisionKind.INCREASE, Decimal(1), (), ("grade_a",))
     return Decision(DecisionKind.REVIEW, Decimal(1), (), (), needs_review=True)

@@ -47,6 +47,9 @@ class Facts:
     execution_rate: Decimal | None = None
     rectification_overdue: bool = False
     red_alert_unanswered: bool = False
+    # The rank of the project's department among the year's departments by mean evaluation
+    # score (1 = best; ties share a rank); None when it has none yet.
+    department_rank: int | None = None
 
     def __post_init__(self) -> None:
         problems = [problem for field in fields(self) if (problem := _check(self, field.name))]
@@ -69,6 +72,11 @@ def _check(facts: Facts, name: str) -> str | None:
     elif name == "year":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 9999
         expected = "an integer year"
+    elif name == "department_rank":
+        ok = value is None or (
+            isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_000_000
+        )
+        expected = "an integer rank from 1 or None"
     elif name in ("grade", "previous_grade"):
         ok = value is None or isinstance(value, str)
         expected = "a string or None"

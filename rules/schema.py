@@ -32,6 +32,7 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "continuing": FieldType.BOOLEAN,
         "livelihood_exempt": FieldType.BOOLEAN,
         "execution_rate": FieldType.DECIMAL,
+        "department_rank": FieldType.INTEGER,
     },
     "previous": {
         "project": FieldType.STRING,
@@ -60,6 +61,8 @@ def records(facts: Facts) -> dict[str, dict[str, object]]:
         outcome["grade"] = facts.grade
     if facts.execution_rate is not None:
         outcome["execution_rate"] = facts.execution_rate
+    if facts.department_rank is not None:
+        outcome["department_rank"] = facts.department_rank
     named: dict[str, dict[str, object]] = {
         "outcome": outcome,
         "rectification": {"project": project, "overdue": facts.rectification_overdue},

@@ -10,6 +10,7 @@ from engine import rulesets
 from engine.cycle.context import decimal, fiscal_year_of, project_of
 from engine.cycle.documents import document_row
 from engine.cycle.start import carry_forward, next_fiscal_year
+from engine.department_ranks import department_rank
 from engine.errors import InvalidInput
 from engine.models import (
     AccountabilityAction,
@@ -52,7 +53,8 @@ def apply_adjustment(call: ServiceCall) -> dict:
 
 
 def facts_of(call: ServiceCall) -> Facts:
-    """What the rules judge: this year's outcome, last year's grade, open problems."""
+    """What the rules judge: this year's outcome, last year's grade, open problems, and how
+    the project's department ranks this year."""
     project = project_of(call)
     previous = None
     if project.predecessor_id is not None:
@@ -81,6 +83,7 @@ def facts_of(call: ServiceCall) -> Facts:
         execution_rate=rate,
         rectification_overdue=overdue is not None,
         red_alert_unanswered=project.disbursement_suspended,
+        department_rank=department_rank(call.session, project),
     )
 
 

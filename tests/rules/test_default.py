@@ -22,6 +22,17 @@ def facts(grade: str | None, **more: object) -> Facts:
 # (facts, kind, factor, actions, fired, needs_review): one row of the table per case.
 TABLE = [
     (facts("A"), INCREASE, "1", (), ("grade_a",), False),
+    # Public commendation when the department is among the top 10 (rank 10 is; 11 is not).
+    (
+        facts("A", department_rank=10),
+        INCREASE,
+        "1",
+        (A.COMMENDATION,),
+        ("grade_a_top_department",),
+        False,
+    ),
+    (facts("A", department_rank=11), INCREASE, "1", (), ("grade_a",), False),
+    (facts("B", department_rank=1), MAINTAIN, "1", (), ("grade_b",), False),
     (facts("B"), MAINTAIN, "1", (), ("grade_b",), False),
     (facts("C"), CUT, "0.9", (A.RECTIFICATION,), ("grade_c",), False),
     (facts("D"), CUT, "0.5", (A.RECTIFICATION, A.INTERVIEW), ("grade_d",), False),

@@ -30,6 +30,7 @@ def random_facts(rng: random.Random) -> results.Facts:
         execution_rate=None if rng.random() < 0.15 else rate,
         rectification_overdue=rng.random() < 0.15,
         red_alert_unanswered=rng.random() < 0.15,
+        department_rank=rng.choice([None, 1, 9, 10, 11, 90]),
     )
 
 

@@ -96,8 +96,9 @@ def test_only_the_performance_division_writes_rule_sets(world_client, world, wor
 def test_simulate_reports_the_difference_and_writes_nothing(world_client, world, world_app):
     active = _active(world_client, world)
     body = copy.deepcopy(active["body"])
-    # Grade A projects no longer increase: every one of them changes.
-    _rule(body, "grade_a")["then"] = {"decide": {"kind": "maintain"}}
+    # Grade A projects no longer increase, commended or not: every one of them changes.
+    for name in ("grade_a", "grade_a_top_department"):
+        _rule(body, name)["then"] = {"decide": {"kind": "maintain"}}
     _rule(body, "grade_b")["then"] = {"decide": {"kind": "cut", "factor": 0.9}}
     before = {m.__name__: _count(world_app, m) for m in (RuleSet, FundingDecision, AuditEvent)}
     response = world_client.post(
