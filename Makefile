@@ -39,6 +39,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/seed.py
 	$(BIN)/python bench/workflow.py
 	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/whatif.py --postgres
 	$(BIN)/python bench/alerts.py --postgres
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/latency.py --postgres

@@ -138,6 +138,17 @@ def _decide(session: Session, rng: random.Random) -> None:
         .where(Project.fiscal_year_id == year.id)
         .order_by(Project.id)
     ).all()
+    # Departments in a random order of merit, as engine.department_ranks would rank them.
+    parents = dict(
+        session.execute(
+            select(Organisation.id, Organisation.parent_id).where(
+                Organisation.parent_id.is_not(None)
+            )
+        ).all()
+    )
+    departments = sorted(set(parents.values()))
+    rng.shuffle(departments)
+    ranks = {department: rank for rank, department in enumerate(departments, start=1)}
     facts = [
         Facts(
             project_code=code,
@@ -147,8 +158,9 @@ def _decide(session: Session, rng: random.Random) -> None:
             is_livelihood_exempt=exempt,
             execution_rate=Decimal(rng.randint(350, 1_000)) / 1_000,
             rectification_overdue=rng.random() < 0.01,
+            department_rank=ranks.get(parents.get(unit_id)),
         )
-        for _, code, _, continuing, exempt, _ in projects
+        for _, code, unit_id, continuing, exempt, _ in projects
     ]
     decisions = host().evaluate_many(ruleset, facts)
     for batch in _batches(list(zip(projects, decisions, strict=True))):
