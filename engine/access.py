@@ -24,9 +24,14 @@ SEE_ALL = frozenset({"performance", "supervisor"})
 READ_ONLY = frozenset({"supervisor", "public"})
 
 
+def sees_everything(actor: Actor) -> bool:
+    """Tell whether `actor`'s scope is the whole province (no row condition at all)."""
+    return actor.operator or actor.role in SEE_ALL
+
+
 def visible_units(actor: Actor) -> Select | None:
     """The ids of the units whose data `actor` sees, or None for every unit."""
-    if actor.operator or actor.role in SEE_ALL:
+    if sees_everything(actor):
         return None
     org = actor.org_id
     if actor.role == "unit":
@@ -78,7 +83,7 @@ def project_scope(actor: Actor, project_id=Project.id, unit_id=Project.unit_id) 
 
 def scoped_by_project(stmt: Select, actor: Actor, entity) -> Select:
     """`stmt` over `entity` (a model with project_id) limited to the projects `actor` sees."""
-    if actor.operator or actor.role in SEE_ALL:
+    if sees_everything(actor):
         return stmt
     return stmt.where(entity.project_id.in_(select(Project.id).where(project_scope(actor))))
 

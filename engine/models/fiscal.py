@@ -35,7 +35,10 @@ class Project(Base):
 
     __tablename__ = "project"
     __table_args__ = (
-        Index("ix_project_year_unit", "fiscal_year_id", "unit_id"),
+        # Unit first: every role's scope asks for the projects of some units, in any year (a
+        # year alone is served by the index below). With the id inside, PostgreSQL answers a
+        # scope from the index alone (SQLite's indexes carry the rowid anyway).
+        Index("ix_project_unit_year", "unit_id", "fiscal_year_id", postgresql_include=["id"]),
         Index("ix_project_year_class", "fiscal_year_id", "functional_class"),
     )
 

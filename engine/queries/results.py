@@ -8,9 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
-from engine.access import project_scope, require_role
+from engine.access import project_scope, require_role, sees_everything
 from engine.actors import Actor
 from engine.cycle.start import business_key
 from engine.errors import NotFound
@@ -26,7 +26,7 @@ from engine.models import (
 )
 from engine.models import RuleSet as RuleSetRow
 from engine.models.enums import DecisionStatus, DisclosureKind
-from engine.paging import Page, paginate, sort_by
+from engine.paging import Page, paginate, paginate_keys, sort_by
 
 # Rule sets are policy, not project data: the performance division writes them, the finance
 # desks simulate changes to them, supervisors read them.
@@ -157,6 +157,7 @@ def _decision_rows():
         .outerjoin(Department, Department.id == Unit.parent_id)
         .join(FiscalYear, FiscalYear.id == FundingDecision.fiscal_year_id)
         .outerjoin(RuleSetRow, RuleSetRow.id == FundingDecision.rule_set_id)
+        .options(defer(RuleSetRow.body))
     )
 
 
@@ -255,15 +256,29 @@ class AllocationRow:
         return list(self.decision.fired_rules) if self.decision is not None else []
 
 
+# An allocation funds the year after its project's (engine/cycle/start.py: next_fiscal_year,
+# the region's year + 1), so "this year's allocations" are those funding next year: the
+# condition then sits on the allocation's own indexed column instead of a join to projects.
+
+
+def _projects_in(actor: Actor, department_id: int | None = None):
+    """Conditions limiting allocations to the projects in scope (and of one department)."""
+    on_project = [] if sees_everything(actor) else [project_scope(actor)]
+    if department_id is not None:
+        units = select(Organisation.id).where(Organisation.parent_id == department_id)
+        on_project.append(Project.unit_id.in_(units))
+    if not on_project:
+        return []
+    return [Allocation.project_id.in_(select(Project.id).where(*on_project))]
+
+
 def latest_allocation_year(session: Session, actor: Actor) -> int | None:
     """The newest evaluated year with allocations the caller may see."""
-    return session.scalar(
-        select(func.max(FiscalYear.year))
-        .select_from(Allocation)
-        .join(Project, Project.id == Allocation.project_id)
-        .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
-        .where(project_scope(actor, Project.id, Project.unit_id))
+    funded = select(Allocation.id).where(
+        Allocation.fiscal_year_id == FiscalYear.id, *_projects_in(actor)
     )
+    newest = session.scalar(select(func.max(FiscalYear.year)).where(funded.exists()))
+    return None if newest is None else newest - 1
 
 
 def _allocations(actor: Actor, year: int | None, department_id: int | None):
@@ -277,6 +292,8 @@ def _allocations(actor: Actor, year: int | None, department_id: int | None):
         .join(NextYear, NextYear.id == Allocation.fiscal_year_id)
         .outerjoin(FundingDecision, FundingDecision.id == Allocation.decision_id)
         .outerjoin(RuleSetRow, RuleSetRow.id == FundingDecision.rule_set_id)
+        # A row names its rule set; the body (kilobytes of JSON) is not read for that.
+        .options(defer(RuleSetRow.body))
         .where(project_scope(actor, Project.id, Project.unit_id))
     )
     if year is not None:
@@ -284,6 +301,17 @@ def _allocations(actor: Actor, year: int | None, department_id: int | None):
     if department_id is not None:
         stmt = stmt.where(Unit.parent_id == department_id)
     return stmt
+
+
+def _allocation_keys(actor: Actor, year: int | None, department_id: int | None, sort):
+    """The ids of the allocations listed, joined to nothing unless sorted by project code."""
+    stmt = select(Allocation.id).where(*_projects_in(actor, department_id))
+    if year is not None:
+        funded = select(FiscalYear.id).where(FiscalYear.year == year + 1)
+        stmt = stmt.where(Allocation.fiscal_year_id.in_(funded))
+    if (sort or "").removeprefix("-") == "code":
+        stmt = stmt.join(Project, Project.id == Allocation.project_id)
+    return sort_by(stmt, sort, ALLOCATION_SORTS, Allocation.id)
 
 
 def list_allocations(
@@ -295,11 +323,12 @@ def list_allocations(
     per_page: int,
     sort: str | None = None,
 ) -> Page:
-    stmt = sort_by(_allocations(actor, year, department_id), sort, ALLOCATION_SORTS, Allocation.id)
-    result = paginate(session, stmt, page, per_page, scalars=False)
-    return Page(
-        [AllocationRow(*row) for row in result.items], result.page, result.per_page, result.total
-    )
+    def load(ids: list[int]) -> dict[int, AllocationRow]:
+        rows = session.execute(_allocations(actor, None, None).where(Allocation.id.in_(ids)))
+        return {row.allocation.id: row for row in (AllocationRow(*r) for r in rows)}
+
+    keys = _allocation_keys(actor, year, department_id, sort)
+    return paginate_keys(session, keys, page, per_page, load)
 
 
 def all_allocations(
