@@ -111,12 +111,15 @@ def token_digest(token: str) -> str:
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a token belongs to, if the token is valid, unrevoked and unexpired."""
-    row = session.scalars(
-        select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))
+    # One query (every API request asks it): the token with its user.
+    found = session.execute(
+        select(ApiToken.revoked_at, ApiToken.expires_at, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_sha256 == token_digest(token))
     ).one_or_none()
-    if row is None or row.revoked_at is not None:
+    if found is None:
         return None
-    if row.expires_at is not None and row.expires_at <= utcnow():
+    revoked_at, expires_at, user = found
+    if revoked_at is not None or (expires_at is not None and expires_at <= utcnow()):
         return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    return user if user.active else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from gunicorn.app.base import BaseApplication
 
 from web.app import create_app
@@ -18,7 +20,13 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         # Each worker builds its own app (and database engine) after the fork.
-        return create_app()
+        app = create_app()
+        # What the app built lives as long as the worker: move it out of the collector's
+        # generations, so the collections a request triggers do not walk it every time
+        # (measured: several ms of a 50-row alert page were full collections over it).
+        gc.collect()
+        gc.freeze()
+        return app
 
 
 # The worker's pid in every access-log line says which process served a request.

@@ -145,12 +145,11 @@ def _keys(actor: Actor, where: AlertFilter) -> Select:
     return stmt
 
 
-def _views(stmt: Select) -> Select:
-    return (
-        stmt.outerjoin(Indicator, Indicator.id == Alert.indicator_id)
-        .outerjoin(ACKNOWLEDGER, ACKNOWLEDGER.id == Alert.acknowledged_by_id)
-        .outerjoin(RESOLVER, RESOLVER.id == Alert.resolved_by_id)
-    )
+def _name_of(column, key):
+    # A correlated lookup rather than a join: one primary-key probe per row of the page, and
+    # three fewer tables for PostgreSQL's planner to order (planning the ten-table join took
+    # longer than running it).
+    return select(column).where(key).correlate(Alert).scalar_subquery()
 
 
 VIEW_COLUMNS = (
@@ -160,9 +159,9 @@ VIEW_COLUMNS = (
     DEPARTMENT,
     MonitoringTask,
     FiscalYear.year,
-    Indicator.name,
-    ACKNOWLEDGER.display_name,
-    RESOLVER.display_name,
+    _name_of(Indicator.name, Indicator.id == Alert.indicator_id),
+    _name_of(ACKNOWLEDGER.display_name, ACKNOWLEDGER.id == Alert.acknowledged_by_id),
+    _name_of(RESOLVER.display_name, RESOLVER.id == Alert.resolved_by_id),
 )
 
 
@@ -182,7 +181,7 @@ def list_alerts(
     keys = sort_by(_keys(actor, where), sort or "-id", ALERT_SORTS, Alert.id)
 
     def load(ids: list[int]) -> dict[int, AlertView]:
-        views = _views(_joined(select(*VIEW_COLUMNS).select_from(Alert), actor))
+        views = _joined(select(*VIEW_COLUMNS).select_from(Alert), actor)
         return {
             view.alert.id: view
             for view in map(_view, session.execute(views.where(Alert.id.in_(ids))))
@@ -196,7 +195,7 @@ def get_alert(session: Session, actor: Actor, alert_id: int) -> AlertView:
     # Ids past BIGINT exist nowhere, and the database drivers refuse to bind them.
     if not 1 <= alert_id <= MAX_ID:
         raise NotFound(f"no alert {alert_id}", errors={"alert": "not found"})
-    stmt = _views(_joined(select(*VIEW_COLUMNS).select_from(Alert), actor))
+    stmt = _joined(select(*VIEW_COLUMNS).select_from(Alert), actor)
     row = session.execute(stmt.where(Alert.id == alert_id)).one_or_none()
     if row is None:
         raise NotFound(f"no alert {alert_id}", errors={"alert": "not found"})

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine.db import create_db_engine, session_factory, unit_of_work
 from engine.identity import issue_token
-from engine.models import HumanTask, User
+from engine.models import HumanTask, ProcessInstance, User
 from tests.conftest import BACKENDS
 
 BUDGETLOOP = Path(sys.executable).with_name("budgetloop")
@@ -162,6 +162,7 @@ def test_killing_a_worker_loses_nothing_acknowledged(served):
     server, engine, work = served
     acknowledged: list[int] = []
     failed: list[int] = []
+    cut_off: list[int] = []  # requests whose connection died with the victim
     killed = threading.Event()
     traffic_flowing = threading.Event()
 
@@ -171,6 +172,7 @@ def test_killing_a_worker_loses_nothing_acknowledged(served):
             code = _complete(server.base, *item)
         except requests.RequestException:
             failed.append(item[0])
+            cut_off.append(item[0])
         if code == 200:
             acknowledged.append(item[0])
             traffic_flowing.set()
@@ -178,9 +180,13 @@ def test_killing_a_worker_loses_nothing_acknowledged(served):
             failed.append(item[0])
 
     def kill_one_worker():
-        # Strike once requests are flowing, so that some are in flight on the victim.
+        # Strike once requests are flowing. Four clients keep two sync workers busy, so the
+        # victim is inside a request; stopping it first holds that request there (the other
+        # worker takes the rest) until the kill cuts it off mid-way.
         traffic_flowing.wait(timeout=30)
         victim = server.workers()[0]
+        os.kill(victim, signal.SIGSTOP)
+        time.sleep(0.5)
         os.kill(victim, signal.SIGKILL)
         killed.set()
 
@@ -190,6 +196,7 @@ def test_killing_a_worker_loses_nothing_acknowledged(served):
         list(pool.map(run, work))
     killer.join()
     assert killed.is_set()
+    assert cut_off, "a request should have been in flight on the killed worker"
     assert acknowledged, "some completions should have been acknowledged"
     for task_id in acknowledged:
         assert _status(engine, task_id) == "completed"
@@ -199,3 +206,58 @@ def test_killing_a_worker_loses_nothing_acknowledged(served):
         token = dict(work)[task_id]
         assert _complete(server.base, task_id, token) in (200, 409)
         assert _status(engine, task_id) == "completed"
+
+
+def test_a_worker_killed_inside_a_request_leaves_the_task_as_it_was(served):
+    # Deterministic: the request is held inside the worker on a row lock the test owns, so
+    # the kill certainly lands mid-request (not between two of them).
+    server, engine, work = served
+    task_id, token = work[0]
+    with engine.connect() as connection:
+        instance_id = connection.scalar(
+            select(HumanTask.instance_id).where(HumanTask.id == task_id)
+        )
+    victim, other = server.workers()
+    outcome: dict[str, object] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["code"] = _complete(server.base, task_id, token)
+        except requests.RequestException as error:
+            outcome["cut off"] = error
+
+    os.kill(other, signal.SIGSTOP)  # only the victim accepts connections now
+    try:
+        with engine.connect() as holder, engine.connect() as watcher:
+            holder.execute(
+                select(ProcessInstance.id)
+                .where(ProcessInstance.id == instance_id)
+                .with_for_update()
+            )
+            client = threading.Thread(target=attempt)
+            client.start()
+            deadline = time.monotonic() + 20
+            while not _waiting_on_a_lock(watcher) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _waiting_on_a_lock(watcher), "the completion never reached the instance row"
+            os.kill(victim, signal.SIGKILL)
+            client.join(timeout=30)
+            holder.rollback()
+    finally:
+        os.kill(other, signal.SIGCONT)
+    assert "cut off" in outcome, outcome
+    # The killed transaction is rolled back by PostgreSQL: nothing of it is left half done.
+    assert _status(engine, task_id) == "ready"
+    assert _complete(server.base, task_id, token) == 200
+    assert _status(engine, task_id) == "completed"
+
+
+def _waiting_on_a_lock(connection) -> bool:
+    waiting = connection.execute(
+        text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+    ).scalar()
+    connection.rollback()
+    return waiting > 0
