@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.models import (
+    AccountabilityAction,
     Alert,
     Allocation,
     FiscalYear,
@@ -25,6 +26,13 @@ from engine.models import (
 from engine.models.enums import AlertKind, OrgKind
 
 WAN = Decimal(10_000)
+ACTION_LABELS = (
+    ("commendation", "通报表扬 commendation"),
+    ("rectification", "整改 rectification"),
+    ("reminder", "提醒 reminder"),
+    ("interview", "约谈 interview"),
+    ("circular", "通报 circular"),
+)
 
 
 @dataclass
@@ -46,6 +54,7 @@ class YearSummary:
     alerts: Counter = field(default_factory=Counter)
     rectifications: dict[str, int] = field(default_factory=dict)
     decisions: Counter = field(default_factory=Counter)
+    actions: Counter = field(default_factory=Counter)
     overridden: int = 0
     allocation_by_department: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
     activity: dict[str, int] = field(default_factory=dict)
@@ -115,6 +124,17 @@ def summarise(session: Session, region_code: str, year: int) -> YearSummary:
     summary.decisions = Counter(d.kind.value for d in decisions)
     summary.grades = Counter(d.facts.get("grade") or "—" for d in decisions)
     summary.overridden = sum(1 for d in decisions if d.override_factor is not None)
+    summary.actions = Counter(
+        {
+            kind.value: n
+            for kind, n in session.execute(
+                select(AccountabilityAction.kind, func.count())
+                .join(FundingDecision, AccountabilityAction.decision_id == FundingDecision.id)
+                .where(FundingDecision.fiscal_year_id == fiscal_year.id)
+                .group_by(AccountabilityAction.kind)
+            )
+        }
+    )
     department = aliased(Organisation)
     unit = aliased(Organisation)
     summary.allocation_by_department = [
@@ -187,6 +207,15 @@ def format_summary(summary: YearSummary, region_name: str = "示范省") -> str:
                 ["increase", "maintain", "cut", "reclaim", "suspend", "cancel", "review"],
             )
             + f"   人工调整 (overridden): {summary.overridden:,}"
+        )
+    if summary.actions:
+        lines.append(
+            "  问责与表扬 (accountability actions): "
+            + "  ".join(
+                f"{label} {summary.actions[kind]:,}"
+                for kind, label in ACTION_LABELS
+                if summary.actions.get(kind)
+            )
         )
     if summary.allocation_by_department:
         lines.append("  下年度预算安排变化，按部门 (next-year allocation change by department):")

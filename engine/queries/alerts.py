@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Bundle, Session, aliased
 
 from engine.access import project_scope, sees_everything
 from engine.actors import Actor
@@ -54,10 +54,11 @@ class AlertView:
     """An alert with what a reader needs around it: project, unit, department, round, people."""
 
     alert: Alert
-    project: Project
-    unit: Organisation
-    department: Organisation | None
-    task: MonitoringTask
+    # The neighbours' columns a reader shows (see VIEW_COLUMNS), not whole entities.
+    project: Row  # id, code, name, functional_class
+    unit: Row  # id, name
+    department: Row | None  # id, name
+    task: Row  # id, round_code, months_elapsed
     year: int
     indicator_name: str | None
     acknowledged_by: str | None
@@ -152,12 +153,26 @@ def _name_of(column, key):
     return select(column).where(key).correlate(Alert).scalar_subquery()
 
 
+class _Part(Bundle):
+    """Columns of a row's neighbour read as one object (`view.unit.name`), or None when an
+    outer join found none; lighter than loading the whole entity for two or three columns."""
+
+    def create_row_processor(self, query, procs, labels):
+        make = super().create_row_processor(query, procs, labels)
+
+        def part(row):
+            built = make(row)
+            return None if built[0] is None else built
+
+        return part
+
+
 VIEW_COLUMNS = (
     Alert,
-    Project,
-    UNIT,
-    DEPARTMENT,
-    MonitoringTask,
+    _Part("project", Project.id, Project.code, Project.name, Project.functional_class),
+    _Part("unit", UNIT.id, UNIT.name),
+    _Part("department", DEPARTMENT.id, DEPARTMENT.name),
+    _Part("task", MonitoringTask.id, MonitoringTask.round_code, MonitoringTask.months_elapsed),
     FiscalYear.year,
     _name_of(Indicator.name, Indicator.id == Alert.indicator_id),
     _name_of(ACKNOWLEDGER.display_name, ACKNOWLEDGER.id == Alert.acknowledged_by_id),

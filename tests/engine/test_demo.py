@@ -43,6 +43,16 @@ def test_demo_summary_on_each_database(empty_database_url):
     assert sum(summary.decisions.values()) == 30 and sum(summary.grades.values()) == 30
     assert summary.activity["incidents"] == 0 and summary.activity["tasks"] > 30 * 8
     assert sum(summary.alerts.values()) == 30
+    # Fewer than ten departments: every one ranks in the top ten, so grade A is commended.
+    assert summary.grades["A"] > 0 and summary.actions["commendation"] > 0
     text = format_summary(summary)
-    for heading in ("按支出功能分类", "评价等级", "监控预警", "资金安排决定", "下年度预算安排变化"):
+    headings = (
+        "按支出功能分类",
+        "评价等级",
+        "监控预警",
+        "资金安排决定",
+        "问责与表扬",
+        "下年度预算安排变化",
+    )
+    for heading in headings:
         assert heading in text

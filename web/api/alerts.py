@@ -13,6 +13,7 @@ from engine.classifications import FUNCTIONAL_CLASSES
 from engine.models.enums import AlertKind, AlertStatus, Colour, Course
 from engine.queries.alerts import COLOURS, AlertFilter, get_alert, list_alerts, summarise
 from web.api.paging import PageArgs, page_of
+from web.api.views import ViewSchema
 from web.auth import current_actor, protect
 from web.db import get_session
 from web.plain_text import plain_text
@@ -37,7 +38,7 @@ class ColourList(fields.List):
         return tuple(dict.fromkeys(part for item in items for part in item.split(",")))
 
 
-class AlertSchema(Schema):
+class AlertSchema(ViewSchema):
     id = fields.Integer(required=True)
     kind = fields.Enum(AlertKind, by_value=True, required=True)
     rule_family = fields.String(required=True)

@@ -21,6 +21,7 @@ from engine.queries.results import (
     list_disclosures,
 )
 from web.api.paging import PageArgs, page_of
+from web.api.views import ViewSchema
 from web.auth import current_actor, protect
 from web.db import get_session
 
@@ -32,7 +33,7 @@ YEAR = validate.Range(min=2000, max=2100)
 ID = validate.Range(min=1, max=2**62)
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(ViewSchema):
     id = fields.Integer(required=True, attribute="decision.id")
     project_id = fields.Integer(required=True, attribute="project.id")
     project_code = fields.String(required=True, attribute="project.code")
@@ -110,7 +111,7 @@ class OverrideSchema(Schema):
     )
 
 
-class AllocationSchema(Schema):
+class AllocationSchema(ViewSchema):
     id = fields.Integer(required=True, attribute="allocation.id")
     project_id = fields.Integer(required=True, attribute="project.id")
     project_code = fields.String(required=True, attribute="project.code")

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from engine.queries.tasks import get_task, inbox
 from engine.tasks import complete
 from web.api.paging import PageArgs, page_of
+from web.api.views import ViewSchema
 from web.auth import current_actor, protect
 from web.db import get_session
 
@@ -17,7 +18,7 @@ blp = Blueprint("tasks", __name__, description="The inbox of user tasks")
 protect(blp)
 
 
-class TaskSchema(Schema):
+class TaskSchema(ViewSchema):
     id = fields.Integer(required=True, attribute="task.id")
     name = fields.String(required=True, attribute="task.name")
     process_key = fields.String(required=True, attribute="task.process_key")
