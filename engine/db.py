@@ -78,6 +78,7 @@ def _sqlite_engine(url: URL, **options) -> Engine:
         # Lists count and page over indexes of hundreds of thousands of entries: a larger page
         # cache (32 MiB, default 2) and reading the file through mmap save a fifth of that.
         cursor.execute("PRAGMA cache_size=-32768")
+        cursor.execute("PRAGMA temp.cache_size=-32768")  # the same for temporary tables
         cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
