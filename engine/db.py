@@ -43,12 +43,6 @@ def create_db_engine(raw_url: str, **options) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url, **options)
-        # Plan every statement with its values. Scopes are skewed (a unit sees a few dozen
-        # projects, the performance division all of them), and the generic plan PostgreSQL
-        # switches a prepared statement to after five runs doubled a department's alert page.
-        options.setdefault("connect_args", {}).setdefault(
-            "options", "-c plan_cache_mode=force_custom_plan"
-        )
         return create_engine(url, pool_pre_ping=True, **options)
     except (ArgumentError, NoSuchModuleError, TypeError) as error:
         raise ConfigurationError(f"{DATABASE_URL_VAR} cannot be used: {error}") from None
