@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from engine.queries.results import AllocationRow, DepartmentTotal
+from engine.queries.allocations import AllocationRow, DepartmentTotal
 
 MONEY = "#,##0.00"
 HEADER = PatternFill("solid", fgColor="EEF2F7")

@@ -10,13 +10,11 @@ from marshmallow import Schema, fields, validate
 
 from engine.decisions import settle
 from engine.models.enums import AccountabilityKind, DecisionKind, DecisionStatus
+from engine.queries.allocations import allocation_summary, latest_allocation_year, list_allocations
 from engine.queries.results import (
     DecisionFilter,
     DisclosureFilter,
-    allocation_summary,
     get_decision,
-    latest_allocation_year,
-    list_allocations,
     list_decisions,
     list_disclosures,
 )

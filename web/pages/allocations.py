@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 
 from engine.allocation_excel import workbook
-from engine.queries.results import (
+from engine.queries.allocations import (
     all_allocations,
     allocation_summary,
     latest_allocation_year,
