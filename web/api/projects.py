@@ -50,8 +50,8 @@ class ProjectSchema(Schema):
 
 class ProjectArgs(PageArgs):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    department_id = fields.Integer(validate=validate.Range(min=1))
-    unit_id = fields.Integer(validate=validate.Range(min=1))
+    department_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    unit_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
     functional_class = fields.String(validate=validate.Length(equal=3))
     status = fields.String(validate=validate.OneOf([s.value for s in ProjectStatus]))
     q = fields.String(validate=validate.Length(min=1, max=100))
@@ -59,7 +59,7 @@ class ProjectArgs(PageArgs):
 
 class OrganisationArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf([k.value for k in OrgKind]))
-    parent_id = fields.Integer(validate=validate.Range(min=1))
+    parent_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
 
 
 @blp.route("/projects/")

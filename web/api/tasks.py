@@ -43,7 +43,7 @@ class InboxArgs(PageArgs):
 class CompleteSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "form"})
     instance_version = fields.Integer(
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=2**62),
         metadata={"description": "the instance version you saw; 409 if it has moved on"},
     )
 

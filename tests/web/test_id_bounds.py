@@ -1,0 +1,32 @@
+"""Ids in query strings and bodies beyond what a BIGINT holds are invalid input, not a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+HUGE = 38234259097587621560320  # found by the fuzz: the database driver cannot bind it
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        (f"/api/v1/projects/?department_id={HUGE}", "department_id"),
+        (f"/api/v1/projects/?unit_id={HUGE}", "unit_id"),
+        (f"/api/v1/organisations/?parent_id={HUGE}", "parent_id"),
+    ],
+)
+def test_a_query_id_past_bigint_is_422(world_client, world, path, field):
+    response = world_client.get(path, headers=world.headers("department"))
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]["query"]
+
+
+def test_an_instance_version_past_bigint_is_422(world_client, world):
+    tasks = world_client.get("/api/v1/tasks/", headers=world.headers("unit")).json["items"]
+    response = world_client.post(
+        f"/api/v1/tasks/{tasks[0]['id']}/complete",
+        json={"data": {}, "instance_version": HUGE},
+        headers=world.headers("unit"),
+    )
+    assert response.status_code == 422, response.json
+    assert "instance_version" in response.json["errors"]["json"]
