@@ -7,6 +7,7 @@ just a 403); no answer may be a 500 or break the schema the document declares.
 
 from __future__ import annotations
 
+import os
 import zlib
 
 import pytest
@@ -50,10 +51,16 @@ def fuzz_app(sqlite_world):
     app.extensions["budgetloop.engine"].dispose()
 
 
+# `make test` replays the same examples every run, so a red build always names a real,
+# reproducible failure; BUDGETLOOP_FUZZ_RANDOM=1 explores new ones (run it when changing the API).
+EXPLORE = os.environ.get("BUDGETLOOP_FUZZ_RANDOM") == "1"
+
+
 @schema.parametrize()
 @settings(
-    max_examples=40,
+    max_examples=200 if EXPLORE else 40,
     deadline=None,
+    derandomize=not EXPLORE,
     suppress_health_check=list(HealthCheck),
 )
 def test_no_input_gets_a_500_or_breaks_the_schema(case, fuzz_app, sqlite_world):
