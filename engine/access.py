@@ -81,11 +81,24 @@ def project_scope(actor: Actor, project_id=Project.id, unit_id=Project.unit_id) 
     return true() if units is None else unit_id.in_(units)
 
 
+def in_department(department_id: int) -> ColumnElement:
+    """A WHERE clause on projects: those of the department's units."""
+    units = select(Organisation.id).where(Organisation.parent_id == department_id)
+    return Project.unit_id.in_(units)
+
+
+def projects_in_scope(actor: Actor, *conditions: ColumnElement) -> Select | None:
+    """The ids of the projects `actor` sees that meet `conditions`, as a subquery; None when
+    that is every project, so that a caller adds no condition at all."""
+    if not sees_everything(actor):
+        conditions = (*conditions, project_scope(actor))
+    return select(Project.id).where(*conditions) if conditions else None
+
+
 def scoped_by_project(stmt: Select, actor: Actor, entity) -> Select:
     """`stmt` over `entity` (a model with project_id) limited to the projects `actor` sees."""
-    if sees_everything(actor):
-        return stmt
-    return stmt.where(entity.project_id.in_(select(Project.id).where(project_scope(actor))))
+    projects = projects_in_scope(actor)
+    return stmt if projects is None else stmt.where(entity.project_id.in_(projects))
 
 
 def visible_project(session: Session, actor: Actor, project_id: int) -> Project:

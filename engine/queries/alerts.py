@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Bundle, Session, aliased
 
-from engine.access import project_scope, sees_everything
+from engine.access import in_department, project_scope, projects_in_scope
 from engine.actors import Actor
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.errors import NotFound
@@ -104,8 +104,7 @@ def _on_alert(where: AlertFilter) -> list:
 def _on_project(where: AlertFilter) -> list:
     conditions = []
     if where.department_id is not None:
-        units = select(Organisation.id).where(Organisation.parent_id == where.department_id)
-        conditions.append(Project.unit_id.in_(units))
+        conditions.append(in_department(where.department_id))
     if where.functional_class:
         conditions.append(Project.functional_class == where.functional_class)
     return conditions
@@ -132,11 +131,9 @@ def _keys(actor: Actor, where: AlertFilter) -> Select:
     project and on the round are subqueries, so counting and skipping walk alert indexes
     (ix_alert_project_colour, ix_alert_task_colour) instead of joining every alert."""
     stmt = select(Alert.id).where(*_on_alert(where))
-    on_project = _on_project(where)
-    if not sees_everything(actor):
-        on_project.append(project_scope(actor))
-    if on_project:
-        stmt = stmt.where(Alert.project_id.in_(select(Project.id).where(*on_project)))
+    projects = projects_in_scope(actor, *_on_project(where))
+    if projects is not None:
+        stmt = stmt.where(Alert.project_id.in_(projects))
     on_round = _on_round(where)
     if on_round:
         rounds = select(MonitoringTask.id).join(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased, defer
 
-from engine.access import project_scope, sees_everything
+from engine.access import in_department, project_scope, projects_in_scope
 from engine.actors import Actor
 from engine.models import Allocation, FiscalYear, FundingDecision, Organisation, Project
 from engine.models import RuleSet as RuleSetRow
@@ -56,13 +56,9 @@ class AllocationRow:
 
 def _projects_in(actor: Actor, department_id: int | None = None):
     """Conditions limiting allocations to the projects in scope (and of one department)."""
-    on_project = [] if sees_everything(actor) else [project_scope(actor)]
-    if department_id is not None:
-        units = select(Organisation.id).where(Organisation.parent_id == department_id)
-        on_project.append(Project.unit_id.in_(units))
-    if not on_project:
-        return []
-    return [Allocation.project_id.in_(select(Project.id).where(*on_project))]
+    of_department = () if department_id is None else (in_department(department_id),)
+    projects = projects_in_scope(actor, *of_department)
+    return [] if projects is None else [Allocation.project_id.in_(projects)]
 
 
 def latest_allocation_year(session: Session, actor: Actor) -> int | None:
