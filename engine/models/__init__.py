@@ -1,5 +1,6 @@
 """The domain model: typed SQLAlchemy 2 tables, one module per area."""
 
+from engine.models.attachments import Attachment, AttachmentBlob, TaskDraft
 from engine.models.audit import AuditEvent, AuditHead
 from engine.models.base import Base
 from engine.models.evaluation import Evaluation, EvaluationFinding, EvaluationScore
@@ -35,6 +36,8 @@ __all__ = [
     "Alert",
     "Allocation",
     "ApiToken",
+    "Attachment",
+    "AttachmentBlob",
     "AuditEvent",
     "AuditHead",
     "Base",
@@ -65,6 +68,7 @@ __all__ = [
     "Region",
     "RuleSet",
     "TargetTable",
+    "TaskDraft",
     "Timer",
     "User",
 ]
