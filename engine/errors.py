@@ -44,6 +44,18 @@ class RateLimited(BudgetloopError):
     code = "rate_limited"
 
 
+class TooLarge(BudgetloopError):
+    """Input over a size limit (an uploaded file, a draft); `errors` names the field."""
+
+    code = "too_large"
+
+
+class UnsupportedMediaType(BudgetloopError):
+    """A file of a type that is not accepted (checked by its content, not its name)."""
+
+    code = "unsupported_media_type"
+
+
 class Conflict(BudgetloopError):
     """A stale version, a duplicate, or a state that no longer allows the action."""
 

@@ -17,7 +17,9 @@ from engine.errors import (
     InvalidInput,
     NotFound,
     RateLimited,
+    TooLarge,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 from web.i18n import catalogue
 
@@ -29,6 +31,8 @@ STATUS_OF: dict[type[BudgetloopError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooLarge: 413,
+    UnsupportedMediaType: 415,
     RateLimited: 429,
     DatabaseUnavailable: 503,
 }

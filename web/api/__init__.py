@@ -6,6 +6,8 @@ from flask import Flask
 
 from web.api import (
     alerts,
+    attachments,
+    drafts,
     evaluations,
     meta,
     monitoring,
@@ -35,6 +37,8 @@ def init_app(app: Flask) -> BudgetloopApi:
     api.register_blueprint(processes.blp, url_prefix=f"{API_PREFIX}/process-definitions")
     api.register_blueprint(projects.blp, url_prefix=API_PREFIX)
     api.register_blueprint(tasks.blp, url_prefix=f"{API_PREFIX}/tasks")
+    api.register_blueprint(drafts.blp, url_prefix=API_PREFIX)
+    api.register_blueprint(attachments.blp, url_prefix=API_PREFIX)
     api.register_blueprint(evaluations.blp, url_prefix=f"{API_PREFIX}/evaluations")
     api.register_blueprint(rectification.blp, url_prefix=f"{API_PREFIX}/rectification-orders")
     api.register_blueprint(operations.audit_blp, url_prefix=f"{API_PREFIX}/audit-events")

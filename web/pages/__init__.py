@@ -20,6 +20,7 @@ from web.pages import (
     rectification,
     rulesets,
     targets,
+    task_extras,
     tasks,
 )
 
@@ -28,6 +29,7 @@ BLUEPRINTS = [
     login.bp,
     api_reference.bp,
     tasks.bp,
+    task_extras.bp,
     evaluations.bp,
     rectification.bp,
     allocations.bp,

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from werkzeug.datastructures import MultiDict
 
 from engine.queries.evaluations import evaluation_for_task, sheet_of
+from web.pages.task_extras import evidence_context
 from web.pages.task_forms import page_form
 
 SCORE_FIELD = re.compile(r"scores-(\d{1,12})-(actual|band|band_pct|reason)")
@@ -66,6 +67,13 @@ def scoring_context(session, task, project) -> dict:
     return {"evaluation": evaluation, "sheet": sheet, "bands": sheet.settings["qualitative_bands"]}
 
 
-page_form("self_evaluation", "forms/self_evaluation.html", scoring_context)(parse_self_evaluation)
+def self_evaluation_context(session, task, project) -> dict:
+    """The scoring sheet, with the unit's draft (暂存) and its evidence files (佐证材料)."""
+    return {**scoring_context(session, task, project), **evidence_context(session, task, project)}
+
+
+page_form("self_evaluation", "forms/self_evaluation.html", self_evaluation_context)(
+    parse_self_evaluation
+)
 for _name in ("key_evaluation", "department_evaluation", "third_party_evaluation"):
     page_form(_name, "forms/frame_evaluation.html", scoring_context)(parse_frame_items)

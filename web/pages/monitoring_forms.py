@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from engine.models import Alert
 from engine.models.enums import Colour, Course, DeviationReason, Likelihood, Operator
 from engine.queries.monitoring import current_indicators, open_report
+from web.pages.task_extras import evidence_context
 from web.pages.task_forms import page_form
 
 ROW_FIELDS = ("actual", "band", "likelihood", "reason", "note")
@@ -25,8 +26,9 @@ def _text(posted: MultiDict, name: str) -> str | None:
 
 
 def _report_context(session, task, project) -> dict:
+    evidence = evidence_context(session, task, project)
     if project is None:
-        return {"indicators": [], "report": None}
+        return {"indicators": [], "report": None, **evidence}
     report = open_report(session, project.id)
     months = report.task.months_elapsed if report else None
     indicators = current_indicators(session, project.id)
@@ -51,6 +53,7 @@ def _report_context(session, task, project) -> dict:
         "likelihoods": [likelihood.value for likelihood in Likelihood],
         "reasons": [reason.value for reason in DeviationReason],
         "qualitative": Operator.QUALITATIVE,
+        **evidence,
     }
 
 

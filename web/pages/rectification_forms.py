@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.forms.rectification import ESCALATIONS
 from engine.queries.rectification import history, open_order_for, reported_feedback
+from web.pages.task_extras import evidence_context, form_fields
 from web.pages.task_forms import page_form, plain_fields
 
 
@@ -20,9 +21,15 @@ def order_context(session, task, project) -> dict:
     }
 
 
-@page_form("rectification_feedback", "forms/rectification_feedback.html", order_context)
+def feedback_context(session, task, project) -> dict:
+    """The order, with the unit's draft (暂存) and its evidence files (佐证材料)."""
+    return {**order_context(session, task, project), **evidence_context(session, task, project)}
+
+
+@page_form("rectification_feedback", "forms/rectification_feedback.html", feedback_context)
 def parse_feedback(posted: MultiDict) -> dict:
-    return plain_fields(posted)
+    # Without the draft's version and the file chooser, which sit in the same HTML form.
+    return form_fields(posted)
 
 
 @page_form("rectification_review", "forms/rectification_review.html", order_context)
