@@ -34,12 +34,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from engine import policy
 from engine.alert_calendar import calendar_family
+from engine.alert_config import alert_settings, family_of
 from engine.alert_scope import unalerted
 from engine.models import (
     Alert,
-    FiscalYear,
     Indicator,
     MonitoringReport,
     MonitoringRow,
@@ -247,7 +246,7 @@ def _raise(session: Session, task_id: int, now: datetime) -> None:
         session.execute(insert(alerts).from_select(ALERT_COLUMNS, projects))
 
 
-# Rule families by name; the region's `alerts` setting chooses one ("family").
+# Rule families by name (engine/alert_config.py: the region's `alerts` setting chooses one).
 FAMILIES: dict[str, Callable] = {"pace": pace_family, "calendar": calendar_family}
 
 
@@ -256,7 +255,6 @@ def compute_round(
 ) -> int:
     """Raise the alerts of every submitted report of a round that has none yet."""
     task = session.get(MonitoringTask, task_id)
-    year = session.get(FiscalYear, task.fiscal_year_id)
-    settings = policy.setting(session, "alerts", year.region_code, year.year)
-    name = family or settings.get("family", "pace")
+    settings = alert_settings(session, task)
+    name = family_of(settings, family)
     return FAMILIES[name](session, task, settings[name], now or utcnow())

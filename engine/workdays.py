@@ -1,18 +1,71 @@
-"""Working-day deadlines in Beijing time (weekends skipped; public holidays not modelled yet)."""
+"""Deadlines in the region's time zone (domain.md "Dates"): counted from the local date of the
+event, due at the end of the local day. Weekends are skipped for working days; public holidays
+are not modelled yet.
+
+An order issued at 2026-03-04T16:30Z is issued on 5 March in Beijing (00:30): its days count
+from 5 March, never from the UTC date.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from engine import policy
+from engine.errors import InvalidInput, NotFound
+from engine.models import FiscalYear
 
 BEIJING = timezone(timedelta(hours=8))
+DEFAULT_ZONE = "Asia/Shanghai"
+END_OF_DAY = time(23, 59, 59)
 
 
-def deadline_after_working_days(moment: datetime, days: int) -> datetime:
-    """The end (23:59:59 Beijing time) of the `days`-th working day after `moment`."""
-    day = moment.astimezone(BEIJING).date()
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA time zone `name`, or InvalidInput saying which setting is wrong."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InvalidInput(
+            f"the time_zone setting {name!r} is not an IANA time zone such as {DEFAULT_ZONE!r}",
+            errors={"time_zone": "unknown"},
+        ) from None
+
+
+def region_zone(session: Session, year: FiscalYear) -> ZoneInfo:
+    """The time zone of the year's region (the `time_zone` policy setting; Asia/Shanghai)."""
+    try:
+        name = policy.setting(session, "time_zone", year.region_code, year.year)
+    except NotFound:
+        # A database from before the setting was shipped: the documented default.
+        name = DEFAULT_ZONE
+    return zone_named(name)
+
+
+def local_date(moment: datetime, zone: ZoneInfo | timezone = BEIJING) -> date:
+    """The calendar date of `moment` where the region is."""
+    return moment.astimezone(zone).date()
+
+
+def end_of_day(day: date, zone: ZoneInfo | timezone = BEIJING) -> datetime:
+    """23:59:59 local time on `day`: when something due that day becomes overdue."""
+    return datetime.combine(day, END_OF_DAY, zone)
+
+
+def due_date_after_days(moment: datetime, days: int, zone: ZoneInfo | timezone = BEIJING) -> date:
+    """The local date `days` calendar days after the local date of `moment`."""
+    return local_date(moment, zone) + timedelta(days=days)
+
+
+def deadline_after_working_days(
+    moment: datetime, days: int, zone: ZoneInfo | timezone = BEIJING
+) -> datetime:
+    """The end (23:59:59 local time) of the `days`-th working day after `moment`."""
+    day = local_date(moment, zone)
     counted = 0
     while counted < days:
         day += timedelta(days=1)
         if day.weekday() < 5:
             counted += 1
-    return datetime.combine(day, time(23, 59, 59), BEIJING)
+    return end_of_day(day, zone)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from datetime import UTC, datetime
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine import alerts
+from engine.alert_config import FAMILY_NAMES
+from engine.alert_report import raise_report_alerts
 from engine.alert_sql import compute_round
 from engine.models import (
     Alert,
@@ -19,6 +23,7 @@ from engine.models import (
     MonitoringReport,
     MonitoringRow,
     MonitoringTask,
+    PolicySetting,
 )
 from engine.models.enums import Colour, Operator
 from engine.synthetic.monitoring import generate_reports, issue_task
@@ -157,7 +162,7 @@ def test_the_bulk_settings_do_not_outlive_the_computation(sessions, backend):
 
 
 def _calendar_reference(session, task_id):
-    """The calendar family by hand: milestones by month and the completion gap."""
+    """The calendar family by hand, in exact fractions: milestones by month and the gap."""
     from engine.alert_calendar import milestone
     from engine.policy import setting
 
@@ -168,7 +173,7 @@ def _calendar_reference(session, task_id):
     for report in session.scalars(
         select(MonitoringReport).where(MonitoringReport.task_id == task_id)
     ):
-        rate = report.executed_to_date / report.budget if report.budget else Decimal(0)
+        rate = Fraction(report.executed_to_date) / Fraction(report.budget) if report.budget else 0
         red = expected is not None and rate < expected
         shares = []
         for row in session.scalars(
@@ -178,14 +183,14 @@ def _calendar_reference(session, task_id):
             if indicator.operator in (Operator.GE, Operator.GT, Operator.EQ) and (
                 indicator.target_value > 0
             ):
-                actual = float(row.actual_to_date or 0)
-                shares.append(min(actual / float(indicator.target_value), 1.0))
-        gap = abs(sum(shares) / len(shares) - float(rate)) * 100 if shares else 0
+                actual = Fraction(row.actual_to_date or 0)
+                shares.append(min(actual / Fraction(indicator.target_value), 1))
+        gap = abs(sum(shares) / len(shares) - rate) * 100 if shares else 0
         colours[report.project_id] = (
             Colour.RED
             if red
             else Colour.YELLOW
-            if gap > float(settings["completion_gap_points"])
+            if gap > Fraction(settings["completion_gap_points"])
             else Colour.GREEN
         )
     return colours
@@ -234,3 +239,130 @@ def test_alerts_compute_on_the_command_line(budgetloop, sessions):
     assert code == 0 and "50 reports alerted" in out
     code, _, err = budgetloop("alerts", "compute", "--task", "999999")
     assert code != 0 and err.count("\n") == 1 and "no monitoring task" in err
+
+
+def _use_family(session, year, family: str) -> None:
+    """Configure the year's region to raise alerts by `family` (a region-level setting)."""
+    from engine.policy import setting
+
+    settings = setting(session, "alerts", year.region_code, year.year)
+    session.add(
+        PolicySetting(
+            key="alerts",
+            region_code=year.region_code,
+            body={"value": {**settings, "family": family}},
+        )
+    )
+    session.flush()
+
+
+def _alert_set(session, task_id):
+    """What a round raised, with green budget and indicator colours left out: the per-report
+    path writes them, the whole round does not, and green is no deviation either way."""
+    return {
+        (a.project_id, a.kind.value, a.indicator_id, a.colour, a.rule_family)
+        for a in session.scalars(select(Alert).where(Alert.task_id == task_id))
+        if a.kind.value == "project" or a.colour is not Colour.GREEN
+    }
+
+
+@pytest.mark.parametrize("family", FAMILY_NAMES)
+def test_per_report_and_whole_round_agree_for_every_family(sessions, family):
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=2026, projects=120, seed=21))
+        year = session.scalars(select(FiscalYear)).one()
+        _use_family(session, year, family)
+        task_id = issue_task(session, year, 7, "jan_jul")
+        generate_reports(session, task_id, random.Random(21))
+    now = datetime(2026, 8, 20, 2, 0, tzinfo=UTC)
+    # The monitoring process's path, one report at a time; rolled back afterwards.
+    with sessions() as session:
+        for report in session.scalars(
+            select(MonitoringReport).where(MonitoringReport.task_id == task_id)
+        ):
+            raise_report_alerts(session, report, now)
+        per_report = _alert_set(session, task_id)
+        session.rollback()
+    with sessions() as session, session.begin():
+        assert compute_round(session, task_id, now) == 120
+        whole_round = _alert_set(session, task_id)
+    assert per_report == whole_round
+    assert {alert[4] for alert in whole_round} == {family}
+    projects = [alert[3] for alert in whole_round if alert[1] == "project"]
+    assert len(projects) == 120
+    # Random data that exercises the rules: deviations of more than one colour.
+    assert len({c for c in projects if c is not Colour.GREEN}) >= 1
+    assert len(set(projects)) >= 2
+
+
+def _calendar_boundary_round(session, completions: list[str]) -> tuple[int, list[int]]:
+    """A round of reports at 70 % execution whose goal completion is exactly `completions`."""
+    seed_province(session, SeedRequest(year=2026, projects=len(completions), seed=3))
+    year = session.scalars(select(FiscalYear)).one()
+    _use_family(session, year, "calendar")
+    task_id = issue_task(session, year, 7, "jan_jul")
+    generate_reports(session, task_id, random.Random(3))
+    reports = session.scalars(
+        select(MonitoringReport)
+        .where(MonitoringReport.task_id == task_id)
+        .order_by(MonitoringReport.id)
+    ).all()
+    for report, share in zip(reports, completions, strict=True):
+        report.budget = Decimal("1000000.00")
+        report.executed_to_date = Decimal("700000.00")  # above July's 40 % milestone
+        counted = 0
+        for row in sorted(report.rows, key=lambda row: row.indicator_id):
+            indicator = session.get(Indicator, row.indicator_id)
+            if indicator.operator not in (Operator.GE, Operator.GT, Operator.EQ):
+                continue
+            if counted:
+                # Goal completion is measured on one indicator: exactly `share` %.
+                indicator.operator = Operator.LE
+                continue
+            indicator.target_value = Decimal("100")
+            row.actual_to_date = Decimal(share)
+            counted += 1
+        assert counted, "every synthetic table has a more-is-better indicator"
+    session.flush()
+    return task_id, [report.id for report in reports]
+
+
+# 80 % completion against 70 % execution is a gap of exactly 10 points: no alert (domain.md:
+# "more than 10 points"); 80.01 % is 10.01 points: yellow. In floating point 0.8 − 0.7 is
+# 0.10000000000000009, which raised an alert at exactly 10.
+CALENDAR_BOUNDARY = (["80", "80.01", "60", "59.99"], ["green", "yellow", "green", "yellow"])
+
+
+def test_a_calendar_gap_of_exactly_ten_points_is_no_alert_in_the_whole_round(sessions):
+    completions, expected = CALENDAR_BOUNDARY
+    with sessions() as session, session.begin():
+        task_id, report_ids = _calendar_boundary_round(session, completions)
+    with sessions() as session, session.begin():
+        assert compute_round(session, task_id) == len(report_ids)
+        colours = dict(
+            session.execute(
+                select(Alert.report_id, Alert.colour).where(
+                    Alert.kind == "project", Alert.rule_family == "calendar"
+                )
+            ).all()
+        )
+    assert [colours[r].value for r in report_ids] == expected
+
+
+def test_a_calendar_gap_of_exactly_ten_points_is_no_alert_per_report(sessions):
+    completions, expected = CALENDAR_BOUNDARY
+    with sessions() as session, session.begin():
+        task_id, report_ids = _calendar_boundary_round(session, completions)
+    with sessions() as session, session.begin():
+        now = datetime(2026, 8, 20, 2, 0, tzinfo=UTC)
+        colours = [
+            raise_report_alerts(session, session.get(MonitoringReport, r), now).project.value
+            for r in report_ids
+        ]
+        stored = session.scalars(
+            select(Alert.colour)
+            .where(Alert.kind == "project", Alert.rule_family == "calendar")
+            .order_by(Alert.report_id)
+        ).all()
+    assert colours == expected
+    assert [c.value for c in stored] == expected
