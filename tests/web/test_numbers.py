@@ -1,0 +1,230 @@
+"""Numbers on the pages: the filters of web/formatting.py, and pages that once showed `2E+2`."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from web import formatting
+
+CASES = [
+    # filter, value, expected
+    ("plain", Decimal("2E+2"), "200"),
+    ("plain", Decimal("3E+5"), "300000"),
+    ("plain", Decimal("1E+2"), "100"),
+    ("plain", Decimal("100.0000"), "100"),
+    ("plain", Decimal("97.2000"), "97.2"),
+    ("plain", Decimal("0.0500"), "0.05"),
+    ("plain", Decimal("-12.50"), "-12.5"),
+    ("plain", Decimal("-0"), "0"),
+    ("plain", Decimal("0E-8"), "0"),
+    ("plain", Decimal("1E+30"), "1000000000000000000000000000000"),
+    ("plain", Decimal("1E-100000"), "0"),
+    ("plain", 3.0, "3"),
+    ("plain", 7, "7"),
+    ("plain", "1.50", "1.5"),
+    ("plain", None, ""),
+    ("plain", "", ""),
+    ("plain", "abc", "—"),
+    ("plain", Decimal("NaN"), "—"),
+    ("plain", Decimal("Infinity"), "—"),
+    ("plain", Decimal("1E+999999"), "—"),
+    ("plain", True, "—"),
+    ("count", Decimal("3E+5"), "300,000"),
+    ("count", 1234, "1,234"),
+    ("count", Decimal("2.5"), "3"),
+    ("count", Decimal("-1234.4"), "-1,234"),
+    ("count", 0, "0"),
+    ("yuan", Decimal("2E+2"), "200.00"),
+    ("yuan", Decimal("3E+5"), "300,000.00"),
+    ("yuan", Decimal("1234567.805"), "1,234,567.81"),
+    ("yuan", Decimal("-1234.5"), "-1,234.50"),
+    ("yuan", Decimal("-0.001"), "0.00"),
+    ("yuan", 0, "0.00"),
+    (
+        "yuan",
+        Decimal("123456789012345678901234567890.12"),
+        "123,456,789,012,345,678,901,234,567,890.12",
+    ),
+    ("wan_yuan", Decimal("3E+5"), "30.00"),
+    ("wan_yuan", Decimal("12345678"), "1,234.57"),
+    ("wan_yuan", Decimal("-50000"), "-5.00"),
+    ("signed_yuan", Decimal("0"), "0.00"),
+    ("signed_yuan", Decimal("-0.00"), "0.00"),
+    ("signed_yuan", Decimal("2E+2"), "+200.00"),
+    ("signed_yuan", Decimal("-1234.5"), "-1,234.50"),
+    ("percent", Decimal("0.972"), "97.2%"),
+    ("percent", Decimal("1E+0"), "100.0%"),
+    ("percent", Decimal("0"), "0.0%"),
+    ("percent", Decimal("-0.0001"), "0.0%"),
+    ("percent", 0.5, "50.0%"),
+    ("points", Decimal("1E+2"), "100%"),
+    ("points", Decimal("97.20"), "97.2%"),
+    ("factor", Decimal("1.0000"), "×1"),
+    ("factor", Decimal("0.9000"), "×0.9"),
+    ("factor", Decimal("5E-1"), "×0.5"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), CASES)
+def test_each_filter_writes_plain_numbers(name, value, expected):
+    assert formatting.FILTERS[name](value) == expected
+
+
+def test_percent_takes_the_places_asked_for():
+    assert formatting.percent(Decimal("0.97245"), 2) == "97.25%"
+    assert formatting.percent(Decimal("3E+5"), 0) == "30000000%"
+
+
+def test_the_filters_are_registered_on_the_app(app):
+    for name in formatting.FILTERS:
+        assert app.jinja_env.filters[name] is formatting.FILTERS[name]
+    template = app.jinja_env.from_string("{{ v|plain }} {{ v|yuan }} {{ r|percent }}")
+    assert template.render(v=Decimal("2E+2"), r=Decimal("0.5")) == "200 200.00 50.0%"
+
+
+SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+-]\d")
+
+
+def assert_no_scientific_notation(html: str) -> None:
+    # Scripts and styles are not text a reader sees; only the page's own markup is checked.
+    found = SCIENTIFIC.findall(re.sub(r"<script.*?</script>", "", html, flags=re.S))
+    assert not found, f"scientific notation on the page: {found[:5]}"
+    assert "E+" not in html
+
+
+# ---- pages of the lived-in year --------------------------------------------------------
+
+
+def _ids(world_app, stmt) -> list[int]:
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        return list(session.scalars(stmt))
+
+
+def _crawl(client, urls: list[str]) -> dict[str, str]:
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        pages[url] = response.text
+    return pages
+
+
+def test_no_page_of_the_year_writes_scientific_notation(world_app, login):
+    from sqlalchemy import select
+
+    from engine.models import Evaluation, HumanTask, Project
+
+    client = login("performance")
+    urls = [f"/projects/{i}" for i in _ids(world_app, select(Project.id).order_by(Project.id))]
+    urls += [
+        f"/evaluations/{i}"
+        for i in _ids(world_app, select(Evaluation.id).order_by(Evaluation.id).limit(40))
+    ]
+    urls += [
+        "/funding-decisions?status=all",
+        "/allocations",
+        "/dashboard",
+        "/dashboard/alerts",
+        "/projects",
+    ]
+    offenders = {
+        url: SCIENTIFIC.findall(html) or ["E+"]
+        for url, html in _crawl(client, urls).items()
+        if SCIENTIFIC.search(re.sub(r"<script.*?</script>", "", html, flags=re.S)) or "E+" in html
+    }
+    assert not offenders, offenders
+    # The unit's ready tasks (monitoring reports show their targets).
+    unit = login("unit")
+    tasks = _ids(
+        world_app,
+        select(HumanTask.id).where(HumanTask.status == "ready").order_by(HumanTask.id),
+    )
+    for task_id in tasks:
+        response = unit.get(f"/tasks/{task_id}")
+        if response.status_code == 200:
+            assert_no_scientific_notation(response.text)
+
+
+class _Held(Exception):
+    """The task asked for is ready: stop driving."""
+
+
+def _drive_to_form(db_engine, project_code: str, form: str, year: int) -> int:
+    """Drive one project's cycle (the demo's simulated people) until a `form` task is ready."""
+    import random
+    from datetime import UTC, datetime
+
+    from engine.composition import build_engine
+    from engine.db import session_factory
+    from engine.models import HumanTask
+    from engine.simulation import Choices, Simulation, drive
+    from engine.workflow.clock import ManualClock
+
+    class UntilForm(Simulation):
+        def complete_one(self, sessions, task_id: int):
+            with sessions() as session:
+                task = session.get(HumanTask, task_id)
+                if task is not None and task.form == form:
+                    raise _Held(task_id)
+            return super().complete_one(sessions, task_id)
+
+    clock = ManualClock(datetime(year, 1, 31, tzinfo=UTC))
+    simulation = UntilForm(build_engine(clock), Choices(rng=random.Random(3), return_rate=0))
+    try:
+        drive(
+            simulation,
+            session_factory(db_engine),
+            clock,
+            until=datetime(year + 1, 6, 30, tzinfo=UTC),
+            scope=f"cycle:{project_code}",
+        )
+    except _Held as held:
+        return held.args[0]
+    raise AssertionError(f"{project_code} never reached a {form} task")
+
+
+def test_a_monitoring_report_writes_its_targets_without_an_exponent(world_app, world, login):
+    """Targets are stored with four decimals: Decimal('100.0000').normalize() is 1E+2, and the
+    monitoring report's form showed "= 1E+2 %"."""
+    from sqlalchemy import select
+
+    from engine.models import FiscalYear, HumanTask, Indicator, Project, TargetTable
+
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        # A project of the main unit, still filing, with a target that is a multiple of ten.
+        project, target = session.execute(
+            select(Project.code, Indicator.target_value)
+            .join(TargetTable, TargetTable.project_id == Project.id)
+            .join(Indicator, Indicator.target_table_id == TargetTable.id)
+            .join(HumanTask, HumanTask.business_key == "cycle:" + Project.code)
+            .where(
+                Project.unit_id == world["unit"].org_id,
+                HumanTask.status == "ready",
+                HumanTask.form == "target_table",
+                Indicator.target_value >= 10,
+            )
+            .order_by(Project.id, Indicator.id)
+        ).first() or (None, None)
+        year = session.scalar(select(FiscalYear.year).join(Project).where(Project.code == project))
+    assert project is not None, "the main unit files a project with a target of 10 or more"
+    task_id = _drive_to_form(
+        world_app.extensions["budgetloop.engine"], project, "monitoring_report", year
+    )
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        targets = [
+            value
+            for value in session.scalars(
+                select(Indicator.target_value)
+                .join(TargetTable)
+                .join(Project)
+                .where(Project.code == project, Indicator.target_value.is_not(None))
+            )
+        ]
+    page = login("unit").get(f"/tasks/{task_id}")
+    assert page.status_code == 200
+    assert_no_scientific_notation(page.text)
+    for value in targets:
+        assert formatting.plain(value) in page.text
