@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from engine.composition import build_engine
 from engine.config import load_settings
-from web import api, db, errors, health, i18n, input_guard, pages, security, uploads
+from web import api, db, errors, formatting, health, i18n, input_guard, pages, security, uploads
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     pages.init_app(app)
     i18n.init_app(app)
+    formatting.init_app(app)
     # After the language is chosen, before the CSRF and text guards read (spool) a form.
     uploads.init_app(app)
     security.init_app(app)
