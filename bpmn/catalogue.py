@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from bpmn import role_aliases
 from bpmn.errors import DefinitionError
 from bpmn.timers import clocked
 from bpmn.xml import BPMN_NS, Source, kind_of, read_xml
@@ -59,7 +60,11 @@ def resolve_called(name: str, available: Iterable[str]) -> str | None:
     return None
 
 
-_NAMESPACE = re.compile(r"\{[^}]*\}")
+# Clark-notation namespaces ({http://…}tag) in the XSD's messages; not template text in an id
+# such as Process_{{ ID:process }}, which has spaces and no scheme.
+_NAMESPACE = re.compile(r"\{(?:https?|urn|file):[^{}\s]*\}")
+_MULTIPLE_OUTGOING = "Multiple outgoing flows are not supported for tasks of type"
+_DATA_ASSOCIATION = re.compile(r"^Cannot resolve data(Input|Output)Association\b")
 
 
 def _wrap(
@@ -68,6 +73,9 @@ def _wrap(
     reason = _NAMESPACE.sub("", str(error.args[0]) if error.args else str(error))
     line = getattr(error, "line_number", "")
     element = getattr(error, "id", "") or None
+    explained = _explain(reason, error, element, fallback_file, root)
+    if explained is not None:
+        return explained
     if element is None and line and root is not None:
         # Schema errors carry only a line: name the element that stands on it.
         element = next(
@@ -80,7 +88,50 @@ def _wrap(
         )
     if line:
         reason = f"{reason} (line {line})"
-    return DefinitionError(error.file_name or fallback_file, element, reason)
+    return DefinitionError(
+        error.file_name or fallback_file, element, reason, "library", {"detail": reason}
+    )
+
+
+def _explain(reason, error, element, fallback_file, root) -> DefinitionError | None:
+    """The library's terse messages for constructs it refuses, said with what would fix them."""
+    file = error.file_name or fallback_file
+    if reason.startswith(_MULTIPLE_OUTGOING):
+        kind = getattr(error, "tag", "") or "task"
+        return DefinitionError(
+            file,
+            element,
+            f"{kind} {element!r} has more than one outgoing sequence flow, which the engine "
+            "cannot choose between: keep one outgoing flow and put an exclusive gateway after "
+            "it whose flows carry the conditions (parallel paths: a parallel gateway)",
+            "multiple_outgoing",
+            {"kind": kind},
+        )
+    match = _DATA_ASSOCIATION.match(reason)
+    if match:
+        direction = "Output" if match.group(1) == "Output" else "Input"
+        ref = "targetRef" if direction == "Output" else "sourceRef"
+        targets = []
+        if root is not None and element:
+            for node in root.iter():
+                if isinstance(node.tag, str) and node.get("id") == element:
+                    targets = [
+                        (child.text or "").strip()
+                        for child in node.iter(f"{{{BPMN_NS}}}{ref}")
+                        if etree.QName(child.getparent()).localname == f"data{direction}Association"
+                    ]
+                    break
+        target = ", ".join(t for t in targets if t) or "?"
+        return DefinitionError(
+            file,
+            element,
+            f"its data{direction}Association points to {target!r}, which is not a data "
+            "object reference of this process: point it at a dataObjectReference in the same "
+            "process, or remove the association (process variables need none)",
+            "data_association",
+            {"direction": direction, "target": target},
+        )
+    return None
 
 
 class Catalogue:
@@ -93,6 +144,9 @@ class Catalogue:
         self.parser = SpiffBpmnParser(validator=VALIDATOR)
         self.files: dict[str, ParsedFile] = {}
         self._specs: dict[str, object] = {}
+        self._roots: dict[str, etree._Element] = {}
+        # (file, element id) → the role its lane or candidate groups stand for.
+        self._aliased_roles: dict[tuple[str, str], str] = {}
         read = []
         for source in sources:
             try:
@@ -135,13 +189,32 @@ class Catalogue:
                 source.name, None, f"cannot be parsed: {type(error).__name__}: {error}"
             ) from None
         namespaces = {"bpmn": BPMN_NS}
+        all_processes = root.xpath("./bpmn:process", namespaces=namespaces)
         processes = tuple(
             node.get("id")
-            for node in root.xpath("./bpmn:process", namespaces=namespaces)
+            for node in all_processes
             if node.get("isExecutable", "false").lower() == "true"
         )
+        if not processes and all_processes:
+            first = all_processes[0].get("id")
+            raise DefinitionError(
+                source.name,
+                first,
+                f"the file has no executable process: process {first!r} is not marked "
+                'executable; set isExecutable="true" on it to deploy it',
+                "not_executable",
+                {"process": first},
+            )
         if not processes:
-            raise DefinitionError(source.name, None, "the file has no executable process")
+            raise DefinitionError(
+                source.name,
+                None,
+                "the file has no executable process (no bpmn:process at all, e.g. only a "
+                'collaboration): add a process with isExecutable="true"',
+                "no_process",
+            )
+        self._roots[source.name] = root
+        self._aliased_roles.update(_aliased_roles(source.name, root))
         calls = frozenset(
             node.get("calledElement") or ""
             for node in root.xpath(".//bpmn:callActivity", namespaces=namespaces)
@@ -210,9 +283,12 @@ class Catalogue:
             try:
                 spec = self.parser.get_spec(process_id)
             except ValidationException as error:
-                raise _wrap(error, self._file_of(process_id)) from None
+                file = self._file_of(process_id)
+                raise _wrap(error, file, self._roots.get(error.file_name or file)) from None
+            file = self._file_of(process_id)
             for task_spec in spec.task_specs.values():
                 _clock_timers(task_spec)
+                self._alias_role(task_spec, file)
             self._specs[process_id] = spec
         return self._specs[process_id]
 
@@ -224,6 +300,17 @@ class Catalogue:
         except ValidationException as error:
             raise _wrap(error, dmn_parser.filename or "") from None
         return dmn_parser.decision
+
+    def _alias_role(self, task_spec, file: str) -> None:
+        """Give a task without a `role` property the role its lane or candidate groups name."""
+        extensions = getattr(task_spec, "extensions", None)
+        if not isinstance(extensions, dict) or (extensions.get("properties") or {}).get("role"):
+            return
+        role = self._aliased_roles.get((file, getattr(task_spec, "bpmn_id", None) or ""))
+        if role is None:
+            role = role_aliases.role_for(getattr(task_spec, "lane", None))
+        if role is not None:
+            extensions["properties"] = {**(extensions.get("properties") or {}), "role": role}
 
     def _file_of(self, process_id: str) -> str:
         parser = self.parser.get_process_parser(process_id)
@@ -262,3 +349,15 @@ def _clock_timers(task_spec) -> None:
         definition.event_definitions = [clocked(d) for d in definition.event_definitions]
     else:
         task_spec.event_definition = clocked(definition)
+
+
+def _aliased_roles(file: str, root: etree._Element) -> dict[tuple[str, str], str]:
+    """Tasks whose candidate groups name a role (the first group that does)."""
+    found = {}
+    for node in root.iter(f"{{{BPMN_NS}}}userTask", f"{{{BPMN_NS}}}manualTask"):
+        for group in role_aliases.candidate_groups(node):
+            role = role_aliases.role_for(group)
+            if role is not None and node.get("id"):
+                found[(file, node.get("id"))] = role
+                break
+    return found

@@ -21,11 +21,24 @@ class ExpressionFailed(BpmnError):
 
 
 class DefinitionError(BpmnError):
-    """A process or decision definition is invalid; names the file, the element and the reason."""
+    """A process or decision definition is invalid; names the file, the element and the reason.
 
-    def __init__(self, file: str, element: str | None, reason: str) -> None:
+    `reason` is English (the CLI and logs show it); `code` and `params`, when given, let the
+    pages say the same in the user's language (message `deploy.problem.<code>`).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        element: str | None,
+        reason: str,
+        code: str | None = None,
+        params: dict[str, object] | None = None,
+    ) -> None:
         where = f"{file}: element '{element}'" if element else file
         super().__init__(f"{where}: {reason}")
         self.file = file
         self.element = element
         self.reason = reason
+        self.code = code
+        self.params = dict(params or {})

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins import ManualTaskMixin, UserTaskMixin
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
+from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 
-from bpmn import dmn_overlap, expressions
+from bpmn import dmn_overlap, expressions, juel
 from bpmn.catalogue import Catalogue, ParsedFile, resolve_called
-from bpmn.errors import BpmnError, DefinitionError, UnsafeExpression
+from bpmn.errors import BpmnError, DefinitionError, ExpressionFailed, UnsafeExpression
 from bpmn.timers import KIND_OF, check_iso8601
 
 SUPPORTED_HIT_POLICIES = ("UNIQUE", "COLLECT")
@@ -46,16 +50,19 @@ class FileChecker:
         roles: Collection[str],
         operations: Collection[str],
         available: Collection[str],
+        forms: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.catalogue = catalogue
+        # Registered form → the outcomes its `outcome` field allows (None: forms not checked).
+        self.forms = forms
         self.parsed = parsed
         self.roles = roles
         self.operations = operations
         self.available = available
         self.errors: list[DefinitionError] = []
 
-    def error(self, element: str | None, reason: str) -> None:
-        self.errors.append(DefinitionError(self.parsed.source.name, element, reason))
+    def error(self, element: str | None, reason: str, code: str | None = None, **params) -> None:
+        self.errors.append(DefinitionError(self.parsed.source.name, element, reason, code, params))
 
     def check(self) -> list[DefinitionError]:
         if self.parsed.kind == "dmn":
@@ -101,10 +108,31 @@ class FileChecker:
     def _expression(self, element: str, what: str, source) -> None:
         if source is None or source == "":
             return
+        text = str(source)
+        if juel.is_juel(text):
+            suggestion = juel.suggest(text)
+            self.error(
+                element,
+                f"{what} {text[:80]!r} is a JUEL expression (${{…}}, as Camunda, Flowable and "
+                "Activiti write them), which is not allowed here: write it in the safe "
+                f"grammar without ${{ }}, e.g. {suggestion or 'amount > 100 and approved'}",
+                "juel",
+                what=what,
+                source=text[:80],
+                suggestion=suggestion or "amount > 100 and approved",
+            )
+            return
         try:
-            expressions.check_expression(str(source))
+            expressions.check_expression(text)
         except UnsafeExpression as error:
-            self.error(element, f"{what} {str(source)[:80]!r}: {error.reason}")
+            self.error(
+                element,
+                f"{what} {text[:80]!r}: {error.reason}",
+                "unsafe_expression",
+                what=what,
+                source=text[:80],
+                detail=error.reason,
+            )
 
     def _script(self, element: str, what: str, source) -> None:
         if not source:
@@ -112,21 +140,41 @@ class FileChecker:
         try:
             expressions.check_script(str(source))
         except UnsafeExpression as error:
-            self.error(element, f"{what}: {error.reason}")
+            self.error(
+                element, f"{what}: {error.reason}", "unsafe_script", what=what, detail=error.reason
+            )
 
     def _task(self, task_spec, element: str) -> None:
+        if isinstance(task_spec, NoneTask):
+            self.error(
+                element,
+                "a plain task (bpmn:task) says nothing of who does it, so it would wait for "
+                "ever as a work item no role sees: make it a user task with a role and a form, "
+                "a service task with an operation, or a script task with a script",
+                "plain_task",
+            )
         if isinstance(task_spec, UserTaskMixin | ManualTaskMixin):
+            roles = ", ".join(sorted(self.roles))
             role = role_of(task_spec)
             if not role:
                 self.error(
                     element,
-                    "user task has no role: add a 'role' property "
-                    f"({', '.join(sorted(self.roles))}) or put it in a lane",
+                    f"user task has no role: add a 'role' property ({roles}) or put it in a "
+                    "lane named after the role (e.g. 主管部门, 财政业务处室)",
+                    "no_role",
+                    roles=roles,
                 )
             elif role not in self.roles:
                 self.error(
-                    element, f"unknown role '{role}'; roles are {', '.join(sorted(self.roles))}"
+                    element,
+                    f"unknown role '{role}'; roles are {roles} (lanes and candidate groups "
+                    "may also use the labels 预算单位, 主管部门, 财政业务处室, 预算绩效管理处, "
+                    "第三方机构)",
+                    "unknown_role",
+                    role=role,
+                    roles=roles,
                 )
+            self._form(task_spec, element)
             org = _properties(task_spec).get("org")
             # The engine looks the task's organisation up under this name in the process data.
             if org is not None and not (org.isidentifier() and org.endswith("_org_id")):
@@ -135,15 +183,34 @@ class FileChecker:
                 )
         if isinstance(task_spec, ServiceTask):
             name = getattr(task_spec, "operation_name", None)
-            if name not in self.operations:
+            operations = ", ".join(sorted(self.operations))
+            if not name:
                 self.error(
                     element,
-                    f"unknown service operation '{name}'; registered operations are "
-                    f"{', '.join(sorted(self.operations))}",
+                    "service task has no operation, so it has nothing to run: name one of the "
+                    f"registered operations ({operations}) in its "
+                    "spiffworkflow:serviceTaskOperator",
+                    "no_operation",
+                    operations=operations,
+                )
+            elif name not in self.operations:
+                self.error(
+                    element,
+                    f"unknown service operation '{name}'; registered operations are {operations}",
+                    "unknown_operation",
+                    name=name,
+                    operations=operations,
                 )
             for param, spec in (getattr(task_spec, "operation_params", None) or {}).items():
                 self._expression(element, f"parameter '{param}'", spec.get("value"))
         if isinstance(task_spec, ScriptTask):
+            if not (task_spec.script or "").strip():
+                self.error(
+                    element,
+                    "script task has no script, so it can never run: write its assignments "
+                    "(e.g. approved = amount <= 1000) or remove the task",
+                    "no_script",
+                )
             self._script(element, "script", task_spec.script)
         for hook in ("prescript", "postscript"):
             self._script(element, hook, getattr(task_spec, hook, None))
@@ -161,6 +228,59 @@ class FileChecker:
         if isinstance(task_spec, BusinessRuleTaskMixin):
             self._table(element, task_spec.dmnEngine.decision_table)
         self._event(task_spec, element)
+
+    def _form(self, task_spec, element: str) -> None:
+        """A named form must be registered, and each outcome it allows must have its own path."""
+        name = _properties(task_spec).get("form")
+        if self.forms is None or not name:
+            return
+        if name not in self.forms:
+            forms = ", ".join(sorted(self.forms))
+            self.error(
+                element,
+                f"form '{name}' is not registered, so the task would accept any data, even "
+                f"process variables: use a registered form ({forms})",
+                "unknown_form",
+                form=name,
+                forms=forms,
+            )
+            return
+        outcomes = self.forms[name]
+        if len(outcomes) < 2:
+            return
+        routes, gateway, unknown = _routes(task_spec, outcomes)
+        for outcome in outcomes:
+            if not routes[outcome] and not unknown:
+                self.error(
+                    element,
+                    f"outcome '{outcome}' of form '{name}' reaches no path: no flow out of "
+                    f"gateway '{gateway}' has a condition that holds for it and the gateway has "
+                    f"no default flow; add a flow with the condition outcome == '{outcome}' or "
+                    "make one flow the default",
+                    "outcome_unrouted",
+                    outcome=outcome,
+                    form=name,
+                    gateway=gateway,
+                )
+        if unknown or len({routes[outcome] for outcome in outcomes}) > 1:
+            return
+        first, *others = outcomes
+        for outcome in others:
+            if not routes[outcome]:
+                continue
+            target = ", ".join(routes[outcome])
+            self.error(
+                element,
+                f"outcome '{outcome}' of form '{name}' takes the same path as '{first}' "
+                f"(on to '{target}'), so choosing it changes nothing: put an exclusive gateway "
+                f"after the task with a flow whose condition is outcome == '{outcome}' (for a "
+                "review, back to the unit, as the shipped review levels do)",
+                "outcome_ignored",
+                outcome=outcome,
+                first=first,
+                form=name,
+                target=target,
+            )
 
     def _cycles(self, root: str) -> None:
         """Reject call activities that lead back to a process on their own call path."""
@@ -260,6 +380,47 @@ class FileChecker:
         self._expression(rule_id, "cell", candidate)
 
 
+def _routes(task_spec, outcomes) -> tuple[dict[str, tuple[str, ...]], str | None, bool]:
+    """Where each outcome goes after the task: the flows taken, the gateway, and whether some
+    condition depends on other data (then the routes cannot be told before the task runs)."""
+    outputs = list(task_spec.outputs)
+    # A task with boundary events leaves through the join the library adds after it.
+    while len(outputs) == 1 and isinstance(outputs[0], BoundaryEventJoin):
+        outputs = list(outputs[0].outputs)
+    if len(outputs) != 1 or not isinstance(outputs[0], ExclusiveGateway | InclusiveGateway):
+        targets = tuple(sorted(_id_of(output) for output in outputs))
+        return {outcome: targets for outcome in outcomes}, None, False
+    gateway = outputs[0]
+    specs = gateway._wf_spec.task_specs
+    unknown = False
+    routes = {}
+    for outcome in outcomes:
+        taken = []
+        for condition, target in gateway.cond_task_specs:
+            if condition is None:
+                if target != gateway.default_task_spec:
+                    taken.append(target)
+                continue
+            try:
+                holds = expressions.evaluate(str(condition.args[0]), {"outcome": outcome})
+            except (ExpressionFailed, UnsafeExpression):
+                unknown = True
+                continue
+            if holds:
+                taken.append(target)
+        if isinstance(gateway, ExclusiveGateway):
+            taken = taken[:1]
+        if not taken and gateway.default_task_spec:
+            taken = [gateway.default_task_spec]
+        routes[outcome] = tuple(_id_of(specs[name]) if name in specs else name for name in taken)
+    return routes, _id_of(gateway), unknown
+
+
+def _id_of(task_spec) -> str:
+    name = getattr(task_spec, "bpmn_id", None) or task_spec.name
+    return name.removesuffix(".BoundaryEventSplit")
+
+
 def check_file(
     catalogue: Catalogue,
     parsed: ParsedFile,
@@ -267,6 +428,11 @@ def check_file(
     roles: Collection[str],
     operations: Collection[str],
     available: Collection[str],
+    forms: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[DefinitionError]:
-    """Every problem of one parsed file (empty when it may be deployed)."""
-    return FileChecker(catalogue, parsed, roles, operations, available).check()
+    """Every problem of one parsed file (empty when it may be deployed).
+
+    `forms` maps each registered form to the outcomes its `outcome` field allows; with it,
+    user tasks must name a registered form (or none) and give each outcome a path of its own.
+    """
+    return FileChecker(catalogue, parsed, roles, operations, available, forms).check()

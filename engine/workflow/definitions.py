@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from marshmallow import validate
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,10 +22,26 @@ from bpmn.xml import Source
 from engine import audit
 from engine.actors import Actor
 from engine.errors import Corrupted, DefinitionRejected, NotFound
+from engine.forms import FORMS
 from engine.models import ProcessDefinition, ProcessSpec
 from engine.models.enums import Role
 
 ROLES = frozenset(role.value for role in Role if role is not Role.SUPERVISOR)
+
+
+def form_outcomes() -> dict[str, tuple[str, ...]]:
+    """Each registered form and the outcomes its `outcome` field allows (empty: it has none).
+
+    Deployment checks that a user task's form is one of these and that every outcome it can
+    produce has a path of its own (a review's `return` must not end up approved).
+    """
+    outcomes = {}
+    for name, schema in FORMS.items():
+        field = schema().fields.get("outcome")
+        validators = getattr(field, "validators", None) or []
+        choices = next((tuple(v.choices) for v in validators if isinstance(v, validate.OneOf)), ())
+        outcomes[name] = choices
+    return outcomes
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,7 @@ def _checked(
     if not problems:
         combined = Catalogue([Source(d.file_name, d.source) for d in deployed] + list(sources))
         available = combined.process_ids
+        forms = form_outcomes()
         for name in names:
             problems += check_file(
                 combined,
@@ -113,6 +131,7 @@ def _checked(
                 roles=ROLES,
                 operations=operations,
                 available=available,
+                forms=forms,
             )
         problems += _orphaned_calls(combined, deployed, new, available)
     return new, problems

@@ -501,8 +501,9 @@ def test_ids_too_long_for_the_tables_are_rejected_on_every_backend(sessions, wf,
 
 
 def test_a_new_version_cannot_drop_a_process_that_deployed_definitions_call(sessions, wf, engine):
-    task = '<bpmn:task id="Task_Work{0}"><bpmn:incoming>Flow_In{0}</bpmn:incoming>'
-    task += "<bpmn:outgoing>Flow_Out{0}</bpmn:outgoing></bpmn:task>"
+    task = '<bpmn:scriptTask id="Task_Work{0}"><bpmn:incoming>Flow_In{0}</bpmn:incoming>'
+    task += "<bpmn:outgoing>Flow_Out{0}</bpmn:outgoing>"
+    task += "<bpmn:script>worked = True</bpmn:script></bpmn:scriptTask>"
     both = _bpmn(
         _process("shared_main", task.format("")), _process("shared_helper", task.format("H"), "H")
     )
