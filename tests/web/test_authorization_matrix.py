@@ -83,6 +83,7 @@ GET  /api/v1/                                           200  200  200  200  200 
 GET  /api/v1/disclosures/                               200  200  200  200  200  200  200
 GET  /api/v1/projects/                                  200  200  200  200  200  200  401
 GET  /api/v1/projects/{project_id}                      own  own  own  all  own  all  401
+GET  /api/v1/projects/{project_id}/instance             own  own  own  all  own  all  401
 GET  /api/v1/organisations/                             200  200  200  200  200  200  401
 GET  /api/v1/organisations/{org_id}                     own  own  own  all  own  all  401
 GET  /api/v1/target-tables/                             200  200  200  200  200  200  401

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.models.enums import OrgKind, ProjectStatus
+from engine.queries.instance import project_instance
 from engine.queries.projects import (
     ProjectFilter,
     get_organisation,
@@ -48,6 +50,64 @@ class ProjectSchema(Schema):
     version = fields.Integer(required=True)
 
 
+class DiagramSchema(Schema):
+    process = fields.String(required=True, metadata={"description": "the process id drawn"})
+    called_as = fields.String(
+        required=True, metadata={"description": "the name the caller used (a review variant)"}
+    )
+    definition_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "GET /api/v1/process-definitions/{id}/source draws it"},
+    )
+    version = fields.Integer(allow_none=True)
+    call_activity = fields.String(
+        allow_none=True, metadata={"description": "the parent diagram's element that called it"}
+    )
+    parent = fields.Integer(
+        allow_none=True, metadata={"description": "index of the parent diagram in `diagrams`"}
+    )
+    running = fields.Boolean(required=True)
+    active = fields.List(fields.String(), required=True)
+    completed = fields.List(fields.String(), required=True)
+    flows = fields.List(
+        fields.List(fields.String()),
+        required=True,
+        metadata={"description": "sequence flows taken, as [source element, target element]"},
+    )
+
+
+class HistoryEntrySchema(Schema):
+    at = fields.DateTime(allow_none=True)
+    kind = fields.String(required=True, metadata={"description": "task or timer"})
+    element = fields.String(required=True)
+    name = fields.String(required=True)
+    process = fields.String(required=True)
+    status = fields.String(required=True)
+    role = fields.String(allow_none=True)
+    actor = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+
+
+class InstanceSchema(Schema):
+    project_id = fields.Integer(required=True, attribute="project.id")
+    instance_id = fields.Integer(required=True)
+    process_key = fields.String(required=True)
+    definition_id = fields.Integer(required=True)
+    version = fields.Integer(allow_none=True)
+    status = fields.String(required=True, metadata={"description": "running, completed, incident"})
+    started_at = fields.DateTime(required=True)
+    completed_at = fields.DateTime(allow_none=True)
+    active_stack = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "indexes of the running diagrams, top down"},
+    )
+    diagrams = fields.List(fields.Nested(DiagramSchema), required=True)
+    history = fields.List(fields.Nested(HistoryEntrySchema), required=True)
+
+
 class ProjectArgs(PageArgs):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     department_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
@@ -85,6 +145,18 @@ class ProjectDetail(MethodView):
     def get(self, project_id: int):
         """One project (404 if it does not exist or is outside your scope)."""
         return get_project(get_session(), current_actor(), project_id)
+
+
+@blp.route("/projects/<int:project_id>/instance")
+class ProjectInstance(MethodView):
+    @blp.response(200, InstanceSchema)
+    @blp.alt_response(404, description="no such project in your scope, or no instance yet")
+    def get(self, project_id: int):
+        """Where the project's process instance is: its diagrams (top level and each subprocess
+        entered, with the definition version), the active and completed elements, the sequence
+        flows taken, and the history of who did what when."""
+        workflow = current_app.extensions["budgetloop.workflow"]
+        return project_instance(get_session(), current_actor(), workflow, project_id)
 
 
 @blp.route("/organisations/")

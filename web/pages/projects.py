@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound
 from engine.models.enums import ProjectStatus
+from engine.queries.instance import project_instance
 from engine.queries.projects import ProjectFilter, get_project, list_projects
 from engine.queries.targets import filing_task, project_history
 from web.auth import current_actor
@@ -54,4 +55,15 @@ def project(project_id: int):
         history=project_history(session, actor, found),
         project=found,
         task=filing_task(session, actor, found),
+        instance=_instance_or_none(session, actor, found.id),
     )
+
+
+def _instance_or_none(session, actor, project_id: int):
+    """Where the project's process is; None before its cycle has started (a seeded draft)."""
+    try:
+        return project_instance(
+            session, actor, current_app.extensions["budgetloop.workflow"], project_id
+        )
+    except NotFound:
+        return None
