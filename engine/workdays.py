@@ -48,6 +48,11 @@ def local_date(moment: datetime, zone: ZoneInfo | timezone = BEIJING) -> date:
     return moment.astimezone(zone).date()
 
 
+def start_of_day(day: date, zone: ZoneInfo | timezone = BEIJING) -> datetime:
+    """00:00 local time on `day`: when something that opens that day opens."""
+    return datetime.combine(day, time.min, zone)
+
+
 def end_of_day(day: date, zone: ZoneInfo | timezone = BEIJING) -> datetime:
     """23:59:59 local time on `day`: when something due that day becomes overdue."""
     return datetime.combine(day, END_OF_DAY, zone)

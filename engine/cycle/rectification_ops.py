@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from engine import policy
@@ -16,6 +14,7 @@ from engine.models.enums import (
     RectificationSource,
     RectificationStatus,
 )
+from engine.workdays import due_date_after_days, end_of_day, region_zone
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
 ISSUES = {
@@ -42,7 +41,13 @@ def issue_rectification(call: ServiceCall) -> dict:
             )
             .order_by(Alert.id.desc())
         ).first()
-    start = call.now
+    # Days count from the local date of issue in the region's time zone, and each deadline
+    # is the end of its local day (domain.md "Dates").
+    zone = region_zone(call.session, year)
+    due = {
+        name: due_date_after_days(call.now, days[f"{name}_days"], zone)
+        for name in ("feedback", "plan", "close")
+    }
     order = RectificationOrder(
         project_id=project.id,
         source=source,
@@ -50,18 +55,16 @@ def issue_rectification(call: ServiceCall) -> dict:
         evaluation_id=call.data.get("evaluation_result", {}).get("evaluation_id"),
         issues=ISSUES[source],
         requirements="限期整改并报送整改情况",
-        issued_at=start,
-        feedback_due=(start + timedelta(days=days["feedback_days"])).date(),
-        plan_due=(start + timedelta(days=days["plan_days"])).date(),
-        close_due=(start + timedelta(days=days["close_days"])).date(),
+        issued_at=call.now,
+        feedback_due=due["feedback"],
+        plan_due=due["plan"],
+        close_due=due["close"],
     )
     call.session.add(order)
     call.session.flush()
     return {
         "order_id": order.id,
-        "feedback_due": (start + timedelta(days=days["feedback_days"])).isoformat(),
-        "plan_due": (start + timedelta(days=days["plan_days"])).isoformat(),
-        "close_due": (start + timedelta(days=days["close_days"])).isoformat(),
+        **{f"{name}_due": end_of_day(day, zone).isoformat() for name, day in due.items()},
     }
 
 

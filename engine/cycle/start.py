@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from engine.models import (
     TargetTable,
 )
 from engine.models.enums import OrgKind, ProjectStatus
+from engine.workdays import end_of_day, region_zone, start_of_day
 from engine.workflow.operations import ServiceCall
 
 CYCLE_PROCESS = "budget_cycle"
@@ -46,6 +48,7 @@ def cycle_data(
     """
     fiscal_year = session.get(Project, project.id).fiscal_year
     year = fiscal_year.year
+    zone = region_zone(session, fiscal_year)
     unit = session.get(Organisation, project.unit_id)
     department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
     performance = session.scalars(
@@ -80,9 +83,10 @@ def cycle_data(
         "performance_org_id": performance,
         "evaluator_org_id": evaluators[digest % len(evaluators)] if evaluators else None,
         "third_party_org_id": _third_party(evaluators, digest) if route == "third_party" else None,
-        "monitoring_opens_at": f"{year}-08-01T00:00:00+08:00",
-        "monitoring_due": f"{year}-08-31T23:59:59+08:00",
-        "evaluation_opens_at": f"{year + 1}-02-01T00:00:00+08:00",
+        # Local dates in the region's time zone (domain.md "Dates").
+        "monitoring_opens_at": start_of_day(date(year, 8, 1), zone).isoformat(),
+        "monitoring_due": end_of_day(date(year, 8, 31), zone).isoformat(),
+        "evaluation_opens_at": start_of_day(date(year + 1, 2, 1), zone).isoformat(),
         "key_evaluation": key_evaluation,
         "department_evaluation": None if route == "none" else route,
     }
