@@ -128,13 +128,16 @@ def read_bounded(stream: BinaryIO, max_bytes: int) -> bytes:
                 TooLarge,
                 "too_large",
                 f"the file is larger than {max_bytes} bytes",
-                limit_mb=_megabytes(max_bytes),
+                limit=size_text(max_bytes),
             )
         buffer.write(chunk)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / MiB:.1f}".removesuffix(".0")
+def size_text(size: int) -> str:
+    """A size as people read it: 20 MB, 1.5 MB, 512 KB."""
+    if size >= MiB:
+        return f"{size / MiB:.1f}".removesuffix(".0") + " MB"
+    return f"{-(-size // 1024)} KB"
 
 
 def media_type_of(file_name: str, content: bytes) -> str:

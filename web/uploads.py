@@ -8,7 +8,7 @@ import os
 
 from flask import Flask, current_app, request, send_file
 
-from engine.attachments import AttachmentLimits
+from engine.attachments import AttachmentLimits, size_text
 from engine.errors import BudgetloopError, TooLarge
 from web.i18n import translate
 
@@ -41,8 +41,7 @@ def _bound_upload() -> None:
     # A body without a length (chunked) is cut off by werkzeug at `bound` while it is parsed.
     request.max_content_length = bound
     if request.content_length is not None and request.content_length > bound:
-        megabytes = f"{limits().max_bytes / (1024 * 1024):.1f}".removesuffix(".0")
-        message = translate("att.error.too_large", limit_mb=megabytes)
+        message = translate("att.error.too_large", limit=size_text(limits().max_bytes))
         raise TooLarge(message, errors={"file": [message]})
 
 

@@ -14,6 +14,7 @@ from engine.attachments import (
     delete_attachment,
     document_attachments,
     document_of_task,
+    size_text,
     visible_attachment,
 )
 from engine.drafts import DRAFT_FORMS, save_draft
@@ -52,7 +53,7 @@ def evidence_context(session, task, project) -> dict:
         "draftable": task.form in DRAFT_FORMS and task.status == "ready",
         "document": document,
         "attachments": attachments,
-        "attachment_limit_mb": f"{size.max_bytes / (1024 * 1024):.1f}".removesuffix(".0"),
+        "attachment_limit_size": size_text(size.max_bytes),
         "attachment_limit_files": size.max_files,
     }
 
