@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from engine import scoring
 from engine.cycle.context import decimal
@@ -170,10 +170,10 @@ def score_items(
     for item in items:
         row = Row(item.code, item.name_zh, item.weight, name_en=item.name_en)
         name = f"items.{item.code}"
-        raw = given.get(item.code, 0)
-        # A blank field is a forgotten score, not a zero.
-        points = None if raw == "" else _number(raw, name, errors)
-        if raw == "":
+        raw = given.get(item.code, "")
+        # A blank or missing field is a forgotten score, not a zero (domain.md).
+        points = None if raw in ("", None) else _number(raw, name, errors)
+        if raw in ("", None):
             errors[name] = "required"
         elif points is not None:
             if 0 <= points <= item.weight:
@@ -187,6 +187,6 @@ def score_items(
 def _finish(rows: list[Row], errors: dict[str, str], grade_bands) -> Scored:
     result = Scored(rows, errors)
     if all(row.score is not None for row in rows):
-        result.total = sum((row.score for row in rows), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
+        result.total = scoring.total([row.score for row in rows])
         result.grade = scoring.grade(result.total, grade_bands)
     return result

@@ -10,6 +10,8 @@ from engine.errors import InvalidInput
 from engine.models.enums import Operator, QualitativeBand
 
 CENT = Decimal("0.01")
+# A total is between 0 and 100 points, two decimals, no bonus points (domain.md "Scoring").
+TOTAL_MAX = Decimal(100)
 DEFAULT_BANDS = {
     "achieved": ("0.8", "1.0"),
     "partly": ("0.6", "0.8"),
@@ -33,7 +35,7 @@ def execution_score(weight: Decimal, budget: Decimal, executed: Decimal) -> Scor
     """Budget execution: w × min(executed / budget, 1)."""
     if budget <= 0:
         return Score(weight)
-    return Score(weight * min(executed / budget, Decimal(1)))
+    return Score(_within(weight, weight * min(executed / budget, Decimal(1))))
 
 
 def indicator_score(
@@ -58,28 +60,54 @@ def indicator_score(
                 f"{band_pct:.0%} is outside the band '{band.value}' ({low:.0%}–{high:.0%})",
                 errors={"band_pct": "outside band"},
             )
-        return Score(weight * band_pct)
+        return Score(_within(weight, weight * band_pct))
     if target is None or actual is None:
         raise InvalidInput("a numeric indicator needs a target and an actual value")
-    if operator in (Operator.GE, Operator.GT):
+    return Score(
+        _within(weight, _numeric_points(operator, weight, target, actual, tolerance)),
         # Far above a more-is-better target: the target was possibly set too low.
-        overrun = target > 0 and actual >= target * overrun_ratio
+        operator in (Operator.GE, Operator.GT) and target > 0 and actual >= target * overrun_ratio,
+    )
+
+
+def _numeric_points(
+    operator: Operator, weight: Decimal, target: Decimal, actual: Decimal, tolerance: Decimal
+) -> Decimal:
+    """The formula of domain.md "Scoring", with its decisions on target 0 and negative actuals.
+
+    At target 0 the proportional formulas divide by zero: `≥`/`>` are full for any actual ≥ 0,
+    `≤`/`<` for any actual ≤ 0, `=` only at 0. A strict operator treats an actual equal to a
+    zero target as at any other target, where the proportion at equality is full. A negative
+    actual (a loss, a decline) below a more-is-better target scores 0, never below.
+    """
+    if operator in (Operator.GE, Operator.GT):
         met = actual >= target if operator is Operator.GE else actual > target
-        if met or target == 0:
-            return Score(weight, overrun)
-        return Score(weight * actual / target, overrun)
+        if met or (target == 0 and actual >= 0):
+            return weight
+        return weight * actual / target if target > 0 else Decimal(0)
     if operator in (Operator.LE, Operator.LT):
         met = actual <= target if operator is Operator.LE else actual < target
-        if met:
-            return Score(weight)
-        return Score(weight * target / actual if actual else Decimal(0))
+        if met or (target == 0 and actual <= 0):
+            return weight
+        return weight * target / actual if actual > 0 else Decimal(0)
     # "=": full points within the tolerance, else proportional to the relative gap.
     if target == 0:
-        return Score(weight if actual == 0 else Decimal(0))
-    gap = abs(actual - target) / target
+        return weight if actual == 0 else Decimal(0)
+    gap = abs(actual - target) / abs(target)
     if gap <= tolerance:
-        return Score(weight)
-    return Score(weight * max(Decimal(0), 1 - gap))
+        return weight
+    return weight * max(Decimal(0), 1 - gap)
+
+
+def _within(weight: Decimal, points: Decimal) -> Decimal:
+    """An indicator scores between 0 and its weight, whatever the inputs (domain.md)."""
+    return min(max(points, Decimal(0)), max(weight, Decimal(0)))
+
+
+def total(points: Sequence[Decimal]) -> Decimal:
+    """The sum of the rows' rounded points, to the cent, kept within 0 and 100."""
+    summed = sum(points, Decimal(0)).quantize(CENT, ROUND_HALF_UP)
+    return min(max(summed, Decimal(0)), TOTAL_MAX)
 
 
 def grade(total: Decimal, bands: Sequence[Mapping], *, measures_acceptable: bool = True) -> str:

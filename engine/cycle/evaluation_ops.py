@@ -107,6 +107,9 @@ def _first_problem(sheet, scored) -> str:
         return f"indicator '{subject}' scored below full points: a deviation reason is required"
     if problem == "missing":
         return f"indicator '{subject}' has no score"
+    if problem == "required" and subject:
+        # A blank item and an item left out of the form are the same forgotten score.
+        return f"'{subject}' has no score"
     if problem == "out of range" and subject:
         weight = next(item.weight for item in sheet.items if item.name_zh == subject)
         return f"'{subject}' must score between 0 and {weight}"
