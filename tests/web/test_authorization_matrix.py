@@ -44,6 +44,7 @@ Role rules the table encodes, beyond the scopes (from the modules, checked again
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ from sqlalchemy.orm import Session, aliased
 from engine.actors import Actor
 from engine.models import (
     Alert,
+    Attachment,
+    AttachmentBlob,
     Disclosure,
     Evaluation,
     FundingDecision,
@@ -96,6 +99,14 @@ GET  /api/v1/indicator-library/                         200  200  200  200  200 
 GET  /api/v1/tasks/                                     200  200  200  200  200  200  401
 GET  /api/v1/tasks/{task_id}                            own  own  own  404  own  404  401
 POST /api/v1/tasks/{task_id}/complete                   act  act  act  404  act  404  401
+GET  /api/v1/tasks/{task_id}/draft                      own  own  own  404  own  404  401
+PUT  /api/v1/tasks/{task_id}/draft                      act  act  act  404  act  404  401
+DELETE /api/v1/tasks/{task_id}/draft                    act  act  act  404  act  404  401
+GET  /api/v1/tasks/{task_id}/attachments                own  own  own  404  own  404  401
+POST /api/v1/tasks/{task_id}/attachments                act  act  act  404  act  404  401
+GET  /api/v1/attachments/                               200  200  200  200  200  200  401
+GET  /api/v1/attachments/{attachment_id}/content        own  own  own  all  own  all  401
+DELETE /api/v1/attachments/{attachment_id}              act  no   no   no   no   no   401
 GET  /api/v1/monitoring-reports/                        200  200  200  200  200  200  401
 GET  /api/v1/monitoring-reports/{report_id}             own  own  own  all  own  all  401
 GET  /api/v1/alerts/                                    200  200  200  200  200  200  401
@@ -275,6 +286,7 @@ KINDS = {
     "ruleset_id": Kind(RuleSet, _everyone),
     "definition_id": Kind(ProcessDefinition, _everyone),
     "incident_id": Kind(Incident, _everyone),
+    "attachment_id": Kind(Attachment, _by_project(Attachment.project_id), Attachment.project_id),
 }
 # The score preview names its evaluation in the body, not the path.
 BODY_SUBJECT = {("POST", "/api/v1/evaluations/score-preview"): "evaluation_id"}
@@ -360,6 +372,11 @@ BODIES: dict[tuple[str, str], Callable[[Session, int | None], dict]] = {
     ("PUT", "/api/v1/target-tables/{table_id}"): _table_put,
     ("POST", "/api/v1/target-tables/{table_id}/excel"): _workbook,
     ("POST", "/api/v1/tasks/{task_id}/complete"): lambda s, i: {"json": {"data": {}}},
+    ("PUT", "/api/v1/tasks/{task_id}/draft"): lambda s, i: {"json": {"data": {"note": "初稿"}}},
+    ("POST", "/api/v1/tasks/{task_id}/attachments"): lambda s, i: {
+        "data": {"file": (io.BytesIO(b"%PDF-1.4 evidence"), "佐证.pdf")},
+        "content_type": "multipart/form-data",
+    },
     ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): _version(Alert),
     ("POST", "/api/v1/alerts/{alert_id}/resolve"): lambda s, i: {
         "json": {"version": s.get(Alert, i).version, "note": "已约谈单位，进度已追回"}
@@ -423,7 +440,42 @@ def world_app(world_app, world):
                 close_due=order.close_due,
             )
         )
+        _attach_evidence(session)
     return world_app
+
+
+def _attach_evidence(session: Session) -> None:
+    """A file on each monitoring report, uploaded in its unit's report task (the lived-in year
+    has none of its own)."""
+    attached = set()
+    for task in session.scalars(
+        select(HumanTask).where(HumanTask.form == "monitoring_report").order_by(HumanTask.id)
+    ):
+        report = session.scalars(
+            select(MonitoringReport)
+            .join(Project, Project.id == MonitoringReport.project_id)
+            .where(Project.code == task.business_key.split(":", 1)[1])
+            .order_by(MonitoringReport.id.desc())
+            .limit(1)
+        ).first()
+        if report is None or report.id in attached:
+            continue
+        attached.add(report.id)
+        content = f"%PDF-1.4 report {report.id}".encode()
+        attachment = Attachment(
+            project_id=report.project_id,
+            document_type="monitoring_report",
+            document_id=report.id,
+            task_id=task.id,
+            file_name="执行情况说明.pdf",
+            media_type="application/pdf",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by="user:test",
+        )
+        session.add(attachment)
+        session.flush()
+        session.add(AttachmentBlob(attachment_id=attachment.id, content=content))
 
 
 def _open_incident(world_app) -> None:
@@ -631,6 +683,7 @@ LISTINGS = {
     "/api/v1/funding-decisions/": Listing(
         FundingDecision, "id", _by_project(FundingDecision.project_id)
     ),
+    "/api/v1/attachments/": Listing(Attachment, "id", _by_project(Attachment.project_id)),
 }
 
 
