@@ -1,15 +1,28 @@
-"""A performance officer edits the review flow in the modeller and deploys it as a new version."""
+"""A performance officer adds a review step in the modeller, deploys it as a new version, and a
+return at that step sends the target table back to the unit (issue 9: it used to be approved)."""
 
 from __future__ import annotations
 
+import random
 import re
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from engine.actors import Actor
+from engine.cycle.start import start_cycle
+from engine.models import FiscalYear, HumanTask, Project, TargetTable, User
+from engine.models.enums import DocumentStatus
+from engine.passwords import hash_password
+from engine.simulation import Choices, Simulation
+from engine.synthetic.province import SeedRequest, seed_province
 from tests.browser.support import log_in, screenshot
 from tests.support.world import PASSWORD
 
-FLOW = "Flow_ToFinanceReview"  # 主管部门审核 → (通过) → 财政业务处室审核
+FLOW = "Flow_FinanceApprove"  # 财政业务处室审核 → (通过) → 置为审核通过
+RETURN_COMMENT = "绩效目标与项目资金规模不匹配，请补充成本指标后重新提交"
+NEW_YEAR = 2030  # a year of its own: its projects start on the newly deployed review
 
 
 def _watermark_uncovered(page: Page) -> bool:
@@ -26,8 +39,8 @@ def _watermark_uncovered(page: Page) -> bool:
     )
 
 
-def test_performance_officer_edits_validates_and_deploys_the_review_flow(
-    world_page: Page, world
+def test_performance_officer_adds_a_step_deploys_it_and_a_return_there_goes_to_the_unit(
+    world_page: Page, world, world_server
 ) -> None:
     page = world_page
     log_in(page, world["performance"].login, PASSWORD)
@@ -41,7 +54,7 @@ def test_performance_officer_edits_validates_and_deploys_the_review_flow(
     expect(page.locator('.djs-element[data-element-id="Task_FinanceReview"]')).to_be_visible()
     assert _watermark_uncovered(page)
 
-    # Add a review step on the approving flow between the department and the finance desk.
+    # Add a review step after the finance desk's review, on its approving flow.
     # A straight flow's box has no height, which Playwright calls invisible: click its middle.
     box = page.locator(f'.djs-element[data-element-id="{FLOW}"]').bounding_box()
     assert box is not None
@@ -51,6 +64,12 @@ def test_performance_officer_edits_validates_and_deploys_the_review_flow(
     step_id = page.locator("#element-id").inner_text()
     assert step_id.startswith("Activity_") and step_id != FLOW
     expect(page.locator("#element-type")).to_have_text("UserTask")
+    # The step comes with its outcome gateway: 退回 goes where the other levels' returns go.
+    expect(page.locator("#modeller-status")).to_contain_text("退回则回到预算单位修改")
+    gateway_id = modeller.get_attribute("data-last-gateway")
+    assert gateway_id and gateway_id.startswith("Gateway_")
+    expect(page.locator(f'.djs-element[data-element-id="{gateway_id}"]')).to_be_visible()
+    expect(page.get_by_label("办理表单")).to_have_value("review")
 
     # It has no role yet: validation marks the problem at the new step itself.
     page.get_by_role("button", name="校验").click()
@@ -89,6 +108,85 @@ def test_performance_officer_edits_validates_and_deploys_the_review_flow(
     expect(page.locator(f'.djs-element[data-element-id="{step_id}"]')).to_contain_text(
         "预算绩效管理处复核"
     )
+
+    # A new filing reaches the step: the performance officer returns it with a comment.
+    project_id, step_task = _filing_at(world_server, step_id)
+    page.goto(f"/tasks/{step_task}")
+    expect(page.locator("h1")).to_have_text("预算绩效管理处复核")
+    page.locator("input[name=outcome][value=return]").check()
+    page.locator("textarea[name=comment]").fill(RETURN_COMMENT)
+    screenshot(page, "modeller-step-return")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("h1")).not_to_have_text("预算绩效管理处复核")
+
+    # The table goes back to the unit (修改并重新提交), and is not approved.
+    revise, unit_login, status = _after_return(world_server, project_id)
+    assert status == DocumentStatus.RETURNED
+    page.get_by_role("banner").get_by_role("button", name="退出").click()
+    log_in(page, unit_login, PASSWORD)
+    page.get_by_role("banner").get_by_role("link", name="待办事项").click()
+    expect(page.locator(f'a[href="/tasks/{revise}"]')).to_have_count(1)
+    screenshot(page, "modeller-step-returned-to-unit")
+
+
+def _filing_at(server, step_id: str) -> tuple[int, int]:
+    """A new project's targets filed and approved by department and finance: (project, task)."""
+    sessions = server.app.extensions["budgetloop.sessions"]
+    workflow = server.app.extensions["budgetloop.workflow"]
+    simulation = Simulation(workflow, Choices(rng=random.Random(3), return_rate=0.0))
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=NEW_YEAR, projects=1, seed=5))
+        project = session.scalars(
+            select(Project).join(Project.fiscal_year).where(FiscalYear.year == NEW_YEAR)
+        ).one()
+        outcome = start_cycle(session, workflow, project, Actor.system("browser-test"))
+        assert outcome.ok, outcome.error
+        project_id, instance = project.id, outcome.instance_id
+    for _ in range(3):  # fill the targets; the department and the finance desk approve
+        (task,) = _ready(sessions, instance)
+        assert task.element_id != step_id
+        assert simulation.complete_one(sessions, task.id).ok
+    (task,) = _ready(sessions, instance)
+    assert (task.element_id, task.role, task.form) == (step_id, "performance", "review")
+    return project_id, task.id
+
+
+def _ready(sessions, instance: int) -> list[HumanTask]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance, HumanTask.status == "ready"
+                )
+            )
+        )
+
+
+def _after_return(server, project_id: int) -> tuple[int, str, DocumentStatus]:
+    """The unit's revision task, a login of that unit (password set), the table's status."""
+    with Session(server.app.extensions["budgetloop.engine"]) as session, session.begin():
+        project = session.get(Project, project_id)
+        (revise,) = session.scalars(
+            select(HumanTask).where(
+                HumanTask.business_key.endswith(f":{project.code}"),
+                HumanTask.status == "ready",
+            )
+        ).all()
+        assert (revise.element_id, revise.role, revise.org_id) == (
+            "Task_Revise",
+            "unit",
+            project.unit_id,
+        )
+        user = session.scalars(
+            select(User).where(User.organisation_id == project.unit_id, User.role == "unit")
+        ).first()
+        user.password_hash = hash_password(PASSWORD)
+        table = session.scalars(
+            select(TargetTable)
+            .where(TargetTable.project_id == project_id)
+            .order_by(TargetTable.revision.desc())
+        ).first()
+        return revise.id, user.login, table.status
 
 
 def test_the_audit_log_shows_the_deployment_and_a_verified_chain(world_page: Page, world) -> None:

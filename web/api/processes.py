@@ -10,11 +10,12 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from bpmn.xml import Source
-from engine.errors import InvalidInput, NotFound
+from engine.errors import DefinitionRejected, InvalidInput, NotFound
 from engine.models import ProcessDefinition
 from engine.workflow.definitions import deploy, problems_of
 from web.auth import current_actor, protect, require
 from web.db import get_session
+from web.definition_problems import described
 from web.plain_text import plain_text
 
 blp = Blueprint(
@@ -71,7 +72,11 @@ class ValidateSchema(Schema):
 class ProblemSchema(Schema):
     file = fields.String(required=True)
     element = fields.String(allow_none=True, metadata={"description": "BPMN/DMN element id"})
-    reason = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "the reason, in English"})
+    code = fields.String(allow_none=True, metadata={"description": "the kind of problem"})
+    message = fields.String(
+        required=True, metadata={"description": "the reason in the request's language"}
+    )
 
 
 class ValidationSchema(Schema):
@@ -113,7 +118,12 @@ class Definitions(MethodView):
                 ) from None
             sources.append(Source(upload.filename or "upload.bpmn", text))
         engine = current_app.extensions["budgetloop.workflow"]
-        return deploy(get_session(), sources, actor, engine.operations.names())
+        try:
+            return deploy(get_session(), sources, actor, engine.operations.names())
+        except DefinitionRejected as rejected:
+            # Each problem also in the user's language (the modeller shows `message`).
+            rejected.errors = {"problems": [described(p) for p in rejected.problems]}
+            raise
 
 
 @blp.route("/validate")
@@ -132,7 +142,7 @@ class ValidateDefinitions(MethodView):
         sources = [Source(item["name"], item["text"]) for item in body["files"]]
         engine = current_app.extensions["budgetloop.workflow"]
         problems = problems_of(get_session(), sources, engine.operations.names())
-        return {"ok": not problems, "problems": problems}
+        return {"ok": not problems, "problems": [described(p) for p in problems]}
 
 
 @blp.route("/<int:definition_id>/source")

@@ -9,6 +9,9 @@
 
   const SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core";
   const HUMAN_TASKS = ["bpmn:UserTask", "bpmn:ManualTask"];
+  // The condition the shipped review levels route a return with (bpmn/definitions/review.bpmn).
+  const RETURN_CONDITION = "outcome == 'return'";
+  const IS_RETURN = /^\s*outcome\s*==\s*['"]return['"]\s*$/;
   const data = root.dataset;
   const status = document.getElementById("modeller-status");
   const form = document.getElementById("element-form");
@@ -116,6 +119,26 @@
       setChoice("element-role", properties.role || "");
       setChoice("element-form-name", properties.form || "");
     }
+    // A flow out of a gateway carries the condition that routes an outcome (e.g. a return).
+    const conditional = isConditionalFlow(selected);
+    document.getElementById("flow-fields").hidden = !conditional;
+    if (conditional) {
+      document.getElementById("element-condition").value =
+        (bo.conditionExpression && bo.conditionExpression.body) || "";
+      document.getElementById("element-default").checked = Boolean(
+        selected.source.businessObject.default === bo
+      );
+    }
+  }
+
+  function isConditionalFlow(element) {
+    return (
+      element &&
+      element.type === "bpmn:SequenceFlow" &&
+      element.source &&
+      /Gateway$/.test(element.source.type) &&
+      element.source.type !== "bpmn:ParallelGateway"
+    );
   }
 
   // Keep a value the list does not know (a form added later) rather than drop it silently.
@@ -137,6 +160,16 @@
         form: document.getElementById("element-form-name").value,
       });
     }
+    if (isConditionalFlow(selected)) {
+      const body = document.getElementById("element-condition").value.trim();
+      const makeDefault = document.getElementById("element-default").checked;
+      changes.conditionExpression = body && !makeDefault ? condition(body) : undefined;
+      const gateway = selected.source;
+      const isDefault = gateway.businessObject.default === selected.businessObject;
+      if (makeDefault !== isDefault) {
+        modeling.updateProperties(gateway, { default: makeDefault ? selected.businessObject : undefined });
+      }
+    }
     modeling.updateProperties(selected, changes);
     say(message("Edited", { id: selected.id }));
   });
@@ -148,7 +181,25 @@
 
   // ---- adding and removing a review step ----------------------------------------------------
 
-  // Insert a user task on the selected sequence flow: make room to its right, split the flow.
+  function condition(body) {
+    return moddle.create("bpmn:FormalExpression", { body: body });
+  }
+
+  // Where the flow's existing review levels send a return (the shipped review: 置为已退回).
+  function returnTarget(parent) {
+    const flow = registry.find(
+      (element) =>
+        element.type === "bpmn:SequenceFlow" &&
+        element.parent === parent &&
+        element.businessObject.conditionExpression &&
+        IS_RETURN.test(element.businessObject.conditionExpression.body || "")
+    );
+    return flow ? flow.target : null;
+  }
+
+  // Insert a review step on the selected sequence flow, with its outcome gateway: 通过 goes on
+  // where the flow went, 退回 goes where the other levels' returns go. Without that gateway
+  // a return at the new step would carry on like an approval.
   document.getElementById("insert-step").addEventListener("click", () => {
     if (!selected || selected.type !== "bpmn:SequenceFlow") {
       say(message("PickFlow"), "error");
@@ -160,22 +211,47 @@
     const start = flow.waypoints[0];
     const end = flow.waypoints[flow.waypoints.length - 1];
     const width = 100;
+    const gateWidth = 50;
     const gap = 50;
-    // Everything from the flow's end rightwards moves by one task and a gap.
+    const back = returnTarget(source.parent);
+    // Everything from the flow's end rightwards moves by one task, a gateway and their gaps.
     const split = Math.min(start.x, end.x) + 1;
     const moving = registry.filter(
       (element) =>
         !element.waypoints && element.type !== "label" && element.parent === source.parent &&
         element.x >= split - 1 && element !== source
     );
-    const delta = { x: width + gap, y: 0 };
+    const delta = { x: width + gateWidth + 2 * gap, y: 0 };
     if (moving.length) modeling.moveElements(moving, delta);
+    const middle = source.y + source.height / 2;
     const step = elementFactory.createShape({ type: "bpmn:UserTask" });
-    const position = { x: source.x + source.width + gap + width / 2, y: source.y + source.height / 2 };
+    const position = { x: source.x + source.width + gap + width / 2, y: middle };
     const shape = modeling.createShape(step, position, source.parent);
-    modeling.updateProperties(shape, { name: message("NewStep") });
+    modeling.updateProperties(shape, {
+      name: message("NewStep"),
+      extensionElements: withProperties(shape.businessObject, { form: "review" }),
+    });
     modeling.reconnectEnd(flow, shape, { x: shape.x, y: shape.y + shape.height / 2 });
-    modeling.connect(shape, target, { type: "bpmn:SequenceFlow" });
+    const gate = elementFactory.createShape({ type: "bpmn:ExclusiveGateway" });
+    const gatePosition = { x: shape.x + shape.width + gap + gateWidth / 2, y: middle };
+    const gateway = modeling.createShape(gate, gatePosition, source.parent);
+    modeling.updateProperties(gateway, { name: message("StepOutcome") });
+    modeling.connect(shape, gateway, { type: "bpmn:SequenceFlow" });
+    const onward = modeling.connect(gateway, target, { type: "bpmn:SequenceFlow" });
+    modeling.updateProperties(onward, { name: message("Approve") });
+    modeling.updateProperties(gateway, { default: onward.businessObject });
+    if (back) {
+      const returned = modeling.connect(gateway, back, { type: "bpmn:SequenceFlow" });
+      modeling.updateProperties(returned, {
+        name: message("Return"),
+        conditionExpression: condition(RETURN_CONDITION),
+      });
+      say(message("StepAdded", { id: shape.id }));
+    } else {
+      // No level returns anywhere yet: the user draws the return and sets its condition.
+      say(message("DrawReturn", { gateway: gateway.id, condition: RETURN_CONDITION }), "error");
+    }
+    root.dataset.lastGateway = gateway.id;
     selection.select(shape);
   });
 
@@ -212,7 +288,7 @@
           canvas.scrollToElement(element);
         });
       }
-      item.append(where, document.createTextNode(" " + problem.reason));
+      item.append(where, document.createTextNode(" " + (problem.message || problem.reason)));
       if (element) item.dataset.element = problem.element;
       problemList.append(item);
       if (element) (byElement[problem.element] = byElement[problem.element] || []).push(problem);
@@ -221,7 +297,7 @@
       const badge = document.createElement("div");
       badge.className = "problem-badge";
       badge.dataset.element = id;
-      badge.title = list.map((problem) => problem.reason).join("\n");
+      badge.title = list.map((problem) => problem.message || problem.reason).join("\n");
       badge.textContent = "!" + (list.length > 1 ? " " + list.length : "");
       overlays.add(id, "problem", { position: { top: -10, left: -10 }, html: badge });
       canvas.addMarker(id, "has-problem");
