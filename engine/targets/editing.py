@@ -125,36 +125,33 @@ def replace(
 
 def import_workbook(
     session: Session, actor: Actor, table: TargetTable, data: bytes, version: int | None = None
-) -> int:
+) -> excel.Reading:
     """Replace the table from an uploaded workbook; an error names sheet, row, column, reason."""
     require_editable(actor, table)
     require_version(table, version)
     nodes = frame_nodes(session, table.frame_id)
-    goal, drafts, problems = excel.read_drafts(data, nodes)
-    if not goal:
-        problems.append(
-            Problem(
-                f"sheet {excel.SHEET}, row 5, column B",
-                "年度总体目标",
-                "the overall goal is required",
-                "excel_goal",
-                {"sheet": excel.SHEET, "row": 5, "column": "B"},
-            )
-        )
+    reading = excel.read_workbook(data, nodes)
+    problems = reading.problems
     if not problems:
-        problems = problems_of(session, table, TableEdit(goal or "", drafts))
+        problems = problems_of(session, table, TableEdit(reading.goal or "", reading.drafts))
     if problems:
         raise _invalid("nothing was imported", problems)
-    _store(session, table, TableEdit(goal, drafts))
+    _store(session, table, TableEdit(reading.goal, reading.drafts))
     audit.append(
         session,
         actor=actor.name,
         action="target_table.import",
         object_type="target_table",
         object_id=table.id,
-        payload={"version": table.version, "indicators": len(drafts), "via": "excel"},
+        payload={
+            "version": table.version,
+            "indicators": len(reading.drafts),
+            "via": "excel",
+            "sheet": reading.sheet,
+            "weights": "shared evenly" if reading.shared_weights else "from the sheet",
+        },
     )
-    return len(drafts)
+    return reading
 
 
 def _store(session: Session, table: TargetTable, edit: TableEdit) -> None:

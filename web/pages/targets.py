@@ -147,7 +147,7 @@ def upload(table_id: int):
     try:
         if file is None or not file.filename:
             raise InvalidInput("choose a file to upload", errors={"file": "missing"})
-        count = editing.import_workbook(session, actor, table, read_upload(file), version)
+        reading = editing.import_workbook(session, actor, table, read_upload(file), version)
     except InvalidInput as error:
         return _render(
             table, rows, version=table.version, upload_error=_upload_error(error), status=422
@@ -156,7 +156,9 @@ def upload(table_id: int):
         if error.errors.get("version") != "stale":
             raise
         return _render(table, rows, version=table.version, stale=True, status=409)
-    flash(translate("targets.imported", count=count), "notice")
+    flash(translate("targets.imported", count=len(reading.drafts)), "notice")
+    if reading.shared_weights:
+        flash(translate("targets.imported.shared_weights"), "notice")
     return redirect(url_for("targets.edit", table_id=table.id))
 
 
