@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Bundle, Session, aliased
 
 from engine.access import in_department, project_scope, projects_in_scope
 from engine.actors import Actor
+from engine.alert_pace import PACE_COLUMNS, pace_ratio
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.errors import NotFound
 from engine.models import Alert, FiscalYear, Indicator, MonitoringTask, Organisation, Project, User
@@ -63,6 +65,25 @@ class AlertView:
     indicator_name: str | None
     acknowledged_by: str | None
     resolved_by: str | None
+    # What the 序时进度比 is computed from (engine/alert_pace.py PACE_COLUMNS, in that order).
+    executed: Decimal | None = None
+    budget: Decimal | None = None
+    actual: Decimal | None = None
+    target: Decimal | None = None
+    operator: str | None = None
+
+    @property
+    def pace_ratio(self) -> Decimal | None:
+        """The ratio to time progress the alert table's 序时进度比 column names."""
+        return pace_ratio(
+            self.alert.kind,
+            self.task.months_elapsed if self.task else None,
+            self.executed,
+            self.budget,
+            self.actual,
+            self.target,
+            self.operator,
+        )
 
     def __getattr__(self, name):
         # Let schemas and templates read the alert's own columns directly (view.colour).
@@ -174,6 +195,7 @@ VIEW_COLUMNS = (
     _name_of(Indicator.name, Indicator.id == Alert.indicator_id),
     _name_of(ACKNOWLEDGER.display_name, ACKNOWLEDGER.id == Alert.acknowledged_by_id),
     _name_of(RESOLVER.display_name, RESOLVER.id == Alert.resolved_by_id),
+    *PACE_COLUMNS,
 )
 
 

@@ -152,7 +152,7 @@ class _Held(Exception):
     """The task asked for is ready: stop driving."""
 
 
-def _drive_to_form(db_engine, project_code: str, form: str, year: int) -> int:
+def _drive_to_form(db_engine, project_code: str, form: str, year: int, performance=None) -> int:
     """Drive one project's cycle (the demo's simulated people) until a `form` task is ready."""
     import random
     from datetime import UTC, datetime
@@ -172,7 +172,8 @@ def _drive_to_form(db_engine, project_code: str, form: str, year: int) -> int:
             return super().complete_one(sessions, task_id)
 
     clock = ManualClock(datetime(year, 1, 31, tzinfo=UTC))
-    simulation = UntilForm(build_engine(clock), Choices(rng=random.Random(3), return_rate=0))
+    choices = Choices(rng=random.Random(3), return_rate=0, performance=performance)
+    simulation = UntilForm(build_engine(clock), choices)
     try:
         drive(
             simulation,
@@ -228,3 +229,103 @@ def test_a_monitoring_report_writes_its_targets_without_an_exponent(world_app, w
     assert_no_scientific_notation(page.text)
     for value in targets:
         assert formatting.plain(value) in page.text
+
+
+# ---- the alert tables -------------------------------------------------------------------
+
+
+def _expected_pace(session, alert) -> Decimal | None:
+    """domain.md: r = execution_rate / (m / 12); p = actual / (target × m / 12) for ≥ targets."""
+    from sqlalchemy import select
+
+    from engine.models import Indicator, MonitoringReport, MonitoringRow, MonitoringTask
+
+    months = session.get(MonitoringTask, alert.task_id).months_elapsed
+    report = session.get(MonitoringReport, alert.report_id)
+    if alert.kind.value == "budget":
+        return report.executed_to_date / report.budget / (Decimal(months) / 12)
+    if alert.kind.value == "indicator":
+        indicator = session.get(Indicator, alert.indicator_id)
+        actual = session.scalar(
+            select(MonitoringRow.actual_to_date).where(
+                MonitoringRow.report_id == report.id,
+                MonitoringRow.indicator_id == indicator.id,
+            )
+        )
+        if indicator.operator.value in (">=", ">") and actual is not None:
+            return actual / (indicator.target_value * Decimal(months) / 12)
+    return None
+
+
+def test_the_alert_table_shows_progress_against_time_progress(world_app, login):
+    """The 序时进度比 column showed the bare execution rate (or nothing, for alerts computed
+    set-based), not the execution rate divided by the share of the year gone."""
+    from sqlalchemy import select
+
+    from engine.models import Alert, MonitoringTask
+
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        alerts = list(
+            session.scalars(
+                select(Alert)
+                .join(MonitoringTask, MonitoringTask.id == Alert.task_id)
+                .where(Alert.kind.in_(["budget", "indicator"]), MonitoringTask.months_elapsed < 12)
+                .order_by(Alert.id.desc())
+                .limit(20)
+            )
+        )
+        expected = {alert.id: _expected_pace(session, alert) for alert in alerts}
+    assert any(value is not None for value in expected.values())
+    client = login("performance")
+    html = client.get("/dashboard/alerts?per_page=200&status=").text
+    shown = 0
+    for alert_id, value in expected.items():
+        row = re.search(rf'<tr id="alert-{alert_id}".*?</tr>', html, flags=re.S)
+        if row is None:
+            continue
+        cells = re.findall(r'<td class="num">(.*?)</td>', row.group(0), flags=re.S)
+        assert cells == [formatting.percent(value)], (alert_id, cells, value)
+        shown += 1
+    assert shown, "the alert table shows some of the year's budget and indicator alerts"
+
+
+def test_the_alert_response_names_each_alerts_indicator(world_app, world, login):
+    from sqlalchemy import select
+
+    from engine.models import Alert, FiscalYear, HumanTask, Indicator, Project
+
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        project, year = session.execute(
+            select(Project.code, FiscalYear.year)
+            .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+            .join(HumanTask, HumanTask.business_key == "cycle:" + Project.code)
+            .where(
+                Project.unit_id == world["unit"].org_id,
+                HumanTask.status == "ready",
+                HumanTask.form == "target_table",
+            )
+            .order_by(Project.id)
+        ).first()
+    # A project far behind: red alerts, and the unit must explain them.
+    task_id = _drive_to_form(
+        world_app.extensions["budgetloop.engine"],
+        project,
+        "alert_response",
+        year,
+        performance=lambda _: 0.3,
+    )
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        named = session.execute(
+            select(Indicator.name, Alert.colour)
+            .join(Alert, Alert.indicator_id == Indicator.id)
+            .join(Project, Project.id == Alert.project_id)
+            .where(Project.code == project, Alert.colour.in_(["red", "yellow", "blue"]))
+        ).all()
+    assert named, "a project far behind has indicator alerts"
+    page = login("unit").get(f"/tasks/{task_id}")
+    assert page.status_code == 200
+    table = re.search(r'<table class="alert-brief">.*?</table>', page.text, flags=re.S).group(0)
+    for name, _colour in named:
+        assert f'<td class="alert-subject">{name}</td>' in table
+    assert "预算执行率" in table
+    assert_no_scientific_notation(page.text)

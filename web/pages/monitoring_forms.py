@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from engine.models import Alert
 from engine.models.enums import Colour, Course, DeviationReason, Likelihood, Operator
+from engine.queries.alerts import AlertFilter, list_alerts
 from engine.queries.monitoring import current_indicators, open_report
+from web.auth import current_actor
 from web.pages.task_extras import evidence_context
 from web.pages.task_forms import page_form
 
@@ -74,18 +74,15 @@ def parse_monitoring_report(posted: MultiDict) -> dict:
     return data
 
 
+ANSWERED_COLOURS = (Colour.RED.value, Colour.YELLOW.value, Colour.BLUE.value)
+
+
 def _response_context(session, task, project) -> dict:
     if project is None:
         return {"alerts": [], "courses": COURSES}
-    alerts = session.scalars(
-        select(Alert)
-        .where(
-            Alert.project_id == project.id,
-            Alert.colour.in_([Colour.RED, Colour.YELLOW, Colour.BLUE]),
-        )
-        .order_by(Alert.id.desc())
-        .limit(20)
-    ).all()
+    # Views, not bare rows: each names its indicator and its 序时进度比 (engine/alert_pace.py).
+    where = AlertFilter(colours=ANSWERED_COLOURS, project_id=project.id)
+    alerts = list_alerts(session, current_actor(), where, 1, 20, "-id").items
     return {"alerts": alerts, "courses": COURSES}
 
 
