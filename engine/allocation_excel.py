@@ -1,5 +1,6 @@
 """The allocation report as an Excel workbook: a sheet of department totals and one of the
-projects with the decision and rules behind each (the same figures the page shows)."""
+projects with the decision and rules behind each (the same figures the page shows). Names and
+reasons are written as text, never as formulas (engine.xlsx_text)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from engine.queries.allocations import AllocationRow, DepartmentTotal
+from engine.xlsx_text import append
 
 MONEY = "#,##0.00"
 HEADER = PatternFill("solid", fgColor="EEF2F7")
 
 
 def _header(sheet, titles: list[str]) -> None:
-    sheet.append(titles)
+    append(sheet, titles)
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEADER
     for index, title in enumerate(titles, start=1):
@@ -50,7 +52,8 @@ def workbook(
         ],
     )
     for t in totals:
-        summary.append(
+        append(
+            summary,
             [
                 t.department or "—",
                 t.projects,
@@ -59,9 +62,10 @@ def workbook(
                 t.next_year,
                 t.change,
                 t.overridden,
-            ]
+            ],
         )
-    summary.append(
+    append(
+        summary,
         [
             label("alloc.total"),
             sum(t.projects for t in totals),
@@ -70,7 +74,7 @@ def workbook(
             sum(t.next_year for t in totals),
             sum(t.change for t in totals),
             sum(t.overridden for t in totals),
-        ]
+        ],
     )
     summary[summary.max_row][0].font = Font(bold=True)
     projects = book.create_sheet(label("alloc.sheet_projects"))
@@ -97,7 +101,8 @@ def workbook(
     )
     for r in rows:
         kind = r.decision.kind.value if r.decision is not None else ""
-        projects.append(
+        append(
+            projects,
             [
                 r.department.name if r.department else "—",
                 r.unit.name,
@@ -112,7 +117,7 @@ def workbook(
                 ", ".join(r.rules),
                 r.ruleset or "",
                 r.allocation.override_reason or "",
-            ]
+            ],
         )
     for sheet, money in ((summary, "CDEF"), (projects, "EFHI")):
         for column in money:
