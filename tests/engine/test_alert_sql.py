@@ -25,7 +25,7 @@ from engine.models import (
     MonitoringTask,
     PolicySetting,
 )
-from engine.models.enums import Colour, Operator
+from engine.models.enums import Colour, DocumentStatus, Operator
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
 
@@ -366,3 +366,21 @@ def test_a_calendar_gap_of_exactly_ten_points_is_no_alert_per_report(sessions):
         ).all()
     assert colours == expected
     assert [c.value for c in stored] == expected
+
+
+@pytest.mark.parametrize("family", FAMILY_NAMES)
+def test_a_draft_report_is_not_alerted_by_the_whole_round(sessions, family):
+    """The monitoring process opens every report as a draft with nothing executed; a round
+    computed meanwhile must not alert it red (the process alerts it once it is submitted)."""
+    with sessions() as session, session.begin():
+        seed_province(session, SeedRequest(year=2026, projects=4, seed=8))
+        year = session.scalars(select(FiscalYear)).one()
+        task_id = issue_task(session, year, 7, "jan_jul")
+        generate_reports(session, task_id, random.Random(8))
+        draft = session.scalars(select(MonitoringReport).order_by(MonitoringReport.id)).first()
+        draft.status = DocumentStatus.DRAFT
+        draft.executed_to_date = Decimal(0)
+        draft_id = draft.id
+    with sessions() as session, session.begin():
+        assert compute_round(session, task_id, family=family) == 3
+        assert not session.scalars(select(Alert).where(Alert.report_id == draft_id)).all()
