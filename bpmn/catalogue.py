@@ -107,6 +107,15 @@ def _explain(reason, error, element, fallback_file, root) -> DefinitionError | N
             "multiple_outgoing",
             {"kind": kind},
         )
+    if reason.startswith("A Service Task must have an operator"):
+        # The checker adds the registered operations (bpmn/validation.py knows them).
+        return DefinitionError(
+            file,
+            element,
+            "service task has no operation, so it has nothing to run: name a registered "
+            "operation in its spiffworkflow:serviceTaskOperator",
+            "no_operation",
+        )
     match = _DATA_ASSOCIATION.match(reason)
     if match:
         direction = "Output" if match.group(1) == "Output" else "Input"

@@ -81,7 +81,10 @@ class FileChecker:
                 self.catalogue.bundle_specs(process_id, self.available)
                 spec = self.catalogue.spec(process_id)
             except DefinitionError as error:
-                self.errors.append(error)
+                if error.code == "no_operation":
+                    self._no_operation(error.element)
+                else:
+                    self.errors.append(error)
                 continue
             except Exception as error:  # the library raises plain exceptions on odd input
                 self.error(process_id, f"cannot be parsed: {type(error).__name__}: {error}")
@@ -185,14 +188,7 @@ class FileChecker:
             name = getattr(task_spec, "operation_name", None)
             operations = ", ".join(sorted(self.operations))
             if not name:
-                self.error(
-                    element,
-                    "service task has no operation, so it has nothing to run: name one of the "
-                    f"registered operations ({operations}) in its "
-                    "spiffworkflow:serviceTaskOperator",
-                    "no_operation",
-                    operations=operations,
-                )
+                self._no_operation(element)
             elif name not in self.operations:
                 self.error(
                     element,
@@ -228,6 +224,16 @@ class FileChecker:
         if isinstance(task_spec, BusinessRuleTaskMixin):
             self._table(element, task_spec.dmnEngine.decision_table)
         self._event(task_spec, element)
+
+    def _no_operation(self, element: str | None) -> None:
+        operations = ", ".join(sorted(self.operations))
+        self.error(
+            element,
+            "service task has no operation, so it has nothing to run: name one of the "
+            f"registered operations ({operations}) in its spiffworkflow:serviceTaskOperator",
+            "no_operation",
+            operations=operations,
+        )
 
     def _form(self, task_spec, element: str) -> None:
         """A named form must be registered, and each outcome it allows must have its own path."""
