@@ -120,6 +120,16 @@ def _monitoring_report(call: ServiceCall, project) -> MonitoringReport:
     return report
 
 
+def document_of(session, ref) -> object | None:
+    """The row a task's `document` variable ({type, id}) names, or None if it names none."""
+    if not isinstance(ref, dict):
+        return None
+    model, row_id = DOCUMENTS.get(ref.get("type")), ref.get("id")
+    if model is None or not isinstance(row_id, int) or isinstance(row_id, bool):
+        return None
+    return session.get(model, row_id)
+
+
 def document_row(call: ServiceCall):
     """The row of the document named by `document` in the task data."""
     document = call.require("document")

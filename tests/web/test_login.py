@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from engine.models import AuditEvent, Project
-from tests.support.world import PASSWORD
+from tests.support.world import PASSWORD, ROLES
 from tests.web.conftest import csrf
 
 HTML = {"Accept": "text/html"}
@@ -64,7 +64,17 @@ def test_login_is_rate_limited_after_five_failures(world_client, world):
 
 def test_next_only_redirects_inside_the_app(world_client, world):
     response = _post_login(world_client, world["unit"].login, PASSWORD, next="//evil.example/x")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/inbox"
+
+
+def test_each_role_lands_on_its_inbox_unless_sent_elsewhere(world_app, world):
+    for role in ROLES:
+        client = world_app.test_client()
+        response = _post_login(client, world[role].login, PASSWORD)
+        assert response.status_code == 302 and response.headers["Location"] == "/inbox", role
+        assert client.get("/inbox", headers=HTML).status_code == 200
+    response = _post_login(world_app.test_client(), world["finance"].login, PASSWORD, next="/x")
+    assert response.headers["Location"] == "/x"
 
 
 def test_forms_without_csrf_token_are_refused(world_client, world):

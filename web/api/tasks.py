@@ -1,14 +1,18 @@
-"""The inbox: the caller's ready tasks, and completing one with its form's data."""
+"""The inbox (待办), the tasks the caller completed (已办), a task with the document it reviews,
+completing one with its form's data, and a bulk review (批量审核)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine.queries.tasks import get_task, inbox
-from engine.tasks import complete
+from engine.queries.review import ReviewView, review_view
+from engine.queries.tasks import InboxItem, completed, get_task, inbox
+from engine.tasks import MAX_BULK, complete, review_many
 from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect
@@ -33,6 +37,90 @@ class TaskSchema(ViewSchema):
     project_name = fields.String(allow_none=True, attribute="project.name")
     due_at = fields.DateTime(allow_none=True, attribute="task.due_at")
     created_at = fields.DateTime(required=True, attribute="task.created_at")
+
+
+class DoneTaskSchema(TaskSchema):
+    completed_at = fields.DateTime(allow_none=True, attribute="task.completed_at")
+    completed_by = fields.String(allow_none=True, attribute="task.completed_by")
+    outcome = fields.String(allow_none=True, metadata={"description": "the decision recorded"})
+
+
+class ReviewStepSchema(ViewSchema):
+    at = fields.DateTime(allow_none=True)
+    actor = fields.String(allow_none=True)
+    role = fields.String(required=True)
+    level = fields.String(required=True, metadata={"description": "the step, e.g. 主管部门审核"})
+    element = fields.String(required=True)
+    form = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+
+
+class ReturnedSchema(ViewSchema):
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    comment = fields.String(required=True)
+    document = fields.Dict(required=True, metadata={"description": "the document as returned"})
+
+
+class ReviewSchema(ViewSchema):
+    document = fields.Dict(
+        allow_none=True,
+        metadata={"description": "the document under review: {type, id, status, fields, rows}"},
+    )
+    returned = fields.Nested(ReturnedSchema, allow_none=True)
+    changes = fields.Method("dump_changes", allow_none=True)
+    history = fields.List(fields.Nested(ReviewStepSchema), required=True)
+
+    def dump_changes(self, view: ReviewView):
+        return None if view.changes is None else view.changes.as_dict()
+
+
+class TaskDetailSchema(TaskSchema):
+    review = fields.Nested(
+        ReviewSchema,
+        required=True,
+        metadata={"description": "what the task works on, and the earlier decisions on it"},
+    )
+
+
+@dataclass(frozen=True)
+class TaskDetailView:
+    task: object
+    project: object
+    review: ReviewView
+
+
+class DoneArgs(PageArgs):
+    form = fields.String(validate=validate.Length(min=1, max=60))
+
+
+class BulkReviewSchema(Schema):
+    tasks = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=2**62)),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BULK),
+    )
+    data = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={
+            "description": "one decision for all: {outcome, comment}; a return needs a comment"
+        },
+    )
+
+
+class BulkItemSchema(Schema):
+    task_id = fields.Integer(required=True)
+    status = fields.String(
+        required=True, metadata={"description": "approved, returned, conflict, invalid, error"}
+    )
+    message = fields.String(required=True)
+    incident_id = fields.Integer(allow_none=True)
+
+
+class BulkResultSchema(Schema):
+    items = fields.List(fields.Nested(BulkItemSchema), required=True)
 
 
 class InboxArgs(PageArgs):
@@ -60,7 +148,8 @@ class Inbox(MethodView):
     @blp.arguments(InboxArgs, location="query")
     @blp.response(200, page_of(TaskSchema))
     def get(self, args):
-        """Your ready tasks (by role and organisation), oldest first (sort: created_at, id)."""
+        """Your ready tasks (by role and organisation), oldest first (sort: created_at, due_at,
+        id; `-` for descending; tasks without a due date last)."""
         return inbox(
             get_session(),
             current_actor(),
@@ -72,12 +161,58 @@ class Inbox(MethodView):
         )
 
 
+@blp.route("/completed")
+class DoneTasks(MethodView):
+    @blp.arguments(DoneArgs, location="query")
+    @blp.response(200, page_of(DoneTaskSchema))
+    def get(self, args):
+        """The tasks you completed (已办), newest first (sort: completed_at, due_at, id), each
+        with the decision it recorded."""
+        return completed(
+            get_session(),
+            current_actor(),
+            args["page"],
+            args["per_page"],
+            args["sort"] or "-completed_at",
+            args.get("form"),
+        )
+
+
 @blp.route("/<int:task_id>")
 class TaskDetail(MethodView):
-    @blp.response(200, TaskSchema)
+    @blp.response(200, TaskDetailSchema)
     def get(self, task_id: int):
-        """One of your tasks."""
-        return get_task(get_session(), current_actor(), task_id)
+        """One of your tasks, with the document it reviews (read-only), what changed since that
+        document was last returned, and every level's earlier decisions on it."""
+        session, actor = get_session(), current_actor()
+        item: InboxItem = get_task(session, actor, task_id)
+        workflow = current_app.extensions["budgetloop.workflow"]
+        return TaskDetailView(
+            item.task, item.project, review_view(session, workflow, actor, item.task)
+        )
+
+
+@blp.route("/bulk-review")
+class BulkReview(MethodView):
+    @blp.arguments(BulkReviewSchema)
+    @blp.response(200, BulkResultSchema)
+    @blp.alt_response(422, description="no tasks, too many, or the decision is invalid")
+    def post(self, body):
+        """批量审核: the same decision on several review tasks, each completed in a transaction
+        of its own; each item says what happened (approved, returned, conflict, invalid,
+        error). A return applies one comment to all."""
+        actor = current_actor()
+        # Each item commits on its own: end the request's transaction first, so that SQLite's
+        # single writer is free for them.
+        get_session().rollback()
+        results = review_many(
+            current_app.extensions["budgetloop.sessions"],
+            current_app.extensions["budgetloop.workflow"],
+            body["tasks"],
+            body["data"],
+            actor,
+        )
+        return {"items": results}
 
 
 @blp.route("/<int:task_id>/complete")

@@ -41,7 +41,9 @@ def login():
     record_success(get_session(), user, request.remote_addr)
     log_in(user)
     rotate_csrf_token()
-    return redirect(target or url_for("pages.index"))
+    # Every role starts its day at its inbox (待办), as in a tasklist, unless it was sent here
+    # from another page (`next`).
+    return redirect(target or url_for("inbox.inbox"))
 
 
 @bp.post("/logout")

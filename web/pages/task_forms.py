@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from engine.errors import InvalidInput
 from engine.models import HumanTask, Project
+from engine.queries.review import review_view
+from web.auth import current_actor
+from web.i18n import translate
 
 Parser = Callable[[MultiDict], dict]
 Context = Callable[[Session, HumanTask, Project | None], dict]
@@ -57,12 +62,22 @@ def page_form_for(name: str | None) -> PageForm:
     return PAGE_FORMS.get(name or "", GENERIC)
 
 
-@page_form("review", "forms/review.html")
+def review_context(session: Session, task: HumanTask, _project: Project | None) -> dict:
+    """The document under review, what changed since its last return, earlier decisions."""
+    workflow = current_app.extensions["budgetloop.workflow"]
+    return {"review": review_view(session, workflow, current_actor(), task)}
+
+
+@page_form("review", "forms/review.html", review_context)
 def parse_review(posted: MultiDict) -> dict:
+    # Nothing is chosen for the reviewer: no choice is a mistake to point at, not an approval.
+    if posted.get("outcome") not in ("approve", "return"):
+        message = translate("form.review.choose")
+        raise InvalidInput(message, errors={translate("form.review.outcome"): message})
     return plain_fields(posted)
 
 
-@page_form("revise", "forms/revise.html")
+@page_form("revise", "forms/revise.html", review_context)
 def parse_revise(posted: MultiDict) -> dict:
     return plain_fields(posted)
 

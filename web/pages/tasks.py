@@ -1,13 +1,14 @@
-"""The inbox and a task's page: its form, shown and completed."""
+"""The inbox (待办) with bulk review (批量审核), the tasks I completed (已办), and a task's page:
+its form, shown and completed."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, InvalidInput
-from engine.queries.tasks import get_task
+from engine.queries.tasks import completed, get_task
 from engine.queries.tasks import inbox as inbox_query
-from engine.tasks import complete
+from engine.tasks import BULK_FORM, MAX_BULK, complete, review_many
 from web.auth import current_actor
 from web.db import get_session
 from web.i18n import translate
@@ -15,13 +16,99 @@ from web.pages import task_forms
 from web.pages.views import page_number
 
 bp = Blueprint("inbox", __name__)
+PER_PAGE = 25
+# The orders the lists offer (the links in their headings); anything else falls back.
+INBOX_SORTS = ("created_at", "-created_at", "due_at", "-due_at")
+DONE_SORTS = ("-completed_at", "completed_at", "due_at", "-due_at")
+# Roles that review documents in bulk: the department and the finance desk.
+BULK_ROLES = frozenset({"department", "finance"})
+
+
+def _sort(allowed: tuple[str, ...]) -> str:
+    asked = request.args.get("sort", "")
+    return asked if asked in allowed else allowed[0]
 
 
 @bp.get("/inbox")
 def inbox():
+    return _render_inbox()
+
+
+def _render_inbox(error: str | None = None, posted=None, status: int = 200):
     actor = current_actor()
-    page = inbox_query(get_session(), actor, page_number(), 25)
-    return render_template("inbox.html", page=page)
+    sort = _sort(INBOX_SORTS)
+    page = inbox_query(get_session(), actor, page_number(), PER_PAGE, sort)
+    bulk = actor.role in BULK_ROLES and any(i.task.form == BULK_FORM for i in page.items)
+    return render_template(
+        "inbox.html",
+        page=page,
+        sort=sort,
+        bulk=bulk,
+        tab="todo",
+        bulk_error=error,
+        posted=posted or {},
+    ), status
+
+
+@bp.get("/inbox/done")
+def done():
+    sort = _sort(DONE_SORTS)
+    page = completed(get_session(), current_actor(), page_number(), PER_PAGE, sort)
+    return render_template("tasks/done.html", page=page, sort=sort, tab="done")
+
+
+@bp.post("/inbox/bulk-review")
+def bulk_review():
+    actor = current_actor()
+    ids = _task_ids(request.form.getlist("task"))
+    data = {
+        "outcome": request.form.get("outcome", ""),
+        "comment": request.form.get("comment", ""),
+    }
+    problem = _bulk_problem(ids, data)
+    if problem:
+        get_session().rollback()
+        return _render_inbox(problem, request.form, 422)
+    # Each task is a command of its own, committed on its own: free SQLite's single writer.
+    get_session().rollback()
+    results = review_many(
+        current_app.extensions["budgetloop.sessions"],
+        current_app.extensions["budgetloop.workflow"],
+        ids,
+        data,
+        actor,
+    )
+    names = _names_of(results)
+    return render_template("tasks/bulk_result.html", results=results, names=names, data=data)
+
+
+def _task_ids(raw: list[str]) -> list[int]:
+    return [int(value) for value in raw if value.isdigit() and int(value) <= 2**62]
+
+
+def _bulk_problem(ids: list[int], data: dict) -> str | None:
+    """The form's own mistakes, said before anything is done."""
+    if not ids:
+        return translate("bulk.none_selected")
+    if len(ids) > MAX_BULK:
+        return translate("bulk.too_many", max=MAX_BULK)
+    if data["outcome"] not in ("approve", "return"):
+        return translate("form.review.choose")
+    if data["outcome"] == "return" and not data["comment"].strip():
+        return translate("bulk.return_needs_comment")
+    return None
+
+
+def _names_of(results) -> dict[int, object]:
+    """Each result's task and project as the caller may see them (to name the rows)."""
+    session, actor = get_session(), current_actor()
+    names = {}
+    for result in results:
+        try:
+            names[result.task_id] = get_task(session, actor, result.task_id)
+        except Exception:  # a task the caller may not see is named by its id alone
+            continue
+    return names
 
 
 @bp.get("/tasks/<int:task_id>")
