@@ -70,6 +70,9 @@ _DATA_ASSOCIATION = re.compile(r"^Cannot resolve data(Input|Output)Association\b
 def _wrap(
     error: ValidationException, fallback_file: str, root: etree._Element | None = None
 ) -> DefinitionError:
+    # The library's task parser re-raises any error as its repr; ours already says it all.
+    if isinstance(error.__context__, DefinitionError):
+        return error.__context__
     reason = _NAMESPACE.sub("", str(error.args[0]) if error.args else str(error))
     line = getattr(error, "line_number", "")
     element = getattr(error, "id", "") or None

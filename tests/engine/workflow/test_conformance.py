@@ -81,7 +81,16 @@ MISSING_DATA = re.compile(
 CATEGORIES = [
     ("user task without role", re.compile(r"user task has no role")),
     ("user task with unknown role", re.compile(r"unknown role '")),
-    ("unknown service operation", re.compile(r"unknown service operation|Service Task must have")),
+    (
+        "unknown service operation",
+        re.compile(
+            r"unknown service operation|Service Task must have|service task has no operation"
+        ),
+    ),
+    ("plain task (bpmn:task): no one does it", re.compile(r"a plain task \(bpmn:task\)")),
+    ("script task without a script", re.compile(r"script task has no script")),
+    ("user task form not registered", re.compile(r"form '[^']*' is not registered")),
+    ("form outcome without a path", re.compile(r"reaches no path|takes the same path as")),
     (
         "expression outside the safe grammar",
         re.compile(
@@ -91,7 +100,10 @@ CATEGORIES = [
         ),
     ),
     ("invalid timer", re.compile(r"^timer ")),
-    ("called process not deployed", re.compile(r"which is not deployed|No DMN Diagram available")),
+    (
+        "called process not deployed",
+        re.compile(r"which is not deployed|No DMN Diagram available|neither deployed nor"),
+    ),
     ("XML/XSD invalid", re.compile(r"not well-formed|duplicate id|DOCTYPE|\(line \d+\)")),
     ("no executable process / no decision", re.compile(r"no executable process|has no decision")),
     (
@@ -104,7 +116,8 @@ CATEGORIES = [
         "BPMN construct the library refuses",
         re.compile(
             r"Data Store|data stores are not supported|Cancel Events|multiinstance task must|"
-            r"loopMaximum|Loop Tasks"
+            r"loopMaximum|Loop Tasks|more than one outgoing sequence flow|"
+            r"not a data object reference"
         ),
     ),
     ("library cannot parse/check it", re.compile(r"cannot be parsed|cannot be checked")),
