@@ -1,6 +1,6 @@
 """Deadlines in the region's time zone (domain.md "Dates"): counted from the local date of the
-event, due at the end of the local day. Weekends are skipped for working days; public holidays
-are not modelled yet.
+event, due at the end of the local day. Working days skip weekends and the region's public
+holidays, and count its adjusted working days (调休), from the `working_calendar` setting.
 
 An order issued at 2026-03-04T16:30Z is issued on 5 March in Beijing (00:30): its days count
 from 5 March, never from the UTC date.
@@ -8,6 +8,7 @@ from 5 March, never from the UTC date.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,6 +21,22 @@ from engine.models import FiscalYear
 BEIJING = timezone(timedelta(hours=8))
 DEFAULT_ZONE = "Asia/Shanghai"
 END_OF_DAY = time(23, 59, 59)
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Which local dates are worked: Monday to Friday, except holidays, plus adjusted days."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()  # weekend days worked in exchange (调休)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+WEEKENDS_ONLY = WorkingCalendar()
 
 
 def zone_named(name: str) -> ZoneInfo:
@@ -63,14 +80,46 @@ def due_date_after_days(moment: datetime, days: int, zone: ZoneInfo | timezone =
     return local_date(moment, zone) + timedelta(days=days)
 
 
+def region_calendar(session: Session, year: FiscalYear) -> WorkingCalendar:
+    """The region's holidays and adjusted working days (the `working_calendar` setting)."""
+    try:
+        body = policy.setting(session, "working_calendar", year.region_code, year.year)
+    except NotFound:
+        return WEEKENDS_ONLY
+
+    def dates(name: str) -> frozenset[date]:
+        values = body.get(name, []) if isinstance(body, dict) else None
+        if not isinstance(values, list):
+            raise InvalidInput(
+                f"working_calendar.{name} must be a list of dates (YYYY-MM-DD)",
+                errors={f"working_calendar.{name}": "not a list"},
+            )
+        parsed = set()
+        for index, value in enumerate(values):
+            try:
+                parsed.add(date.fromisoformat(value))
+            except (TypeError, ValueError):
+                raise InvalidInput(
+                    f"working_calendar.{name}[{index}] is {value!r}, not a date (YYYY-MM-DD)",
+                    errors={f"working_calendar.{name}[{index}]": "not a date"},
+                ) from None
+        return frozenset(parsed)
+
+    return WorkingCalendar(holidays=dates("holidays"), workdays=dates("workdays"))
+
+
 def deadline_after_working_days(
-    moment: datetime, days: int, zone: ZoneInfo | timezone = BEIJING
+    moment: datetime,
+    days: int,
+    zone: ZoneInfo | timezone = BEIJING,
+    calendar: WorkingCalendar = WEEKENDS_ONLY,
 ) -> datetime:
     """The end (23:59:59 local time) of the `days`-th working day after `moment`."""
     day = local_date(moment, zone)
     counted = 0
+    # Bounded: at most `days` weekdays plus the calendar's finitely many holidays and weekends.
     while counted < days:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if calendar.is_working_day(day):
             counted += 1
     return end_of_day(day, zone)

@@ -13,7 +13,7 @@ from engine.cycle.documents import document_row
 from engine.errors import InvalidInput
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow
 from engine.models.enums import AlertKind, Colour, Course, Likelihood, Operator, QualitativeBand
-from engine.workdays import deadline_after_working_days, region_zone
+from engine.workdays import deadline_after_working_days, region_calendar, region_zone
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
 
@@ -56,7 +56,10 @@ def compute_alerts(call: ServiceCall) -> dict:
     colours = raise_report_alerts(call.session, report, call.now)
     settings = policy.setting(call.session, "alerts", year.region_code, year.year)
     due = deadline_after_working_days(
-        call.now, int(settings["response_working_days"]), region_zone(call.session, year)
+        call.now,
+        int(settings["response_working_days"]),
+        region_zone(call.session, year),
+        region_calendar(call.session, year),
     )
     return {
         "response_due": due.isoformat(),

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from engine.errors import InvalidInput
 from engine.models import HumanTask, PolicySetting, Project, RectificationOrder, Timer
 from engine.simulation import Choices, Simulation, drive
-from engine.workdays import deadline_after_working_days, region_zone, zone_named
+from engine.workdays import (
+    WorkingCalendar,
+    deadline_after_working_days,
+    region_calendar,
+    region_zone,
+    zone_named,
+)
 
 # 16:30 UTC on 31 January is 00:30 on 1 February in Beijing: the evaluation stage (it opens at
 # 00:00 local time on 1 February) issues its rectification order then.
@@ -112,3 +118,69 @@ def test_the_region_time_zone_is_a_policy_setting(sessions, province):
             region_zone(session, year)
     with pytest.raises(InvalidInput, match="time_zone"):
         zone_named("../../etc/passwd")
+
+
+def test_working_days_skip_holidays_and_count_adjusted_workdays():
+    shanghai = ZoneInfo("Asia/Shanghai")
+    calendar = WorkingCalendar(
+        holidays=frozenset({date(2026, 10, d) for d in range(1, 8)}),
+        workdays=frozenset({date(2026, 9, 27), date(2026, 10, 10)}),  # a Sunday, a Saturday
+    )
+    # Saturday 26 September: Sunday the 27th is worked, then the holidays until the 7th.
+    saturday = datetime(2026, 9, 26, 2, 0, tzinfo=UTC)
+    assert deadline_after_working_days(saturday, 1, shanghai, calendar).date() == date(2026, 9, 27)
+    assert deadline_after_working_days(saturday, 4, shanghai, calendar).date() == date(2026, 9, 30)
+    assert deadline_after_working_days(saturday, 5, shanghai, calendar).date() == date(2026, 10, 8)
+    assert deadline_after_working_days(saturday, 7, shanghai, calendar).date() == date(2026, 10, 10)
+    assert deadline_after_working_days(saturday, 8, shanghai, calendar).date() == date(2026, 10, 12)
+
+
+def test_the_alert_response_deadline_follows_the_region_calendar(
+    sessions, wf, clock, province, start
+):
+    project_id = province[0]
+    with sessions() as session, session.begin():
+        region = session.get(Project, project_id).fiscal_year.region_code
+        session.add(
+            PolicySetting(
+                key="working_calendar",
+                region_code=region,
+                body={
+                    "value": {
+                        "holidays": ["2026-08-03", "2026-08-04", "2026-08-05"],
+                        "workdays": ["2026-08-08"],
+                    }
+                },
+            )
+        )
+    simulation = Simulation(
+        wf, Choices(rng=random.Random(1), return_rate=0.0, performance=lambda project: 0.5)
+    )
+    start(project_id)
+    # Monitoring opens at 00:00 on Saturday 1 August in Beijing (16:00 UTC on 31 July), when
+    # the unit files at once and its red alert asks for a response.
+    drive(simulation, sessions, clock, until=datetime(2026, 7, 31, 16, 0, tzinfo=UTC))
+    with sessions() as session:
+        assert session.scalars(select(HumanTask).where(HumanTask.form == "alert_response")).all()
+        timer = session.scalars(
+            select(Timer).where(Timer.element_id == "Timer_AlertResponseOverdue")
+        ).one()
+    # Ten working days from 1 August: 6, 7, 8 (worked), 10–14, 17 and 18 August.
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert timer.due_at == datetime(2026, 8, 18, 23, 59, 59, tzinfo=shanghai)
+
+
+def test_a_bad_working_calendar_names_the_entry(sessions, province):
+    with sessions() as session, session.begin():
+        year = session.get(Project, province[0]).fiscal_year
+        assert region_calendar(session, year) == WorkingCalendar()
+        session.add(
+            PolicySetting(
+                key="working_calendar",
+                region_code=year.region_code,
+                body={"value": {"holidays": ["2026-10-01", "10/02/2026"]}},
+            )
+        )
+        session.flush()
+        with pytest.raises(InvalidInput, match=r"working_calendar.holidays\[1\] is '10/02/2026'"):
+            region_calendar(session, year)
