@@ -141,3 +141,51 @@ def test_supervisors_read_incidents_but_do_not_act(login, incident_ids):  # noqa
     assert client.post(f"/incidents/{first}/retry", data={"csrf_token": token}).status_code == 403
     response = client.post(f"/incidents/{first}/resolve", data={"note": "x", "csrf_token": token})
     assert response.status_code == 403
+
+
+def test_the_modeller_page_lets_a_return_path_be_drawn(login, world_app):
+    page = login("performance").get(f"/processes/{_definition_id(world_app, 'review')}").text
+    # A flow out of a gateway gets a condition and a default flag in the side form.
+    assert 'id="element-condition"' in page and 'id="element-default"' in page
+    assert "条件表达式" in page and "outcome == &#39;return&#39;" in page
+    # The step the toolbar adds comes with its outcome gateway, or says how to draw the return.
+    assert 'data-msg-step-added="' in page and 'data-msg-draw-return="' in page
+
+
+def _problems_of(client, text: str, lang: str | None = None) -> list[dict]:
+    url = "/api/v1/process-definitions/validate" + (f"?lang={lang}" if lang else "")
+    response = client.post(
+        url,
+        json={"files": [{"name": "review.bpmn", "text": text}]},
+        headers={"X-CSRF-Token": csrf(client)},
+    )
+    assert response.status_code == 200 and response.json["ok"] is False
+    return response.json["problems"]
+
+
+def test_deploy_problems_are_said_in_the_users_language(login):
+    from tests.engine.workflow.test_review_outcomes import STEP, _review_with_step
+
+    client = login("performance")
+    client.get("/processes")
+    text = _review_with_step(return_path=False).text
+    (problem,) = [p for p in _problems_of(client, text) if p["element"] == STEP]
+    assert problem["code"] == "outcome_ignored"
+    assert "退回修改 (return)" in problem["message"] and "同一条路径" in problem["message"]
+    assert "outcome 'return'" in problem["reason"]  # the English reason stays for API clients
+
+    (english,) = [p for p in _problems_of(client, text, "en") if p["element"] == STEP]
+    assert english["message"].startswith("The outcome 'return for revision (return)'")
+    assert "takes the same path as 'approve (approve)'" in english["message"]
+
+    plain = REVIEW.replace(
+        '<bpmn:userTask id="Task_Revise" name="修改并重新提交">',
+        '<bpmn:task id="Task_Revise" name="修改并重新提交">',
+    ).replace(
+        "<bpmn:outgoing>Flow_ToMarkResubmitted</bpmn:outgoing>\n    </bpmn:userTask>",
+        "<bpmn:outgoing>Flow_ToMarkResubmitted</bpmn:outgoing>\n    </bpmn:task>",
+    )
+    assert '<bpmn:task id="Task_Revise"' in plain and plain.count("</bpmn:task>") == 1
+    (problem,) = _problems_of(client, plain, "zh-CN")
+    assert problem["element"] == "Task_Revise" and problem["code"] == "plain_task"
+    assert problem["message"].startswith("普通任务（bpmn:task）没有说明由谁办理")
