@@ -4,8 +4,8 @@
 # deleted) but only *one* rule for an event (the lowest `pri`; the event is then consumed).
 # So a named fact that some rule joins with another is posted once as a durable fact, and
 # every rule over it fires.  A named fact no rule joins is posted as events, one per *lane*:
-# lane `d` carries it to the decide rules (first match wins, which is exactly what the
-# combination keeps), and lane `a<i>` to adjust rule i alone, so each adjust rule still sees it.
+# lane `r<i>` carries it to rule i alone, so every rule over it still sees it (rows combine:
+# every matching decide rule counts, not only the first).
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rules.model import Facts
-from rules.ruleset import Decide, Op, Pattern, RuleSet
+from rules.ruleset import Op, Pattern, RuleSet
 from rules.schema import FACTS, FieldType, records
 
 KIND, LANE = "_fact", "_lane"
-DECIDE_LANE = "d"
 # The rule the host adds: durable_rules frees an uninitialised pointer when it deletes a
 # session that never ran an action, so a session where no rule fired is closed by this one.
 CLOSE = "close"
@@ -42,7 +41,7 @@ class Plan:
     lanes: dict[str, tuple[str, ...]]
     # Per `fact.field` holding decimals: float(threshold) -> threshold, to keep comparisons exact.
     near: dict[str, dict[float, Decimal]]
-    ids: dict[str, str]  # message id per fact ("outcome") or event lane ("alert.d")
+    ids: dict[str, str]  # message id per fact ("outcome") or event lane ("alert.r4")
     id_hashes: frozenset[int]
 
     def messages(self, facts: Facts, sid: str) -> tuple[str | None, tuple[str, ...]]:
@@ -91,10 +90,8 @@ def compile_ruleset(ruleset: RuleSet) -> Plan:
     for index, rule in enumerate(ruleset.rules):
         lane = None
         if len(rule.patterns) == 1 and rule.patterns[0].fact not in joined:
-            lane = DECIDE_LANE if isinstance(rule.then, Decide) else f"a{index}"
-            fact_lanes = lanes.setdefault(rule.patterns[0].fact, [])
-            if lane not in fact_lanes:
-                fact_lanes.append(lane)
+            lane = f"r{index}"
+            lanes.setdefault(rule.patterns[0].fact, []).append(lane)
         definition[f"r{index}"] = {
             "all": [{pattern.fact: _pattern(pattern, lane)} for pattern in rule.patterns],
             "pri": rule.pri,

@@ -20,6 +20,10 @@ FACTOR_RULES: dict[DecisionKind, tuple[str, Decimal | None]] = {
     DecisionKind.INCREASE: ("at least 1", ONE),
 }
 _ABSENT = object()
+RECLAIM_IS_NOT_NEXT_YEAR = (
+    "'reclaim' is not a next-year decision: idle funds are reclaimed from this year's balance"
+    ' by an adjust rule with "reclaim": true, whatever next year\'s decision is'
+)
 
 
 def parse_decide(parser: Any, value: Any, path: str) -> Decide | None:
@@ -33,6 +37,8 @@ def parse_decide(parser: Any, value: Any, path: str) -> Decide | None:
     review = _flag(parser, value.get("review", False), at(path, "review"))
     if len(parser.problems) > before or kind is None:
         return None
+    if kind is DecisionKind.RECLAIM:
+        return parser.fail(at(path, "kind"), RECLAIM_IS_NOT_NEXT_YEAR)
     if factor is _ABSENT:
         if kind is DecisionKind.CUT:
             return parser.fail(at(path, "factor"), "is required for a cut")
@@ -43,8 +49,9 @@ def parse_decide(parser: Any, value: Any, path: str) -> Decide | None:
 
 
 def parse_adjust(parser: Any, value: Any, path: str) -> Adjust | None:
-    """Parse `{"if"?: {"kind_in"?, "factor_below"?}, "kind"?, "factor"?, "actions"?, "review"?}`."""
-    known = ("if", "kind", "factor", "actions", "review")
+    """Parse `{"if"?: {"kind_in"?, "factor_below"?}, "kind"?, "factor"?, "actions"?, "review"?,
+    "reclaim"?}`."""
+    known = ("if", "kind", "factor", "actions", "review", "reclaim")
     if parser.obj(value, path, known, ()) is None:
         return None
     before = len(parser.problems)
@@ -55,12 +62,16 @@ def parse_adjust(parser: Any, value: Any, path: str) -> Adjust | None:
     factor = _factor(parser, value.get("factor", _ABSENT), at(path, "factor"))
     actions = parser.choices(value.get("actions", []), at(path, "actions"), Action, "action")
     review = _flag(parser, value.get("review", False), at(path, "review"))
-    if not {"kind", "factor", "actions", "review"} & value.keys():
-        parser.fail(path, "changes nothing: give a kind, factor, actions or review")
+    reclaim = _flag(parser, value.get("reclaim", False), at(path, "reclaim"))
+    if not {"kind", "factor", "actions", "review", "reclaim"} & value.keys():
+        parser.fail(path, "changes nothing: give a kind, factor, actions, review or reclaim")
     if len(parser.problems) > before:
         return None
+    if kind is DecisionKind.RECLAIM:
+        # How rule sets stored before rows combined said "reclaim the idle funds".
+        kind, reclaim = None, True
     factor = None if factor is _ABSENT else factor
-    return Adjust(kind_in, factor_below, kind, factor, actions, review)
+    return Adjust(kind_in, factor_below, kind, factor, actions, review, reclaim)
 
 
 def _guard(parser: Any, value: Any, path: str) -> tuple[Any, Any]:

@@ -13,7 +13,11 @@ RATE_LIMIT = Decimal(1_000_000)
 
 
 class DecisionKind(StrEnum):
-    """Next-year funding decision; values match the engine's stored vocabulary."""
+    """Next-year funding decision; values match the engine's stored vocabulary.
+
+    `reclaim` is what decisions before rows combined stored for idle funds; a rule set cannot
+    decide it any more (reclaiming acts on this year's balance: an adjust rule's `reclaim`).
+    """
 
     INCREASE = "increase"
     MAINTAIN = "maintain"
@@ -102,3 +106,5 @@ class RuleDecision:
     needs_review: bool
     ruleset: str  # the rule set's reference, `name@version`
     facts: dict[str, object]  # the facts it read, JSON-ready (Facts.to_dict)
+    # Reclaim this year's unspent balance (idle funds); it combines with any next-year effect.
+    reclaim: bool = False

@@ -44,7 +44,7 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Decide:
-    """Make the decision: the first matching decide rule (lowest pri) wins."""
+    """A row's next-year effect: of all matching decide rules the strongest wins (combine.py)."""
 
     kind: DecisionKind
     factor: Decimal
@@ -62,6 +62,8 @@ class Adjust:
     factor: Decimal | None
     actions: tuple[Action, ...]
     review: bool
+    # Reclaim this year's unspent balance (idle funds); next year's effect is left as it is.
+    reclaim: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def _effect_dict(effect: Decide | Adjust) -> dict[str, object]:
         body["factor"] = effect.factor
     body["actions"] = [action.value for action in effect.actions]
     body["review"] = effect.review
+    if effect.reclaim:  # only when set, so rule sets written before it keep their hash
+        body["reclaim"] = True
     return {"adjust": body}
 
 

@@ -45,12 +45,20 @@ def as_plain(decision: RuleDecision) -> tuple:
         tuple(action.value for action in decision.actions),
         tuple(SAME_RULE.get(name, name) for name in decision.fired),
         decision.needs_review,
+        decision.reclaim,
     )
 
 
 def plain(decision: results.Decision) -> tuple:
     actions = tuple(action.value for action in decision.actions)
-    return decision.kind.value, decision.factor, actions, decision.fired, decision.needs_review
+    return (
+        decision.kind.value,
+        decision.factor,
+        actions,
+        decision.fired,
+        decision.needs_review,
+        decision.reclaim,
+    )
 
 
 def test_random_facts_get_the_decision_of_the_plain_function(rules_host, default):

@@ -34,7 +34,7 @@ GOOD = Facts(SECOND, 2025, "A", execution_rate=Decimal("0.9"))
 
 
 def check_answers(decision_of_poor, decision_of_good) -> None:
-    assert decision_of_poor.fired == ("poor_two_years_continuing",)
+    assert decision_of_poor.fired == ("poor_two_years_continuing", "grade_d_continuing")
     assert decision_of_good.fired == ("grade_a",)
     assert decision_of_poor.facts["project_code"] == FIRST
     assert decision_of_good.facts["project_code"] == SECOND
@@ -111,7 +111,7 @@ def test_two_thousand_evaluations_in_a_row_stay_under_the_session_cap(rules_host
     decisions = [rules_host.evaluate(default, POOR if n % 2 else GOOD) for n in range(2_000)]
     assert rules_host.restarts == 0
     assert {decision.fired for decision in decisions} == {
-        ("poor_two_years_continuing",),
+        ("poor_two_years_continuing", "grade_d_continuing"),
         ("grade_a",),
     }
 
@@ -164,7 +164,7 @@ def test_a_memory_error_restarts_the_host_and_retries_once(rules_host, default, 
     failures = iter([MemoryError(), MemoryError()])
     with pytest.raises(EngineFailure):
         rules_host.evaluate(default, GOOD)
-    assert rules_host.evaluate(default, POOR).fired == ("poor_two_years_continuing",)
+    assert rules_host.evaluate(default, POOR).fired == ("poor_two_years_continuing", "grade_d_continuing")
 
 
 def test_the_real_session_cap_is_survived_by_a_restart():

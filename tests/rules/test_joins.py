@@ -61,13 +61,13 @@ def project(**facts: object) -> Facts:
         (
             project(rectification_overdue=True, red_alert_unanswered=True),
             DecisionKind.CANCEL,
-            ("overdue_and_red_alert", "circulate_overdue"),
-            (Action.INTERVIEW, Action.CIRCULAR),
+            ("overdue_and_red_alert", "red_alert", "graded", "circulate_overdue"),
+            (Action.INTERVIEW, Action.CIRCULAR, Action.REMINDER),
         ),
         (
             project(red_alert_unanswered=True),
             DecisionKind.SUSPEND,
-            ("red_alert",),
+            ("red_alert", "graded"),
             (Action.REMINDER,),
         ),
         (
@@ -87,4 +87,4 @@ def test_the_join_needs_both_facts(rules_host, joins, given, kind, fired, action
 def test_joined_facts_are_asserted_as_facts_and_single_ones_posted_as_events(joins):
     plan = compile_ruleset(joins)
     assert plan.as_facts == ("rectification", "alert")
-    assert plan.lanes == {"outcome": ("d",)}
+    assert plan.lanes == {"outcome": ("r2",)}
