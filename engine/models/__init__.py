@@ -18,6 +18,7 @@ from engine.models.rectification import RectificationOrder
 from engine.models.results import (
     AccountabilityAction,
     Disclosure,
+    EvaluationClose,
     FundingDecision,
     PolicySetting,
     RuleSet,
@@ -44,6 +45,7 @@ __all__ = [
     "BudgetAdjustment",
     "Disclosure",
     "Evaluation",
+    "EvaluationClose",
     "EvaluationFinding",
     "EvaluationScore",
     "FiscalYear",

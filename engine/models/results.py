@@ -82,10 +82,31 @@ class FundingDecision(Base):
     override_factor: Mapped[Decimal | None] = mapped_column(Measure())
     override_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Idle funds: this year's unspent balance reclaimed (budget − executed), None when the
+    # rules reclaim nothing. It combines with the next-year `kind` (domain.md: rows combine).
+    reclaim_amount: Mapped[Decimal | None]
 
     __mapper_args__ = {"version_id_col": version}
 
     project: Mapped[Project] = relationship()
+
+
+class EvaluationClose(Base):
+    """A fiscal year's evaluations closed: the department ranks every decision of the year reads.
+
+    Written once per year (the unique key keeps a second writer out) and never changed, so the
+    commendation "among the top 10 departments" means the same for every project of the year.
+    `ranks` maps a department's id (as text) to its rank, the exact mean score and the number
+    of scored evaluations it was taken over.
+    """
+
+    __tablename__ = "evaluation_close"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id"), unique=True)
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by: Mapped[str] = mapped_column(String(100))
+    ranks: Mapped[dict]
 
 
 class AccountabilityAction(Base):
