@@ -18,6 +18,9 @@ from engine.workflow.runtime import Outcome, WorkflowEngine
 # One bulk review at most: each item is a command of its own, so the work stays bounded.
 MAX_BULK = 100
 BULK_FORM = "review"
+# Who reviews documents: the department and the finance desk, and the performance division
+# where a review step is added for it in the modeller. Nobody else has review tasks.
+REVIEWER_ROLES = frozenset({"department", "finance", "performance"})
 
 
 def complete(

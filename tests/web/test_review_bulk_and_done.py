@@ -129,6 +129,14 @@ def test_bulk_review_over_the_api(world, world_app, world_client):
         response = world_client.post("/api/v1/tasks/bulk-review", json=body, headers=headers)
         assert response.status_code == 422, body
 
+    # Only reviewers review: a unit is refused before anything is looked at.
+    refused = world_client.post(
+        "/api/v1/tasks/bulk-review",
+        json={"tasks": [reviews[0].id], "data": {"outcome": "approve"}},
+        headers=world.headers("unit"),
+    )
+    assert refused.status_code == 403
+
     # 已办 over the API: newest first, with the decision.
     done = world_client.get("/api/v1/tasks/completed?per_page=200", headers=headers)
     assert done.status_code == 200

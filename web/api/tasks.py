@@ -12,10 +12,10 @@ from marshmallow import Schema, fields, validate
 
 from engine.queries.review import ReviewView, review_view
 from engine.queries.tasks import InboxItem, completed, get_task, inbox
-from engine.tasks import MAX_BULK, complete, review_many
+from engine.tasks import MAX_BULK, REVIEWER_ROLES, complete, review_many
 from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
-from web.auth import current_actor, protect
+from web.auth import current_actor, protect, require
 from web.db import get_session
 
 blp = Blueprint("tasks", __name__, description="The inbox of user tasks")
@@ -196,12 +196,13 @@ class TaskDetail(MethodView):
 class BulkReview(MethodView):
     @blp.arguments(BulkReviewSchema)
     @blp.response(200, BulkResultSchema)
+    @blp.alt_response(403, description="only reviewers (department, finance, performance)")
     @blp.alt_response(422, description="no tasks, too many, or the decision is invalid")
     def post(self, body):
         """批量审核: the same decision on several review tasks, each completed in a transaction
         of its own; each item says what happened (approved, returned, conflict, invalid,
         error). A return applies one comment to all."""
-        actor = current_actor()
+        actor = require(REVIEWER_ROLES)
         # Each item commits on its own: end the request's transaction first, so that SQLite's
         # single writer is free for them.
         get_session().rollback()

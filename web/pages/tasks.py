@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from engine.errors import Conflict, InvalidInput
 from engine.queries.tasks import completed, get_task
 from engine.queries.tasks import inbox as inbox_query
-from engine.tasks import BULK_FORM, MAX_BULK, complete, review_many
-from web.auth import current_actor
+from engine.tasks import BULK_FORM, MAX_BULK, REVIEWER_ROLES, complete, review_many
+from web.auth import current_actor, require
 from web.db import get_session
 from web.i18n import translate
 from web.pages import task_forms
@@ -20,8 +20,6 @@ PER_PAGE = 25
 # The orders the lists offer (the links in their headings); anything else falls back.
 INBOX_SORTS = ("created_at", "-created_at", "due_at", "-due_at")
 DONE_SORTS = ("-completed_at", "completed_at", "due_at", "-due_at")
-# Roles that review documents in bulk: the department and the finance desk.
-BULK_ROLES = frozenset({"department", "finance"})
 
 
 def _sort(allowed: tuple[str, ...]) -> str:
@@ -38,7 +36,7 @@ def _render_inbox(error: str | None = None, posted=None, status: int = 200):
     actor = current_actor()
     sort = _sort(INBOX_SORTS)
     page = inbox_query(get_session(), actor, page_number(), PER_PAGE, sort)
-    bulk = actor.role in BULK_ROLES and any(i.task.form == BULK_FORM for i in page.items)
+    bulk = actor.role in REVIEWER_ROLES and any(i.task.form == BULK_FORM for i in page.items)
     return render_template(
         "inbox.html",
         page=page,
@@ -59,7 +57,7 @@ def done():
 
 @bp.post("/inbox/bulk-review")
 def bulk_review():
-    actor = current_actor()
+    actor = require(REVIEWER_ROLES)
     ids = _task_ids(request.form.getlist("task"))
     data = {
         "outcome": request.form.get("outcome", ""),
