@@ -97,6 +97,8 @@ GET  /api/v1/target-tables/{table_id}/excel             own  own  own  all  own 
 POST /api/v1/target-tables/{table_id}/excel             act  no   no   no   no   no   401
 GET  /api/v1/indicator-library/                         200  200  200  200  200  200  401
 GET  /api/v1/tasks/                                     200  200  200  200  200  200  401
+GET  /api/v1/tasks/completed                            200  200  200  200  200  200  401
+POST /api/v1/tasks/bulk-review                          403  act  act  act  403  403  401
 GET  /api/v1/tasks/{task_id}                            own  own  own  404  own  404  401
 POST /api/v1/tasks/{task_id}/complete                   act  act  act  404  act  404  401
 GET  /api/v1/tasks/{task_id}/draft                      own  own  own  404  own  404  401
@@ -372,6 +374,9 @@ BODIES: dict[tuple[str, str], Callable[[Session, int | None], dict]] = {
     ("PUT", "/api/v1/target-tables/{table_id}"): _table_put,
     ("POST", "/api/v1/target-tables/{table_id}/excel"): _workbook,
     ("POST", "/api/v1/tasks/{task_id}/complete"): lambda s, i: {"json": {"data": {}}},
+    ("POST", "/api/v1/tasks/bulk-review"): lambda s, i: {
+        "json": {"tasks": [1], "data": {"outcome": "approve"}}
+    },
     ("PUT", "/api/v1/tasks/{task_id}/draft"): lambda s, i: {"json": {"data": {"note": "初稿"}}},
     ("POST", "/api/v1/tasks/{task_id}/attachments"): lambda s, i: {
         "data": {"file": (io.BytesIO(b"%PDF-1.4 evidence"), "佐证.pdf")},
