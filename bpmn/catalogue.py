@@ -10,9 +10,10 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from bpmn import role_aliases
+from bpmn.decisions import DecisionParser
 from bpmn.errors import DefinitionError
 from bpmn.timers import clocked
 from bpmn.xml import BPMN_NS, Source, kind_of, read_xml
@@ -153,7 +154,7 @@ class Catalogue:
         self, sources: Iterable[Source], errors: list[DefinitionError] | None = None
     ) -> None:
         """Parse `sources`; with `errors`, collect every file's problem instead of raising."""
-        self.parser = SpiffBpmnParser(validator=VALIDATOR)
+        self.parser = DecisionParser(validator=VALIDATOR)
         self.files: dict[str, ParsedFile] = {}
         self._specs: dict[str, object] = {}
         self._roots: dict[str, etree._Element] = {}

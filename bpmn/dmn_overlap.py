@@ -5,43 +5,44 @@ exclude each other, so a table with overlapping rules silently gives order-depen
 This module reads the input cells (never evaluating them: only ``ast.parse``) and reports every
 pair of rules that can match one input, so such a table can be rejected at deployment.
 
-How SpiffWorkflow 3.2 reads a cell (``DMNEngine.evaluate``), mirrored here:
+A cell is read as the engine reads it (bpmn/decisions.py):
 
 * ``None``, empty or ``-``: matches anything;
-* a ``?`` outside quotes: ``?`` stands for the input and the whole cell is a test
-  (``80 <= ? < 90``, ``? > 5 and ? < 10``, ``not ? in [1, 2]``);
-* a cell that parses as Python on its own: compared with ``==`` to the input (``"Larry"``,
-  ``90``, ``-1.5``, ``True``, ``None``); ``"a", "b"`` is a tuple, not a list of alternatives;
-* anything else is appended to the input expression (``> 90``, ``!= 'A'``, ``in ['a', 'b']``,
-  ``not in (1, 2)``, ``is None``).  SpiffWorkflow appends without a space, so ``in [...]``
-  after an input expression ending in a letter fails at run time; the set meant is used here.
+* FEEL unary tests (bpmn/feel.py): ``"a", "b"``, ``[1..5]``, ``< 5``, ``true``, ``null``,
+  ``not(…)``.  FEEL is strict about types: ``true`` matches only the boolean, ``5`` only numbers;
+* otherwise SpiffWorkflow's Python-style cells, mirrored from its ``DMNEngine.evaluate``: a ``?``
+  outside quotes stands for the input and the whole cell is a test (``80 <= ? < 90``,
+  ``not ? in [1, 2]``); a cell that parses as Python on its own is compared with ``==``
+  (``'Larry'``, ``True``, ``None``); anything else is appended to the input expression
+  (``!= 'A'``, ``in ['a', 'b']``, ``is None``).  In Python ``True == 1``, so there a boolean
+  input matches what 1 (or 0) matches.
 
-Each cell denotes a set of input values.  Numbers (``bool`` included, as ``True == 1`` in
-Python) form a union of intervals with exact rational ends: a float literal stands for the
-exact binary value Python compares with, so ``< 0.3`` and ``>= 0.3`` never overlap and
-``== 0.1`` equals ``== 0.1000000000000000001`` just as it does at run time.  Other values
-(strings, bytes, ``None``) form a finite set or the complement of one.  A comparison that
-would raise at run time (``"x" > 5``) is no match.  Any other cell (a name, a call, a string
-ordering...) is "unknown": it may match anything, and the reason says so.  Two rules overlap
-when, in every column, the sets of their two cells intersect.
+Each cell denotes a set of input values.  Numbers form a union of intervals with exact rational
+ends; every number is taken as the decimal it is written as (a float input 0.3 is 0.3), which is
+how both readings compare a float with a literal or a Decimal.  Booleans are two values of their
+own; other values (strings, ``None``) form a finite set or the complement of one.  A comparison
+that would raise at run time (``"x" > 5``) is no match.  Any other cell (a name, a call, a text
+range...) is "unknown": it may match anything, and the reason says so.  Two rules overlap when,
+in every column, the sets of their two cells intersect.
 """
 
 from __future__ import annotations
 
 import ast
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
+
+from bpmn import decisions, feel
 
 MAX_OVERLAPS = 50
 """At most this many pairs are reported (the messages stay readable)."""
 
 _PLACEHOLDER = "dmninputexpr"
 # The very pattern SpiffWorkflow uses to replace '?' outside quotes.
-_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+_QUESTION_MARK = decisions.QUESTION_MARK
 _SHOWN_CELL_LENGTH = 60
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +181,38 @@ class _Values:
 _EVERYTHING = _Values(_ALL_NUMBERS, frozenset(), True)
 _NOTHING = _Values(_NO_NUMBERS, frozenset(), False)
 
+
+class _Boolean:
+    """A boolean input, a value of its own beside the numbers 1 and 0 (as FEEL sees it)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+_TRUE = _Boolean(True)
+_FALSE = _Boolean(False)
+
+
+def _holds(numbers: _Intervals, value: int) -> bool:
+    point = Fraction(value)
+    return any(_interval_and(i, (point, True, point, True)) is not None for i in numbers)
+
+
+def _python_bools(values: _Values) -> _Values:
+    """In a Python-style cell a boolean input matches exactly what 1 (True) or 0 matches."""
+    others = set(values.others) - {_TRUE, _FALSE}
+    for boolean, number in ((_TRUE, 1), (_FALSE, 0)):
+        # In a complement, listed values are the excluded ones.
+        if _holds(values.numbers, number) != values.others_complement:
+            others.add(boolean)
+    return _Values(values.numbers, frozenset(others), values.others_complement)
+
+
 # A test's outcome per input: (values giving True, values giving False); the rest raise.
 _Outcome = tuple[_Values, _Values]
 
@@ -214,7 +247,9 @@ def _literal(node: ast.expr) -> _Values:
         elif isinstance(value, float):
             if not math.isfinite(value):
                 raise _Unknown("uses a number that is not finite")
-            exact = Fraction(value)
+            # The decimal it is written as: how the safe grammar compares it with a Decimal,
+            # and (repr being monotonic) in the same order as it compares with floats.
+            exact = Fraction(Decimal(repr(value)))
         elif value is None or isinstance(value, str | bytes):
             return _Values(_NO_NUMBERS, frozenset([value]), False)
         else:
@@ -335,14 +370,55 @@ def _test(node: ast.expr) -> _Outcome:
     raise _Unknown("is not a comparison")
 
 
+def _feel_test(test: feel.Test) -> _Outcome:
+    """(values the test holds for, values it is False for); null and raising are neither."""
+    if isinstance(test, feel.Equal):
+        value = test.value
+        if isinstance(value, bool):
+            same = _Values(_NO_NUMBERS, frozenset([_TRUE if value else _FALSE]), False)
+        elif isinstance(value, Decimal):
+            exact = Fraction(value)
+            same = _Values(((exact, True, exact, True),), frozenset(), False)
+        else:  # a text or null
+            same = _Values(_NO_NUMBERS, frozenset([value]), False)
+        return same, ~same
+    if not test.numeric:
+        raise _Unknown("orders texts, which this check cannot compare")
+    low = None if test.low is None else Fraction(test.low)
+    high = None if test.high is None else Fraction(test.high)
+    true: _Intervals = (
+        ((low, test.low_included, high, test.high_included),)
+        if _nonempty(low, test.low_included, high, test.high_included)
+        else ()
+    )
+    return (
+        _Values(true, frozenset(), False),
+        _Values(_numbers_not(true), frozenset(), False),
+    )
+
+
+def _feel_values(tests: feel.UnaryTests) -> _Values:
+    """The inputs a FEEL cell matches: any test holding, or with not(…) every test False."""
+    outcomes = [_feel_test(test) for test in tests.tests]
+    if not tests.negated:
+        values = _NOTHING
+        for true, _ in outcomes:
+            values = values | true
+        return values
+    values = _EVERYTHING
+    for _, false in outcomes:
+        values = values & false
+    return values
+
+
 @dataclass(frozen=True)
 class _Cell:
     shown: str
     values: _Values
     is_any: bool = False
     unknown: str | None = None  # why the set cannot be worked out
-    boolean: bool = False  # mentions True/False: show 1/0 as True/False
-    textual: bool = False  # mentions strings/None: prefer a non-number example
+    textual: bool = False  # mentions texts, booleans or null: prefer a non-number example
+    feel: bool = False  # written in FEEL: examples spell true, false and null its way
 
 
 _ANY = _Cell("-", _EVERYTHING, is_any=True)
@@ -358,6 +434,20 @@ def _read_cell(text: str | None) -> _Cell:
     shown = " ".join(text.split())
     if len(shown) > _SHOWN_CELL_LENGTH:
         shown = shown[: _SHOWN_CELL_LENGTH - 3] + "..."
+    try:
+        tests = decisions.read_cell(text)
+    except decisions.CellRefused as refused:
+        return _Cell(shown, _EVERYTHING, unknown=refused.reason)
+    if tests is not None:
+        try:
+            values = _feel_values(tests)
+        except _Unknown as unknown:
+            return _Cell(shown, _EVERYTHING, unknown=unknown.why, feel=True)
+        textual = any(
+            isinstance(test, feel.Equal) and not isinstance(test.value, Decimal)
+            for test in tests.tests
+        )
+        return _Cell(shown, values, textual=textual, feel=True)
     tree: ast.AST | None = None
     try:
         replaced = _QUESTION_MARK.sub(_PLACEHOLDER, text)
@@ -383,9 +473,8 @@ def _read_cell(text: str | None) -> _Cell:
     constants = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)]
     return _Cell(
         shown,
-        values,
-        boolean=any(isinstance(value, bool) for value in constants),
-        textual=any(value is None or isinstance(value, str | bytes) for value in constants),
+        _python_bools(values),
+        textual=any(value is None or isinstance(value, str | bytes | bool) for value in constants),
     )
 
 
@@ -399,7 +488,7 @@ def _inside(value: Fraction, interval: _Interval) -> bool:
 
 
 def _short_number(interval: _Interval) -> Fraction | None:
-    """An int or a short float inside a non-empty interval (None between adjacent floats)."""
+    """A whole or short decimal number inside a non-empty interval."""
     lo, lo_in, hi, hi_in = interval
     if lo is not None and lo_in:
         return lo
@@ -409,14 +498,11 @@ def _short_number(interval: _Interval) -> Fraction | None:
         return hi if hi_in else Fraction(math.ceil(hi) - 1)
     if hi is None:
         return Fraction(math.floor(lo) + 1)
-    for digits in range(18):
+    for digits in range(40):
         step = Fraction(1, 10**digits)
         candidate = (math.floor(lo / step) + 1) * step
-        for _ in range(3):
-            as_float = Fraction(float(candidate)) if digits else candidate
-            if _inside(as_float, interval):
-                return as_float
-            candidate += step
+        if _inside(candidate, interval):
+            return candidate
     return hi if hi_in else None
 
 
@@ -430,18 +516,20 @@ def _example_number(numbers: _Intervals) -> Fraction:
     return (lo + hi) / 2
 
 
-def _show_number(value: Fraction, boolean: bool) -> str:
-    if boolean and value in (0, 1):
-        return str(value == 1)
+def _show_number(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
-    as_float = float(value)
-    if Fraction(as_float) == value:
-        return repr(as_float)
     with localcontext() as context:
-        context.prec = 60
-        # Strictly between two adjacent floats: only an exact Decimal input lies there.
-        return f"Decimal('{Decimal(value.numerator) / Decimal(value.denominator)}')"
+        context.prec = 80
+        return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+
+
+def _show_other(value: object, feel_spelling: bool) -> str:
+    if isinstance(value, _Boolean):
+        return ("true" if value.value else "false") if feel_spelling else repr(value.value)
+    if value is None and feel_spelling:
+        return "null"
+    return repr(value)
 
 
 def _fresh_strings() -> Iterator[str]:
@@ -456,10 +544,11 @@ def _example(first: _Cell, second: _Cell) -> str:
     both = first.values & second.values
     prefer_other = (first.textual or second.textual) and both.has_others()
     if both.numbers and not prefer_other:
-        return _show_number(_example_number(both.numbers), first.boolean or second.boolean)
+        return _show_number(_example_number(both.numbers))
     if both.others_complement:
         return repr(next(s for s in _fresh_strings() if s not in both.others))
-    return repr(min(both.others, key=lambda value: (value is None, repr(value))))
+    value = min(both.others, key=lambda value: (value is None, repr(value)))
+    return _show_other(value, first.feel or second.feel)
 
 
 def _reason(first: int, second: int, pairs: list[tuple[str, _Cell, _Cell]]) -> str:

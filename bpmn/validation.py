@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Collection, Mapping
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventJoin
@@ -19,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 
-from bpmn import dmn_overlap, expressions, juel
+from bpmn import decisions, dmn_overlap, expressions, juel
 from bpmn.catalogue import Catalogue, ParsedFile, resolve_called
 from bpmn.errors import BpmnError, DefinitionError, ExpressionFailed, UnsafeExpression
 from bpmn.timers import KIND_OF, check_iso8601
@@ -28,7 +27,6 @@ SUPPORTED_HIT_POLICIES = ("UNIQUE", "COLLECT")
 # Ids and names are stored in the work queue and the definition table; longer ones cannot be.
 MAX_ID_LENGTH = 100
 MAX_NAME_LENGTH = 200
-_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
 
 
 def _properties(task_spec) -> dict:
@@ -364,26 +362,36 @@ class FileChecker:
                 texts = [text for text in entry.lhs if text not in (None, "", "-")]
                 cells.append(texts[0] if len(texts) == 1 else (None if not texts else "?"))
                 for text in texts:
-                    self._cell(rule.id, entry.input.expression, text)
+                    self._cell(element, rule, entry.input, text)
             rows.append(cells)
             for entry in rule.outputEntries:
-                self._expression(rule.id, "output", entry.text)
+                self._cell(element, rule, entry.output, entry.text, output=True)
         if table.hit_policy == "UNIQUE":
             columns = [column.label or column.expression or column.id for column in table.inputs]
             for overlap in dmn_overlap.find_overlaps(columns, rows):
                 self.error(element, f"UNIQUE rules overlap: {overlap.reason}")
 
-    def _cell(self, rule_id: str, input_expression: str, text: str) -> None:
-        # Build the expression SpiffWorkflow's DMN engine will evaluate for this cell.
-        if _QUESTION_MARK.search(text):
-            candidate = _QUESTION_MARK.sub("dmninputexpr", text)
+    def _cell(self, element: str, rule, column, text, output: bool = False) -> None:
+        # The same reading of a cell as the engine's (bpmn/decisions.py): FEEL, else Python-style.
+        if output:
+            problem = decisions.output_problem(text)
         else:
-            try:
-                ast.parse(text, mode="eval")
-                candidate = f"({input_expression}) == ({text})"
-            except SyntaxError:
-                candidate = f"{input_expression} {text}"
-        self._expression(rule_id, "cell", candidate)
+            problem = decisions.cell_problem(text, column.expression)
+        if problem is None:
+            return
+        name = column.label or column.name or getattr(column, "expression", None) or column.id
+        kind = "output" if output else "input"
+        self.error(
+            rule.id,
+            f"decision table of '{element}', rule {rule.row_number}, {kind} column '{name}': "
+            f"cell {str(text)[:80]!r} {problem}",
+            "dmn_cell",
+            decision=element,
+            rule=rule.row_number,
+            column=name,
+            cell=str(text)[:80],
+            detail=problem,
+        )
 
 
 def _routes(task_spec, outcomes) -> tuple[dict[str, tuple[str, ...]], str | None, bool]:

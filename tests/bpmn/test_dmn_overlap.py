@@ -11,10 +11,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 
+from bpmn.decisions import FeelDMNEngine
 from bpmn.dmn_overlap import MAX_OVERLAPS, Overlap, find_overlaps, has_catch_all
+from bpmn.script_engine import SafeScriptEngine
 
 GRADES = ["score"]
 
@@ -107,11 +107,31 @@ CASES = {
         [],
         [],
     ),
-    "unknown: FEEL range does not parse": (
+    "FEEL range and a comparison exclusive": (GRADES, [["[10..30]"], ["> 30"]], [], []),
+    "FEEL range shares its closed end": (
         GRADES,
-        [["[10..30]"], ["> 30"]],
+        [["[10..30]"], [">= 30"]],
         [(1, 2)],
-        ["cell '[10..30]' cannot be parsed"],
+        ["score = 30", "column 'score': '[10..30]' and '>= 30'"],
+    ),
+    "FEEL open ends do not meet": (
+        GRADES,
+        [["[0..60["], ["[60..80)"], ["]80..100]"], ["(100..200)"], ["80"]],
+        [],
+        [],
+    ),
+    "FEEL open range vs a point inside": (GRADES, [["(0..10)"], ["5"]], [(1, 2)], ["score = 5"]),
+    "FEEL not() of a range": (
+        GRADES,
+        [["not([0..100])"], ["[0..100]"], ["< 0"]],
+        [(1, 3)],
+        ["rules 1 and 3 both match score = -1"],
+    ),
+    "FEEL text range is unknown": (
+        ["name"],
+        [['["a".."m"]'], ['"z"']],
+        [(1, 2)],
+        ['cell \'["a".."m"]\' orders texts'],
     ),
     "unknown: membership in the input": (
         ["allergies"],
@@ -119,11 +139,46 @@ CASES = {
         [(1, 2)],
         ["cell '\"PEANUTS\" in ?'", "cell '\"PEANUTS\" not in ?'"],
     ),
-    "unknown: comma makes a tuple": (
+    "FEEL list shares a member": (
         ["name"],
         [['"a", "b"'], ['"a"']],
         [(1, 2)],
-        ["is a tuple"],
+        ["rules 1 and 2 both match name = 'a'"],
+    ),
+    "FEEL lists without common members": (
+        ["RiskCategory"],
+        [['"Medium","Low"'], ['"High"'], ['not("Medium", "Low", "High")']],
+        [],
+        [],
+    ),
+    "FEEL not() holds for what it does not list": (
+        ["RiskCategory"],
+        [['not("High")'], ['"Low"']],
+        [(1, 2)],
+        ["RiskCategory = 'Low'"],
+    ),
+    "FEEL true and false are exclusive": (["isAffordable"], [["true"], ["false"]], [], []),
+    "FEEL true and a dash": (
+        ["isAffordable"],
+        [["true"], ["-"]],
+        [(1, 2)],
+        ["rules 1 and 2 both match isAffordable = true (column 'isAffordable': 'true' and '-')"],
+    ),
+    "FEEL true is not the number 1": (["flag"], [["true"], ["1"], ["false"], ["0"]], [], []),
+    "FEEL null and a value": (["x"], [["null"], ['"a"'], ["5"]], [], []),
+    "FEEL null and not()": (["x"], [["null"], ['not("a")']], [(1, 2)], ["x = null"]),
+    "FEEL comparisons never match null": (["x"], [["null"], ["< 5"], ["not(< 5)"]], [], []),
+    "Python True matches what 1 matches": (
+        ["flag"],
+        [["== 1"], ["true"]],
+        [(1, 2)],
+        ["flag = true"],
+    ),
+    "a misread Python cell is unknown": (
+        ["name"],
+        [['"a", b'], ['"c"']],
+        [(1, 2)],
+        ["cell '\"a\", b' a comma list is FEEL"],
     ),
     "float boundary 0.3 is exact": (["rate"], [["< 0.3"], [">= 0.3"]], [], []),
     "float boundary 0.3 shared": (["rate"], [["<= 0.3"], [">= 0.3"]], [(1, 2)], ["rate = 0.3"]),
@@ -132,14 +187,16 @@ CASES = {
         ["rate"],
         [["> 0.3"], ["< 0.30000000000000004"]],
         [(1, 2)],
-        ["rate = Decimal('0.3000000000000000166533453693773481063544750213623046875')"],
+        ["rate = 0.30000000000000001"],
     ),
-    "float literals equal as floats": (
+    # A float input counts as the decimal it is written as: 0.1 is not 0.1000000000000000001.
+    "decimals differing past a float's precision": (
         ["rate"],
         [["== 0.1"], ["0.1000000000000000001"]],
-        [(1, 2)],
+        [],
         [],
     ),
+    "Python float and FEEL decimal equal": (["rate"], [["== 0.1"], ["0.10"]], [(1, 2)], []),
     "int and float equal": (["n"], [["1.0"], ["1"]], [(1, 2)], ["n = 1"]),
     "negative numbers exclusive": (
         ["delta"],
@@ -150,7 +207,8 @@ CASES = {
     "negative numbers overlap": (["delta"], [["<= -5"], ["-5"]], [(1, 2)], ["delta = -5"]),
     "booleans": (["flag"], [["True"], ["False"]], [], []),
     "boolean and dash": (["flag"], [["True"], ["-"]], [(1, 2)], ["flag = True"]),
-    "boolean equals one": (["flag"], [["== False"], ["0"], ["True"]], [(1, 2)], ["flag = False"]),
+    # Python's False == 0, but FEEL's 0 matches only the number: they share just 0.
+    "boolean equals one": (["flag"], [["== False"], ["0"], ["True"]], [(1, 2)], ["flag = 0"]),
     "None is not a string": (["x"], [["is None"], ['"None"'], ["None"]], [(1, 3)], ["x = None"]),
     "catch-alls match everything": (
         ["a", "b"],
@@ -240,10 +298,22 @@ def test_two_hundred_rules_by_five_columns_is_fast():
     assert time.perf_counter() - started < 2
 
 
-# --- Agreement with SpiffWorkflow's own evaluation -------------------------------------------
+# --- Agreement with the engine's own evaluation -----------------------------------------------
 
-_SCRIPT_ENGINE = PythonScriptEngine()
+_SCRIPT_ENGINE = SafeScriptEngine()
 _SAMPLE_CELLS = [
+    '"a", "b"',
+    "[1..5]",
+    "(1..5)",
+    "]85..90[",
+    "[0..0.3[",
+    "not(1, 2)",
+    'not("a")',
+    "not(< 5)",
+    "true",
+    "false",
+    "null",
+    "2, > 100",
     ">= 90",
     "80 <= ? < 90",
     "<= 90",
@@ -287,10 +357,14 @@ _SAMPLE_VALUES = [
     "a",
     "b",
     "c",
+    Decimal("0.30000000000000001"),
+    Decimal("89.5"),
+    4.999,
 ]
 
 
-def _spiff_matches(cell: str, value: object) -> bool:
+def _engine_matches(cell: str, value: object) -> bool:
+    """Whether the engine's decision-table evaluation matches `value` against `cell`."""
     if cell.strip() in ("", "-"):  # the parser turns these into "no test"
         return True
     task = SimpleNamespace(
@@ -298,14 +372,26 @@ def _spiff_matches(cell: str, value: object) -> bool:
     )
     try:
         # "(v)" as the input expression so that cells like "in [...]" concatenate validly.
-        return bool(DMNEngine(None).evaluate("(v)", cell, task))
-    except Exception:  # SpiffWorkflow raises for e.g. "a" > 5: that rule does not match
+        return bool(FeelDMNEngine(None).evaluate("(v)", cell, task))
+    except Exception:  # the engine raises for e.g. "a" > 5: that rule does not match
         return False
 
 
-def test_every_overlap_spiffworkflow_finds_is_reported():
+def _example_value(text: str) -> object:
+    """An example from a message as the input value it names (FEEL or Python spelling)."""
+    words = {"true": True, "false": False, "null": None}
+    if text in words:
+        return words[text]
+    value = ast.literal_eval(text)
+    # Numbers as exact decimals: 0.30000000000000001 is no float.
+    return (
+        Decimal(text) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    )
+
+
+def test_every_overlap_the_engine_finds_is_reported():
     matches = {
-        cell: {i for i, v in enumerate(_SAMPLE_VALUES) if _spiff_matches(cell, v)}
+        cell: {i for i, v in enumerate(_SAMPLE_VALUES) if _engine_matches(cell, v)}
         for cell in _SAMPLE_CELLS
     }
     reported = {
@@ -319,16 +405,16 @@ def test_every_overlap_spiffworkflow_finds_is_reported():
                 assert (i + 1, j + 1) in reported, (first, second)
 
 
-def test_every_example_value_matches_both_rules_in_spiffworkflow():
+def test_every_example_value_matches_both_rules_in_the_engine():
     rules = [[cell] for cell in _SAMPLE_CELLS]
     overlaps = find_overlaps(["v"], rules, limit=10_000)
 
     assert len(overlaps) > 50
     for overlap in overlaps:
         example = overlap.reason.split(" both match v = ", 1)[1].split(" (column 'v'", 1)[0]
-        value = ast.literal_eval(example)
-        assert _spiff_matches(_SAMPLE_CELLS[overlap.first - 1], value), overlap.reason
-        assert _spiff_matches(_SAMPLE_CELLS[overlap.second - 1], value), overlap.reason
+        value = _example_value(example)
+        assert _engine_matches(_SAMPLE_CELLS[overlap.first - 1], value), overlap.reason
+        assert _engine_matches(_SAMPLE_CELLS[overlap.second - 1], value), overlap.reason
 
 
 # --- SpiffWorkflow's conformance tables ------------------------------------------------------

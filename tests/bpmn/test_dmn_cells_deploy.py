@@ -1,0 +1,133 @@
+"""Deploying decision tables: FEEL cells deploy; misread ones are refused by rule and column."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
+
+import pytest
+
+from bpmn.xml import Source
+from engine.actors import Actor
+from engine.composition import build_engine
+from engine.errors import DefinitionRejected
+from engine.workflow.clock import ManualClock
+from engine.workflow.definitions import deploy
+
+OPERATOR = Actor.system("test")
+
+
+def _table(
+    rules: list[tuple[list[str], str]],
+    *,
+    hit_policy: str = "UNIQUE",
+    columns: tuple[str, ...] = ("isAffordable",),
+) -> Source:
+    """A DMN 1.3 file with decision 'approval': one rule per (input cells, output cell)."""
+    inputs = "".join(
+        f'<input id="Input_{n}" label="{name}"><inputExpression id="InputExpression_{n}">'
+        f"<text>{name}</text></inputExpression></input>"
+        for n, name in enumerate(columns, start=1)
+    )
+    body = "".join(
+        f'<rule id="Rule_{r}">'
+        + "".join(
+            f'<inputEntry id="In_{r}_{c}"><text>{escape(cell)}</text></inputEntry>'
+            for c, cell in enumerate(cells, start=1)
+        )
+        + f'<outputEntry id="Out_{r}"><text>{escape(output)}</text></outputEntry></rule>'
+        for r, (cells, output) in enumerate(rules, start=1)
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Defs_approval" '
+        'name="approval" namespace="http://budgetloop/dmn">'
+        '<decision id="approval" name="审批">'
+        f'<decisionTable id="Table_approval" hitPolicy="{hit_policy}">{inputs}'
+        '<output id="Output_1" name="status" typeRef="string" />'
+        f"{body}</decisionTable></decision></definitions>"
+    )
+    return Source("approval.dmn", text)
+
+
+@pytest.fixture
+def operations():
+    return build_engine(ManualClock(datetime(2026, 1, 5, tzinfo=UTC))).operations.names()
+
+
+def _problems(sessions, operations, source: Source) -> list:
+    with sessions() as session, session.begin():
+        try:
+            deploy(session, [source], OPERATOR, operations)
+        except DefinitionRejected as rejected:
+            return rejected.problems
+    return []
+
+
+def test_true_and_false_rows_of_a_unique_table_deploy(sessions, operations):
+    """They used to be refused as 'cannot be shown to exclude each other: … 'true' is not a
+    comparison', and when deployed as COLLECT raised 'unknown name' at run time."""
+    source = _table([(["true"], '"yes"'), (["false"], '"no"')])
+
+    assert _problems(sessions, operations, source) == []
+
+
+def test_overlapping_boolean_rows_are_named_with_the_value_both_match(sessions, operations):
+    source = _table([(["true"], '"yes"'), (["-"], '"maybe"')])
+
+    (problem,) = _problems(sessions, operations, source)
+
+    assert problem.element == "approval"
+    assert problem.reason == (
+        "UNIQUE rules overlap: rules 1 and 2 both match isAffordable = true "
+        "(column 'isAffordable': 'true' and '-')"
+    )
+
+
+def test_feel_lists_in_a_unique_table_deploy(sessions, operations):
+    source = _table(
+        [(['"Medium","Low"'], '"Basic"'), (['"High"'], '"Standard"'), (["null"], '"none"')],
+        columns=("RiskCategory",),
+    )
+
+    assert _problems(sessions, operations, source) == []
+
+
+def test_a_misread_cell_is_refused_naming_decision_rule_and_column(sessions, operations):
+    """'"Low", level' would have been compared as one tuple: it deployed and never matched."""
+    source = _table(
+        [(['"High"', "> 5"], '"a"'), (['"Low", level', "-"], '"b"')],
+        hit_policy="COLLECT",
+        columns=("RiskCategory", "Age"),
+    )
+
+    (problem,) = _problems(sessions, operations, source)
+
+    assert problem.file == "approval.dmn"
+    assert problem.element == "Rule_2"
+    assert problem.reason.startswith(
+        "decision table of 'approval', rule 2, input column 'RiskCategory': cell '\"Low\", level' "
+        "a comma list is FEEL"
+    )
+    assert problem.code == "dmn_cell"
+    assert problem.params["rule"] == 2 and problem.params["column"] == "RiskCategory"
+
+
+def test_an_unsupported_feel_cell_is_refused(sessions, operations):
+    source = _table([(['> date("2026-01-01")'], '"late"')], columns=("due",))
+
+    (problem,) = _problems(sessions, operations, source)
+
+    assert problem.element == "Rule_1"
+    assert "input column 'due'" in problem.reason
+    assert "is neither a FEEL test ('date' is a name or function" in problem.reason
+
+
+def test_an_output_using_feel_words_inside_an_expression_is_refused(sessions, operations):
+    source = _table([(["true"], "[true]")], hit_policy="COLLECT")
+
+    (problem,) = _problems(sessions, operations, source)
+
+    assert problem.element == "Rule_1"
+    assert "output column 'status'" in problem.reason
+    assert "'true' is FEEL" in problem.reason
