@@ -191,6 +191,7 @@ class Catalogue:
                     source.name,
                     store.get("id"),
                     "data stores are not supported; keep data in process variables",
+                    "data_store",
                 )
             self.parser.add_bpmn_xml(root, filename=source.name)
         except ValidationException as error:
@@ -347,7 +348,10 @@ class Catalogue:
                     raise DefinitionError(
                         self._file_of(root),
                         task_spec.bpmn_id,
-                        f"calls process '{name}', which is not deployed",
+                        f"calls process '{name}', which is not deployed: deploy it first or in "
+                        "the same deployment, or call a deployed process",
+                        "call_missing",
+                        {"called": name},
                     )
                 subprocess_specs[name] = self.spec(target)
                 pending.append(target)

@@ -68,12 +68,26 @@ class FileChecker:
                 self._guard(decision_id, lambda d=decision_id: self._decision(d))
             return self.errors
         for element in self.parsed.reserved_ids:
-            self.error(element, "this id is reserved by the workflow engine; rename the element")
+            self.error(
+                element,
+                "this id is reserved by the workflow engine; rename the element",
+                "reserved_id",
+            )
         if len(self.parsed.source.name) > MAX_NAME_LENGTH:
-            self.error(None, f"the file name is longer than {MAX_NAME_LENGTH} characters")
+            self.error(
+                None,
+                f"the file name is longer than {MAX_NAME_LENGTH} characters; shorten it",
+                "file_name_too_long",
+                max=MAX_NAME_LENGTH,
+            )
         for element in self.parsed.provides:
             if len(element) > MAX_ID_LENGTH:
-                self.error(element[:40] + "…", f"the id is longer than {MAX_ID_LENGTH} characters")
+                self.error(
+                    element[:40] + "…",
+                    f"the id is longer than {MAX_ID_LENGTH} characters; shorten it",
+                    "id_too_long",
+                    max=MAX_ID_LENGTH,
+                )
         for process_id in self.parsed.processes:
             try:
                 self.catalogue.bundle_specs(process_id, self.available)
@@ -85,7 +99,8 @@ class FileChecker:
                     self.errors.append(error)
                 continue
             except Exception as error:  # the library raises plain exceptions on odd input
-                self.error(process_id, f"cannot be parsed: {type(error).__name__}: {error}")
+                detail = f"{type(error).__name__}: {error}"
+                self.error(process_id, f"cannot be parsed: {detail}", "library", detail=detail)
                 continue
             self._guard(process_id, lambda p=process_id: self._cycles(p))
             for task_spec in spec.task_specs.values():
@@ -104,7 +119,8 @@ class FileChecker:
         except DefinitionError as error:
             self.errors.append(error)
         except Exception as error:
-            self.error(element, f"cannot be checked: {type(error).__name__}: {error}")
+            detail = f"{type(error).__name__}: {error}"
+            self.error(element, f"cannot be checked: {detail}", "library", detail=detail)
 
     def _expression(self, element: str, what: str, source) -> None:
         if source is None or source == "":
@@ -180,7 +196,10 @@ class FileChecker:
             # The engine looks the task's organisation up under this name in the process data.
             if org is not None and not (org.isidentifier() and org.endswith("_org_id")):
                 self.error(
-                    element, f"property 'org' must name a variable ending in _org_id: {org!r}"
+                    element,
+                    f"property 'org' must name a variable ending in _org_id: {org!r}",
+                    "org_property",
+                    org=org,
                 )
         if isinstance(task_spec, ServiceTask):
             name = getattr(task_spec, "operation_name", None)
@@ -218,7 +237,13 @@ class FileChecker:
             self._expression(element, "loop condition", task_spec.condition)
         if isinstance(task_spec, CallActivity):
             if self._resolve(task_spec.spec) is None:
-                self.error(element, f"calls process '{task_spec.spec}', which is not deployed")
+                self.error(
+                    element,
+                    f"calls process '{task_spec.spec}', which is not deployed: deploy it first "
+                    "or in the same deployment, or call a deployed process",
+                    "call_missing",
+                    called=task_spec.spec,
+                )
         if isinstance(task_spec, BusinessRuleTaskMixin):
             self._table(element, task_spec.dmnEngine.decision_table)
         self._event(task_spec, element)
@@ -300,7 +325,11 @@ class FileChecker:
                     self.error(
                         task_spec.bpmn_id,
                         f"calls '{task_spec.spec}', which leads back to '{target}': "
-                        "recursive call activities never end",
+                        "recursive call activities never end; remove the call or call "
+                        "another process",
+                        "recursive_call",
+                        called=task_spec.spec,
+                        target=target,
                     )
                     continue
                 walk(target, (*path, target))
@@ -330,17 +359,30 @@ class FileChecker:
         try:
             expressions.check_expression(expression or "")
         except UnsafeExpression as error:
-            self.error(element, f"timer expression {expression!r}: {error.reason}")
+            self.error(
+                element,
+                f"timer expression {expression!r}: {error.reason}",
+                "unsafe_expression",
+                what="timer expression",
+                source=expression,
+                detail=error.reason,
+            )
             return
         tree = ast.parse(expression.strip(), mode="eval").body
         if isinstance(tree, ast.Constant):
             if not isinstance(tree.value, str):
-                self.error(element, f"timer expression {expression!r} must be an ISO 8601 text")
+                self.error(
+                    element,
+                    f"timer expression {expression!r} must be an ISO 8601 text in quotes, "
+                    "e.g. 'P14D'",
+                    "timer_not_text",
+                    source=expression,
+                )
                 return
             try:
                 check_iso8601(kind, tree.value)
             except BpmnError as error:
-                self.error(element, f"timer {error}")
+                self.error(element, f"timer {error}", "timer_invalid", detail=str(error))
 
     def _decision(self, decision_id: str) -> None:
         decision = self.catalogue.decision(decision_id)

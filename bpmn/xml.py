@@ -39,13 +39,26 @@ def read_xml(source: Source) -> etree._Element:
     """The file's root element, or a DefinitionError naming the line and the problem."""
     data = source.text.encode("utf-8")
     if len(data) > MAX_BYTES:
-        raise DefinitionError(source.name, None, f"file is larger than {MAX_BYTES // 1024**2} MB")
+        raise DefinitionError(
+            source.name,
+            None,
+            f"file is larger than {MAX_BYTES // 1024**2} MB",
+            "too_large",
+            {"mb": MAX_BYTES // 1024**2},
+        )
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise DefinitionError(source.name, None, "DOCTYPE and entity declarations are not allowed")
+        raise DefinitionError(
+            source.name,
+            None,
+            "DOCTYPE and entity declarations are not allowed; remove them",
+            "doctype",
+        )
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as error:
-        raise DefinitionError(source.name, None, f"not well-formed XML: {error}") from None
+        raise DefinitionError(
+            source.name, None, f"not well-formed XML: {error}", "not_xml", {"detail": str(error)}
+        ) from None
     _check_unique_ids(source.name, root)
     return root
 
@@ -59,10 +72,18 @@ def kind_of(source: Source, root: etree._Element) -> str:
         return "dmn"
     if namespace and "DMN" in namespace.upper():
         raise DefinitionError(
-            source.name, None, f"DMN version {namespace} is not supported (use DMN 1.3)"
+            source.name,
+            None,
+            f"DMN version {namespace} is not supported (use DMN 1.3)",
+            "dmn_version",
+            {"namespace": namespace},
         )
     raise DefinitionError(
-        source.name, None, f"not a BPMN 2.0 or DMN document (root element {root.tag})"
+        source.name,
+        None,
+        f"not a BPMN 2.0 or DMN document (root element {root.tag})",
+        "not_bpmn",
+        {"root": root.tag},
     )
 
 
@@ -81,6 +102,11 @@ def _check_unique_ids(name: str, root: etree._Element) -> None:
     duplicates = {key: where for key, where in lines.items() if len(where) > 1}
     if duplicates:
         key, where = next(iter(sorted(duplicates.items())))
+        lines_text = ", ".join(str(line) for line in where)
         raise DefinitionError(
-            name, key, f"duplicate id (lines {', '.join(str(line) for line in where)})"
+            name,
+            key,
+            f"duplicate id (lines {lines_text}); give each element an id of its own",
+            "duplicate_id",
+            {"lines": lines_text},
         )

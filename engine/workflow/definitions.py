@@ -99,10 +99,10 @@ def _checked(
     session: Session, sources: Sequence[Source], operations: Collection[str]
 ) -> tuple[Catalogue | None, list[DefinitionError]]:
     if not sources:
-        return None, [DefinitionError("(none)", None, "no files were given")]
+        return None, [DefinitionError("(none)", None, "no files were given", "no_files")]
     names = [source.name for source in sources]
     problems: list[DefinitionError] = [
-        DefinitionError(name, None, "the same file name appears twice")
+        DefinitionError(name, None, "the same file name appears twice", "duplicate_file")
         for name in {n for n in names if names.count(n) > 1}
     ]
     new = Catalogue(sources, problems)
@@ -117,7 +117,10 @@ def _checked(
                         parsed.source.name,
                         pid,
                         f"'{pid}' is already provided by {provided_by[pid].file_name} "
-                        f"(deployed as '{provided_by[pid].key}')",
+                        f"(deployed as '{provided_by[pid].key}'); rename it, or deploy under "
+                        f"the name {provided_by[pid].file_name} to replace that file",
+                        "already_provided",
+                        {"id": pid, "other": provided_by[pid].file_name},
                     )
                 )
     if not problems:
@@ -157,7 +160,9 @@ def _orphaned_calls(combined, deployed, new, available) -> list[DefinitionError]
                         culprit,
                         called,
                         f"'{called}' is called by the deployed {definition.file_name} "
-                        "and would no longer exist",
+                        "and would no longer exist; keep providing it",
+                        "orphaned_call",
+                        {"called": called, "caller": definition.file_name},
                     )
                 )
     return problems
