@@ -70,6 +70,14 @@ def test_performance_officer_adds_a_step_deploys_it_and_a_return_there_goes_to_t
     assert gateway_id and gateway_id.startswith("Gateway_")
     expect(page.locator(f'.djs-element[data-element-id="{gateway_id}"]')).to_be_visible()
     expect(page.get_by_label("办理表单")).to_have_value("review")
+    # Its return flow carries the condition, shown (and editable) in the side form.
+    back = modeller.get_attribute("data-last-return")
+    page.locator(f'.djs-element[data-element-id="{back}_label"]').click()
+    expect(page.locator("#element-id")).to_have_text(back)
+    expect(page.get_by_label("条件表达式")).to_have_value("outcome == 'return'")
+    expect(page.get_by_label("默认路径（其他结果都走这条连线）")).not_to_be_checked()
+    page.locator(f'.djs-element[data-element-id="{step_id}"]').click()
+    expect(page.locator("#element-id")).to_have_text(step_id)
 
     # It has no role yet: validation marks the problem at the new step itself.
     page.get_by_role("button", name="校验").click()

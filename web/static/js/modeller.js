@@ -246,6 +246,7 @@
         name: message("Return"),
         conditionExpression: condition(RETURN_CONDITION),
       });
+      root.dataset.lastReturn = returned.id;
       say(message("StepAdded", { id: shape.id }));
     } else {
       // No level returns anywhere yet: the user draws the return and sets its condition.
