@@ -1,24 +1,40 @@
 """Departments ranked by how their projects scored: what a commendation among the top 10 needs.
 
-A department's standing in a fiscal year is the mean total score of its projects' scored
-evaluations (every kind: self, department, third party, key, survey). Rank 1 is the best;
-departments with equal means share the better rank. The rank is read when a project's result
-is applied and recorded in that decision's facts, so "why was this commended?" stays answerable
-even after later evaluations move the standings.
+A department's standing in a fiscal year is the exact mean total score of its projects' scored
+evaluations (every kind: self, department, third party, key, survey), ranked by competition
+ranking (1, 2, 2, 4): equal means share the better rank, so departments tied at rank 10 are all
+among the top 10 (domain.md).
+
+Ranks are fixed once, when the year's evaluations close, so that every decision of the year
+sees the same ranks (domain.md). The close is stored (`EvaluationClose`, one row per year) and
+never recomputed. The cycle has no year-wide step between the last evaluation and the first
+decision: each project's process applies its rules as soon as its own evaluation (and
+rectification) is done. So the year closes explicitly (`close_evaluations`, for the
+performance division once the evaluations are in) or, at the latest, at the year's first
+decision, which is the last moment ranks can be fixed before any decision reads them.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.models import Evaluation, Organisation, Project
+from engine.models import Evaluation, EvaluationClose, Organisation, Project
 
 
 def department_means(session: Session, fiscal_year_id: int) -> dict[int, Fraction]:
     """Department id → the exact mean score of its projects' scored evaluations that year."""
+    return {
+        department: Fraction(total) / count
+        for department, (total, count) in _department_sums(session, fiscal_year_id).items()
+    }
+
+
+def _department_sums(session: Session, fiscal_year_id: int) -> dict[int, tuple]:
     rows = session.execute(
         select(Organisation.parent_id, func.sum(Evaluation.total_score), func.count())
         .select_from(Evaluation)
@@ -32,18 +48,60 @@ def department_means(session: Session, fiscal_year_id: int) -> dict[int, Fractio
         .group_by(Organisation.parent_id)
     )
     # The sum comes back through the column's type as an exact Decimal.
-    return {department: Fraction(total) / count for department, total, count in rows}
+    return {department: (total, count) for department, total, count in rows}
 
 
-def department_rank(session: Session, project: Project) -> int | None:
-    """The rank of the project's department this year, or None when it has no scores yet."""
+def competition_ranks(means: dict[int, Fraction]) -> dict[int, int]:
+    """Rank 1 is the best; equal means share the better rank and the next is skipped."""
+    return {
+        department: 1 + sum(1 for other in means.values() if other > mean)
+        for department, mean in means.items()
+    }
+
+
+def close_evaluations(
+    session: Session, fiscal_year_id: int, *, now: datetime, by: str
+) -> EvaluationClose:
+    """Fix the year's department ranks from the evaluations scored now; once closed, the stored
+    ranks are returned unchanged (a second close, or a racing one, moves nothing)."""
+    closed = _closed(session, fiscal_year_id)
+    if closed is not None:
+        return closed
+    sums = _department_sums(session, fiscal_year_id)
+    means = {department: Fraction(total) / count for department, (total, count) in sums.items()}
+    ranks = competition_ranks(means)
+    body = {
+        str(department): {
+            "rank": ranks[department],
+            "mean": str(sums[department][0] / sums[department][1]),
+            "evaluations": sums[department][1],
+        }
+        for department in sorted(ranks)
+    }
+    values = {"fiscal_year_id": fiscal_year_id, "closed_at": now, "closed_by": by, "ranks": body}
+    # Two first decisions at once (several workers): the unique key lets one row in, and the
+    # other reads it instead of failing.
+    insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+    session.execute(
+        insert(EvaluationClose)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["fiscal_year_id"])
+    )
+    return _closed(session, fiscal_year_id)
+
+
+def _closed(session: Session, fiscal_year_id: int) -> EvaluationClose | None:
+    return session.scalars(
+        select(EvaluationClose).where(EvaluationClose.fiscal_year_id == fiscal_year_id)
+    ).one_or_none()
+
+
+def department_rank(session: Session, project: Project, *, now: datetime) -> int | None:
+    """The fixed rank of the project's department this year (closing the year's evaluations if
+    this is its first decision), or None when the department had no scored evaluation then."""
+    closed = close_evaluations(session, project.fiscal_year_id, now=now, by="first decision")
     department = session.scalar(
         select(Organisation.parent_id).where(Organisation.id == project.unit_id)
     )
-    if department is None:
-        return None
-    means = department_means(session, project.fiscal_year_id)
-    mine = means.get(department)
-    if mine is None:
-        return None
-    return 1 + sum(1 for mean in means.values() if mean > mine)
+    entry = closed.ranks.get(str(department)) if department is not None else None
+    return entry["rank"] if entry else None

@@ -54,7 +54,8 @@ def apply_adjustment(call: ServiceCall) -> dict:
 
 def facts_of(call: ServiceCall) -> Facts:
     """What the rules judge: this year's outcome, last year's grade, open problems, and how
-    the project's department ranks this year."""
+    the project's department ranks this year (fixed when the year's evaluations closed, or by
+    this decision if it is the year's first: engine/department_ranks.py)."""
     project = project_of(call)
     previous = None
     if project.predecessor_id is not None:
@@ -83,7 +84,7 @@ def facts_of(call: ServiceCall) -> Facts:
         execution_rate=rate,
         rectification_overdue=overdue is not None,
         red_alert_unanswered=project.disbursement_suspended,
-        department_rank=department_rank(call.session, project),
+        department_rank=department_rank(call.session, project, now=call.now),
     )
 
 
@@ -103,6 +104,7 @@ def apply_rules(call: ServiceCall) -> dict:
         decided_at=call.now,
         facts=decision.facts,
         fired_rules=list(decision.fired),
+        reclaim_amount=_unspent(call, project) if decision.reclaim else None,
     )
     call.session.add(row)
     call.session.flush()
@@ -124,7 +126,15 @@ def apply_rules(call: ServiceCall) -> dict:
         "fired": list(decision.fired),
         "needs_review": decision.needs_review,
         "ruleset": decision.ruleset,
+        "reclaim_amount": None if row.reclaim_amount is None else str(row.reclaim_amount),
     }
+
+
+def _unspent(call: ServiceCall, project) -> Decimal:
+    """This year's unspent balance, which reclaiming idle funds takes back (never below 0)."""
+    budget = project.approved_amount or project.requested_amount
+    executed = decimal(call.data.get("executed") or 0, "executed")
+    return max(budget - executed, Decimal(0)).quantize(CENT, ROUND_HALF_UP)
 
 
 def set_allocation(call: ServiceCall) -> dict:
