@@ -28,6 +28,9 @@ class Change:
     old: str
     new: str
     delta: Decimal
+    # Idle funds reclaimed from this year's balance, before and with the candidate.
+    old_reclaim: bool = False
+    new_reclaim: bool = False
 
 
 @dataclass
@@ -77,7 +80,8 @@ def simulate(session: Session, candidate: RuleSet, region_code: str, year: int) 
         current = (
             decision.override_factor if decision.override_factor is not None else (decision.factor)
         )
-        if outcome.kind.value == decision.kind.value and outcome.factor == current:
+        reclaimed = decision.reclaim_amount is not None or decision.kind.value == "reclaim"
+        if _same(decision.kind.value, current, reclaimed, outcome):
             continue
         delta = (requested * (outcome.factor - current)).quantize(CENT, ROUND_HALF_UP)
         name = dept or "—"
@@ -89,7 +93,21 @@ def simulate(session: Session, candidate: RuleSet, region_code: str, year: int) 
                 f"{decision.kind.value} ×{current.normalize():f}",
                 f"{outcome.kind.value} ×{outcome.factor.normalize():f}",
                 delta,
+                reclaimed,
+                outcome.reclaim,
             )
         )
     result.delta_by_department = dict(sorted(deltas.items(), key=lambda item: item[1]))
     return result
+
+
+def _same(kind: str, factor: Decimal, reclaimed: bool, outcome) -> bool:
+    """Whether the candidate's decision is the one taken: next year's effect and the reclaim."""
+    if kind == "reclaim":
+        # Stored before rows combined: a maintained or increased project whose funds were idle.
+        return (
+            outcome.reclaim
+            and outcome.kind.value in ("maintain", "increase")
+            and (outcome.factor == factor)
+        )
+    return (outcome.kind.value, outcome.factor, outcome.reclaim) == (kind, factor, reclaimed)

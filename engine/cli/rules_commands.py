@@ -96,7 +96,9 @@ def simulate(ctx: CommandContext, file: str, year: int, region: str, show: int) 
     )
     for change in result.changes[:show]:
         click.echo(
-            f"  {change.project_code} {change.department}: {change.old} → {change.new} "
+            f"  {change.project_code} {change.department}: "
+            f"{change.old}{' + reclaim' if change.old_reclaim else ''} → "
+            f"{change.new}{' + reclaim' if change.new_reclaim else ''} "
             f"({change.delta / WAN:+,.1f} 万元)"
         )
     if result.delta_by_department:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine import rulesets
+from engine import rulesets, whatif
 from engine.actors import Actor
 from engine.cycle.results_ops import apply_rules
 from engine.models import AccountabilityAction, FundingDecision, Organisation, Project, RuleSet
@@ -17,7 +17,7 @@ from engine.models.enums import AccountabilityKind
 from engine.surveys import record_survey
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from engine.workflow.operations import ServiceCall
-from rules import default_ruleset
+from rules import default_ruleset, parse_ruleset
 
 NOW = datetime(2027, 7, 1, 9, 0, tzinfo=UTC)
 
@@ -153,3 +153,18 @@ def test_a_livelihood_item_is_never_reduced_but_still_held_to_account(sessions, 
             AccountabilityKind.RECTIFICATION,
             AccountabilityKind.INTERVIEW,
         ]
+
+
+def test_what_if_sees_the_reclaim_as_part_of_the_decision(sessions, projects):
+    with sessions() as session, session.begin():
+        project = session.get(Project, projects[0])
+        budget = project.approved_amount or project.requested_amount
+        _apply(session, project, "C", executed=budget * Decimal("0.3"))
+        same = whatif.simulate(session, default_ruleset(), DEMO_REGION[0], 2026)
+        assert (same.decisions, same.changes) == (1, [])
+        body = json.loads(default_ruleset().to_json())
+        body["rules"] = [r for r in body["rules"] if r["name"] != "idle_funds"]
+        without = whatif.simulate(session, parse_ruleset(body), DEMO_REGION[0], 2026)
+        [change] = without.changes
+        assert (change.old, change.new) == ("cut ×0.9", "cut ×0.9")
+        assert (change.old_reclaim, change.new_reclaim, change.delta) == (True, False, 0)
