@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -43,19 +43,42 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 FLOWABLE_NS = "http://flowable.org/bpmn"
 
 
-class CellRefused(Exception):
-    """A cell that would not decide as written; `reason` says why and what to write instead."""
+class Problem(NamedTuple):
+    """Why a cell cannot be deployed: English `reason`, and `code`/`params` for the pages."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    reason: str
+    code: str
+    params: dict[str, str]
+
+
+class CellRefused(Exception):
+    """A cell that would not decide as written; `problem` says why and what to write instead."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.reason)
+        self.problem = problem
+        self.reason = problem.reason
 
 
 def _is_any(text: str | None) -> bool:
     return text is None or text.strip() in ("", "-")
 
 
-def _misread(text: str) -> str | None:
+def _feel_word(tree: ast.AST) -> Problem | None:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in _FEEL_WORDS:
+            python = _FEEL_WORDS[node.id]
+            return Problem(
+                f"'{node.id}' is FEEL, but here it stands inside a Python-style test or "
+                f"expression, where it is an unknown name: write {python} there, or the whole "
+                "cell in FEEL",
+                "dmn_cell_feel_word",
+                {"word": node.id, "python": python},
+            )
+    return None
+
+
+def _misread(text: str) -> Problem | None:
     """Why a Python-style cell would be misread (a FEEL habit the safe grammar reads otherwise)."""
     # With '?' the cell is a whole test of the input: 'not ? > 5' means what it says.
     if not QUESTION_MARK.search(text):
@@ -64,26 +87,24 @@ def _misread(text: str) -> str | None:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             alone = None
         if isinstance(alone, ast.Tuple):
-            return (
+            return Problem(
                 "a comma list is FEEL and may only hold texts, numbers, true, false, null, "
-                "comparisons and ranges; here it would be compared as one tuple and never match"
+                "comparisons and ranges; here it would be compared as one tuple and never match",
+                "dmn_cell_list",
+                {},
             )
         if isinstance(alone, ast.UnaryOp) and isinstance(alone.op, ast.Not):
-            return (
+            return Problem(
                 "not(…) may only hold FEEL tests (texts, numbers, true, false, null, "
-                "comparisons, ranges); here it would compare the input with a true/false value"
+                "comparisons, ranges); here it would compare the input with a true/false value",
+                "dmn_cell_not",
+                {},
             )
     try:
         tree = ast.parse(legacy_expression(text, "dmninputexpr").strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None  # not Python either: the grammar check explains it
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in _FEEL_WORDS:
-            return (
-                f"'{node.id}' is FEEL, but this cell is a Python-style test, where it is an "
-                f"unknown name: write {_FEEL_WORDS[node.id]} there, or the whole cell in FEEL"
-            )
-    return None
+    return _feel_word(tree)
 
 
 def legacy_expression(text: str, input_expression: str | None) -> str:
@@ -101,27 +122,23 @@ def read_cell(text: str | None) -> feel.UnaryTests | None:
     """The FEEL tests of a cell, or None for a Python-style cell; CellRefused if misread."""
     if _is_any(text):
         return feel.UnaryTests(())
-    if QUESTION_MARK.search(text):
-        problem = _misread(text)
-        if problem:
-            raise CellRefused(problem)
-        return None
-    try:
-        return feel.parse(text)
-    except feel.NotFeel:
-        pass
+    if not QUESTION_MARK.search(text):
+        try:
+            return feel.parse(text)
+        except feel.NotFeel:
+            pass
     problem = _misread(text)
     if problem:
         raise CellRefused(problem)
     return None
 
 
-def cell_problem(text: str | None, input_expression: str | None) -> str | None:
+def cell_problem(text: str | None, input_expression: str | None) -> Problem | None:
     """Why an input cell cannot be deployed, or None when it decides as written."""
     try:
         tests = read_cell(text)
     except CellRefused as refused:
-        return refused.reason
+        return refused.problem
     if tests is not None:
         return None
     try:
@@ -132,31 +149,29 @@ def cell_problem(text: str | None, input_expression: str | None) -> str | None:
     try:
         expressions.check_expression(legacy_expression(text, input_expression))
     except UnsafeExpression as error:
-        return (
+        return Problem(
             f"is neither a FEEL test ({feel_reason}) nor a safe-grammar test ({error.reason}); "
-            f"FEEL cells may be {feel.FEEL_FORMS}"
+            f"FEEL cells may be {feel.FEEL_FORMS}",
+            "dmn_cell_unsupported",
+            {"feel": feel_reason, "detail": error.reason, "forms": feel.FEEL_FORMS},
         )
     return None
 
 
-def output_problem(text: str | None) -> str | None:
+def output_problem(text: str | None) -> Problem | None:
     """Why an output cell cannot be deployed, or None."""
     if text is None or not text.strip() or feel.literal(text)[0]:
         return None
     try:
         expressions.check_expression(text)
     except UnsafeExpression as error:
-        return (
+        return Problem(
             f"{error.reason}; output cells may be texts in double quotes, numbers, true, false, "
-            "null or a safe-grammar expression"
+            "null or a safe-grammar expression",
+            "dmn_output_unsupported",
+            {"detail": error.reason},
         )
-    for node in ast.walk(ast.parse(text.strip(), mode="eval")):
-        if isinstance(node, ast.Name) and node.id in _FEEL_WORDS:
-            return (
-                f"'{node.id}' is FEEL: as a whole cell it is understood, inside an expression "
-                f"write {_FEEL_WORDS[node.id]}"
-            )
-    return None
+    return _feel_word(ast.parse(text.strip(), mode="eval"))
 
 
 class FeelDMNEngine(DMNEngine):

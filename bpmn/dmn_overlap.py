@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
@@ -551,7 +551,7 @@ def _example(first: _Cell, second: _Cell) -> str:
     return _show_other(value, first.feel or second.feel)
 
 
-def _reason(first: int, second: int, pairs: list[tuple[str, _Cell, _Cell]]) -> str:
+def _reason(first: int, second: int, pairs: list[tuple[str, _Cell, _Cell]]) -> Overlap:
     rules = f"rules {first} and {second}"
     unknown: list[str] = []
     for column, a, b in pairs:
@@ -562,15 +562,20 @@ def _reason(first: int, second: int, pairs: list[tuple[str, _Cell, _Cell]]) -> s
             if cell.unknown
         )
     if unknown:
-        return f"{rules} cannot be shown to exclude each other: " + "; ".join(unknown)
+        why = "; ".join(unknown)
+        return Overlap(
+            first, second, f"{rules} cannot be shown to exclude each other: {why}", unknown=why
+        )
     constrained = [(column, a, b) for column, a, b in pairs if not (a.is_any and b.is_any)]
     if not constrained:
-        return f"{rules} both match every input"
+        return Overlap(first, second, f"{rules} both match every input")
     example = ", ".join(f"{column} = {_example(a, b)}" for column, a, b in constrained)
     cells = "; ".join(
         f"column '{column}': '{a.shown}' and '{b.shown}'" for column, a, b in constrained
     )
-    return f"{rules} both match {example} ({cells})"
+    return Overlap(
+        first, second, f"{rules} both match {example} ({cells})", example=example, cells=cells
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -585,6 +590,11 @@ class Overlap:
     first: int  # 1-based row number of the earlier rule
     second: int  # 1-based row number of the later rule
     reason: str
+    # The parts of `reason`, for saying it in another language: an input both rules match and
+    # the cells that do ("" when they both match every input), or why that cannot be told.
+    example: str = field(default="", compare=False)
+    cells: str = field(default="", compare=False)
+    unknown: str = field(default="", compare=False)
 
 
 def find_overlaps(
@@ -633,7 +643,7 @@ def find_overlaps(
                 if not second[c].is_any
             ):
                 pairs = [(column, first[c], second[c]) for c, column in enumerate(columns)]
-                overlaps.append(Overlap(i + 1, j + 1, _reason(i + 1, j + 1, pairs)))
+                overlaps.append(_reason(i + 1, j + 1, pairs))
                 if len(overlaps) >= limit:
                     return overlaps
     return overlaps

@@ -394,6 +394,8 @@ class FileChecker:
             self.error(
                 element,
                 f"hit policy {table.hit_policy} is not supported (use UNIQUE or COLLECT)",
+                "hit_policy",
+                policy=table.hit_policy,
             )
         for column in table.inputs:
             self._expression(element, f"input '{column.label or column.id}'", column.expression)
@@ -411,7 +413,21 @@ class FileChecker:
         if table.hit_policy == "UNIQUE":
             columns = [column.label or column.expression or column.id for column in table.inputs]
             for overlap in dmn_overlap.find_overlaps(columns, rows):
-                self.error(element, f"UNIQUE rules overlap: {overlap.reason}")
+                code = "unique_overlap"
+                if overlap.unknown:
+                    code = "unique_overlap_unknown"
+                elif not overlap.example:
+                    code = "unique_overlap_any"
+                self.error(
+                    element,
+                    f"UNIQUE rules overlap: {overlap.reason}",
+                    code,
+                    first=overlap.first,
+                    second=overlap.second,
+                    example=overlap.example,
+                    cells=overlap.cells,
+                    detail=overlap.unknown,
+                )
 
     def _cell(self, element: str, rule, column, text, output: bool = False) -> None:
         # The same reading of a cell as the engine's (bpmn/decisions.py): FEEL, else Python-style.
@@ -426,13 +442,13 @@ class FileChecker:
         self.error(
             rule.id,
             f"decision table of '{element}', rule {rule.row_number}, {kind} column '{name}': "
-            f"cell {str(text)[:80]!r} {problem}",
-            "dmn_cell",
+            f"cell {str(text)[:80]!r} {problem.reason}",
+            problem.code,
             decision=element,
             rule=rule.row_number,
             column=name,
             cell=str(text)[:80],
-            detail=problem,
+            **problem.params,
         )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from flask import Flask, g
 
 from bpmn.xml import Source
 from engine.actors import Actor
@@ -13,6 +16,7 @@ from engine.composition import build_engine
 from engine.errors import DefinitionRejected
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
+from web.definition_problems import say
 
 OPERATOR = Actor.system("test")
 
@@ -109,7 +113,7 @@ def test_a_misread_cell_is_refused_naming_decision_rule_and_column(sessions, ope
         "decision table of 'approval', rule 2, input column 'RiskCategory': cell '\"Low\", level' "
         "a comma list is FEEL"
     )
-    assert problem.code == "dmn_cell"
+    assert problem.code == "dmn_cell_list"
     assert problem.params["rule"] == 2 and problem.params["column"] == "RiskCategory"
 
 
@@ -131,3 +135,56 @@ def test_an_output_using_feel_words_inside_an_expression_is_refused(sessions, op
     assert problem.element == "Rule_1"
     assert "output column 'status'" in problem.reason
     assert "'true' is FEEL" in problem.reason
+
+
+def _data(name: str) -> Source:
+    path = Path(__file__).resolve().parent / "data" / name
+    return Source(path.name, path.read_text(encoding="utf-8"))
+
+
+def _every_decision_refusal(sessions, operations) -> list:
+    cases = [
+        _table([(['"Low", level'], '"a"')], hit_policy="COLLECT"),
+        _table([(["not(flag)"], '"a"')], hit_policy="COLLECT"),
+        _table([(["!= null"], '"a"')], hit_policy="COLLECT"),
+        _table([(["[1..x]"], '"a"')], hit_policy="COLLECT"),
+        _table([(["-"], 'date("2026-01-01")')], hit_policy="COLLECT"),
+        _table([(["true"], '"a"'), (["-"], '"b"')]),
+        _table([(["-"], '"a"'), (["-"], '"b"')]),
+        _table([(["> limit"], '"a"'), (["-"], '"b"')]),
+        _table([(["-"], '"a"')], hit_policy="FIRST"),
+        _data("bad_rule_task_no_decision.bpmn"),
+        _data("tck_0119_approval.bpmn"),  # without its DMN file
+    ]
+    return [problem for case in cases for problem in _problems(sessions, operations, case)]
+
+
+def test_every_decision_refusal_is_said_in_chinese_and_english(sessions, operations):
+    problems = _every_decision_refusal(sessions, operations)
+    codes = [problem.code for problem in problems]
+
+    assert codes == [
+        "dmn_cell_list",
+        "dmn_cell_not",
+        "dmn_cell_feel_word",
+        "dmn_cell_unsupported",
+        "dmn_output_unsupported",
+        "unique_overlap",
+        "unique_overlap_any",
+        "unique_overlap_unknown",
+        "hit_policy",
+        "no_decision",
+        "unknown_decision",
+    ]
+    app = Flask(__name__)
+    for language in ("zh-CN", "en"):
+        with app.app_context():
+            g.lang = language
+            for problem in problems:
+                said = say(problem)
+                assert said != problem.reason, problem.code  # the catalogue's, not the fallback
+                assert "{" not in said.replace("{{", ""), said
+                if language == "zh-CN":
+                    assert re.search(r"[\u4e00-\u9fff]", said), said
+                    # No English sentence from the engine inside the Chinese message.
+                    assert not re.search(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+", said), said

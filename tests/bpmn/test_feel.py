@@ -201,13 +201,14 @@ def test_cells_deploy_only_when_they_decide_as_written(cell, input_expression, r
     if refusal is None:
         assert problem is None
     else:
-        assert problem is not None and refusal in problem
+        assert problem is not None and refusal in problem.reason
 
 
 def test_a_refusal_lists_the_supported_forms():
     problem = decisions.cell_problem("[1..x]", "n")
 
-    assert "[1..5]" in problem and "not(…)" in problem and "true" in problem
+    assert problem.code == "dmn_cell_unsupported"
+    assert "[1..5]" in problem.reason and "not(…)" in problem.reason and "true" in problem.reason
 
 
 @pytest.mark.parametrize(
@@ -225,7 +226,7 @@ def test_a_refusal_lists_the_supported_forms():
 def test_output_cells(text, refusal):
     problem = decisions.output_problem(text)
 
-    assert (problem is None) if refusal is None else (refusal in problem)
+    assert (problem is None) if refusal is None else (refusal in problem.reason)
 
 
 def test_a_cell_deployed_before_the_check_fails_loudly_at_run_time():
