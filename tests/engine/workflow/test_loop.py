@@ -155,7 +155,8 @@ def test_a_whole_year_with_returns_escalation_and_next_year(sessions, wf, clock,
         assert decision.facts["grade"] == "C", decision.facts
         assert decision.facts["rectification_overdue"] is True
         assert decision.kind.value == "cancel"
-        assert decision.fired_rules == ["rectification_overdue_continuing"]
+        # Rows combine: the overdue rectification's cancel is stronger than grade C's cut.
+        assert decision.fired_rules == ["rectification_overdue_continuing", "grade_c"]
         assert decision.rule_set_id is not None
         assert decision.status.value == "overridden" and decision.override_factor == Decimal("0.8")
         allocation = session.scalars(
