@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import func, select
 
+from engine.alert_config import alert_settings, family_of
 from engine.alert_sql import FAMILIES, compute_round
 from engine.cli.context import CommandContext
 from engine.errors import NotFound
@@ -28,8 +29,11 @@ def command() -> None:
 def compute(ctx: CommandContext, task_id: int, family: str | None) -> None:
     """Raise the alerts of every report of a round that has none yet (set-based)."""
     with ctx.transaction() as session:
-        if session.get(MonitoringTask, task_id) is None:
+        task = session.get(MonitoringTask, task_id)
+        if task is None:
             raise NotFound(f"no monitoring task {task_id}")
+        # The summary counts this family's alerts only, never another family's beside them.
+        family = family_of(alert_settings(session, task), family)
         reports = compute_round(session, task_id, family=family)
         colours = dict(
             session.execute(
@@ -37,7 +41,7 @@ def compute(ctx: CommandContext, task_id: int, family: str | None) -> None:
                 .where(
                     Alert.task_id == task_id,
                     Alert.kind == "project",
-                    *([Alert.rule_family == family] if family else []),
+                    Alert.rule_family == family,
                 )
                 .group_by(Alert.colour)
             ).all()
@@ -45,4 +49,6 @@ def compute(ctx: CommandContext, task_id: int, family: str | None) -> None:
     summary = "  ".join(
         f"{c.value} {n:,}" for c, n in sorted(colours.items(), key=lambda i: i[0].value)
     )
-    click.echo(f"task {task_id}: {reports:,} reports alerted; projects by colour: {summary}")
+    click.echo(
+        f"task {task_id}: {reports:,} reports alerted ({family}); projects by colour: {summary}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -236,7 +237,13 @@ def test_alerts_compute_on_the_command_line(budgetloop, sessions):
     assert code == 0, err
     assert f"task {task_id}: 50 reports alerted" in out
     code, out, _ = budgetloop("alerts", "compute", "--task", str(task_id), "--family", "calendar")
-    assert code == 0 and "50 reports alerted" in out
+    assert code == 0 and "50 reports alerted (calendar)" in out
+    # Run again for the configured family (pace): nothing new, and the summary counts the
+    # pace family's 50 project alerts, not the calendar family's beside them.
+    code, out, _ = budgetloop("alerts", "compute", "--task", str(task_id))
+    assert code == 0 and "0 reports alerted (pace)" in out
+    counts = re.findall(r"(?:red|yellow|green|blue) ([\d,]+)", out)
+    assert sum(int(n.replace(",", "")) for n in counts) == 50, out
     code, _, err = budgetloop("alerts", "compute", "--task", "999999")
     assert code != 0 and err.count("\n") == 1 and "no monitoring task" in err
 
