@@ -122,6 +122,14 @@ def read_cell(text: str | None) -> feel.UnaryTests | None:
     """The FEEL tests of a cell, or None for a Python-style cell; CellRefused if misread."""
     if _is_any(text):
         return feel.UnaryTests(())
+    if len(text) > feel.MAX_CELL_LENGTH:
+        raise CellRefused(
+            Problem(
+                f"the cell is longer than {feel.MAX_CELL_LENGTH:,} characters",
+                "dmn_cell_too_long",
+                {"max": str(feel.MAX_CELL_LENGTH)},
+            )
+        )
     if not QUESTION_MARK.search(text):
         try:
             return feel.parse(text)
@@ -268,6 +276,24 @@ class DecisionParser(SpiffBpmnParser):
     """The Spiff parser whose business rule tasks decide on FeelDMNEngine."""
 
     def add_dmn_xml(self, node, filename=None):
+        decisions = [
+            child.get("id") or "?"
+            for child in node
+            if isinstance(child.tag, str) and etree.QName(child).localname == "decision"
+        ]
+        if len(decisions) > 1:
+            # The library registers only a file's first decision and then fails on the rest.
+            names = ", ".join(decisions)
+            raise DefinitionError(
+                filename or "",
+                decisions[1],
+                f"the file holds {len(decisions)} decisions ({names}), but a DMN file may hold "
+                "only one here (decisions that require other decisions are not evaluated "
+                "together): put each decision in a file of its own; a business rule task names "
+                "its decision by id",
+                "dmn_many_decisions",
+                {"count": len(decisions), "decisions": names},
+            )
         _give_ids(node)
         super().add_dmn_xml(node, filename)
 

@@ -142,6 +142,28 @@ def _data(name: str) -> Source:
     return Source(path.name, path.read_text(encoding="utf-8"))
 
 
+def _two_decisions() -> Source:
+    """Two decisions in one file, as the DMN spec's dish example has (the library registered
+    the first and failed on the second with `cannot be checked: KeyError`)."""
+    text = _table([(["true"], '"a"')]).text
+    decision = text[text.index("<decision ") : text.index("</definitions>")]
+    second = decision.replace('id="approval"', 'id="season"').replace("Table_approval", "T2")
+    second = second.replace('id="Input_', 'id="S_Input_').replace(
+        'id="InputExpression_', 'id="S_IE_'
+    )
+    second = second.replace('id="Output_1"', 'id="S_Output_1"').replace('id="Rule_', 'id="S_Rule_')
+    second = second.replace('id="In_', 'id="S_In_').replace('id="Out_', 'id="S_Out_')
+    return Source("two.dmn", text.replace("</definitions>", second + "</definitions>"))
+
+
+def test_a_file_with_two_decisions_is_refused_naming_them(sessions, operations):
+    (problem,) = _problems(sessions, operations, _two_decisions())
+
+    assert (problem.file, problem.element) == ("two.dmn", "season")
+    assert "holds 2 decisions (approval, season)" in problem.reason
+    assert "cannot be checked" not in problem.reason
+
+
 def _every_decision_refusal(sessions, operations) -> list:
     cases = [
         _table([(['"Low", level'], '"a"')], hit_policy="COLLECT"),
@@ -155,6 +177,7 @@ def _every_decision_refusal(sessions, operations) -> list:
         _table([(["-"], '"a"')], hit_policy="FIRST"),
         _data("bad_rule_task_no_decision.bpmn"),
         _data("tck_0119_approval.bpmn"),  # without its DMN file
+        _two_decisions(),
     ]
     return [problem for case in cases for problem in _problems(sessions, operations, case)]
 
@@ -175,6 +198,7 @@ def test_every_decision_refusal_is_said_in_chinese_and_english(sessions, operati
         "hit_policy",
         "no_decision",
         "unknown_decision",
+        "dmn_many_decisions",
     ]
     app = Flask(__name__)
     for language in ("zh-CN", "en"):

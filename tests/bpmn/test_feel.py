@@ -191,6 +191,7 @@ DEPLOYABLE = [
     ("[1..x]", "n", "is neither a FEEL test ('x' is a name or function"),
     ('> date("2020-01-01")', "d", "is neither a FEEL test"),
     ("__import__('os')", "x", "is neither a FEEL test"),
+    ("? > " + "1" * 2_000, "x", "longer than 2,000 characters"),
 ]
 
 
