@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from engine.models import AuditEvent, Indicator
 from engine.targets.excel import FIRST_ROW, SHEET
+from tests.support.target_workbooks import GOAL, provincial_export
 
 EDITABLE_FIELDS = (
     "node",
@@ -211,3 +213,39 @@ def test_text_no_database_can_store_is_422(world_client, world):
         "/api/v1/indicator-library/", query_string={"q": "\x00"}, headers=world.headers("unit")
     )
     assert search.status_code == 422
+
+
+def test_a_provincial_export_uploads_through_the_api(world_client, world):
+    table = _draft_table(world_client, world)
+    buffer = io.BytesIO()
+    provincial_export().save(buffer)
+    response = _upload(world_client, world, table["id"], buffer.getvalue(), table["version"])
+    assert response.status_code == 200, response.json
+    rows = response.json["indicators"]
+    quality = rows[2]
+    assert (quality["name"], quality["operator"], quality["unit_of_measure"]) == (
+        "培训合格率",
+        ">=",
+        "%",
+    )
+    assert Decimal(quality["target_value"]) == Decimal("97.2")
+    assert [Decimal(r["weight"]) for r in rows] == [20, 15, 15, 30, 10]
+    assert response.json["goal"] == GOAL
+
+
+def test_an_upload_with_a_merged_weight_names_the_cell(world_client, world):
+    table = _draft_table(world_client, world)
+    book = provincial_export()
+    book["绩效目标申报表"].merge_cells("H4:H5")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = _upload(world_client, world, table["id"], buffer.getvalue())
+    assert response.status_code == 422
+    assert [
+        (p["code"], p["params"]["row"], p["params"]["column"])
+        for p in response.json["errors"]["problems"]
+    ] == [("excel_merged", "5", "H")]
+    after = world_client.get(
+        f"/api/v1/target-tables/{table['id']}", headers=world.headers("unit")
+    ).json
+    assert after["version"] == table["version"]

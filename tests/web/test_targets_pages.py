@@ -8,8 +8,9 @@ import re
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from engine.models import TargetTable
+from engine.models import Indicator, TargetTable
 from engine.models.enums import DocumentStatus
+from tests.support.target_workbooks import GOAL, ministry_template, provincial_export
 from tests.web.conftest import csrf
 
 HTML = {"Accept": "text/html"}
@@ -173,3 +174,99 @@ def test_page_text_no_database_can_store_is_422(login, world_client, world_app, 
     response = world_client.post(f"/target-tables/{table.id}/edit", data=fields, headers=HTML)
     assert response.status_code == 422
     assert world_client.get("/projects?q=%00", headers=HTML).status_code == 422
+
+
+def _upload_page(world_client, table, data: bytes):
+    world_client.get(f"/target-tables/{table.id}/edit", headers=HTML)
+    return world_client.post(
+        f"/target-tables/{table.id}/excel",
+        data={
+            "csrf_token": csrf(world_client),
+            "version": str(table.version),
+            "file": (io.BytesIO(data), "申报表.xlsx"),
+        },
+        headers=HTML,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_the_ministry_template_uploads_and_says_the_weights_were_shared(
+    login, world_client, world_app, world
+):
+    table = _draft(world_app, world)
+    login("unit")
+    book = ministry_template()
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = _upload_page(world_client, table, buffer.getvalue())
+    assert response.status_code == 200
+    assert "已从 Excel 导入 5 项指标。" in response.text
+    assert "各一级指标的分值已按指标体系平均分配" in response.text
+    after = _draft(world_app, world)
+    assert after.version == table.version + 1 and after.goal == GOAL
+
+
+def test_a_percentage_out_of_range_is_named_in_chinese_and_nothing_changes(
+    login, world_client, world_app, world
+):
+    table = _draft(world_app, world)
+    login("unit")
+    book = provincial_export()
+    book["绩效目标申报表"]["F6"] = 1.5  # shown as 150.0%
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = _upload_page(world_client, table, buffer.getvalue())
+    assert response.status_code == 422
+    assert "工作表“绩效目标申报表”第 6 行 F 列（指标值）" in response.text
+    assert "150% 不在 0–100 之间" in response.text
+    assert _draft(world_app, world).version == table.version
+
+
+def _names(world_app, table) -> list[str]:
+    engine = world_app.extensions["budgetloop.engine"]
+    with engine.connect() as connection:
+        return list(
+            connection.scalars(
+                select(Indicator.name)
+                .where(Indicator.target_table_id == table.id)
+                .order_by(Indicator.position)
+            )
+        )
+
+
+def test_the_print_form_is_the_declaration_scoped_like_the_table(
+    login, world_client, world_app, world
+):
+    table = _draft(world_app, world)
+    login("unit")
+    editor = world_client.get(f"/target-tables/{table.id}/edit", headers=HTML)
+    assert f'href="/target-tables/{table.id}/print"' in editor.text
+    page = world_client.get(f"/target-tables/{table.id}/print", headers=HTML)
+    assert page.status_code == 200
+    text = page.text
+    for label in (
+        "项目支出绩效目标申报表",
+        "主管部门",
+        "实施单位",
+        "申报金额（万元）",
+        "年度总体目标",
+    ):
+        assert label in text
+    for label in ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "分值"):
+        assert f">{label}</th>" in text
+    assert "指标值确定依据" in text and "预算执行率" in text
+    for name in _names(world_app, table):
+        assert name in text
+    # One 一级指标 cell spans all of its rows, as the paper form merges it.
+    assert re.search(r'<th scope="rowgroup" rowspan="\d+" class="level1">产出指标', text)
+    assert "data-print" in text and "js/print.js" in text
+    assert "E+" not in text  # amounts and values never in scientific notation
+    english = world_client.get(f"/target-tables/{table.id}/print?lang=en", headers=HTML)
+    assert "Project expenditure performance target declaration" in english.text
+    assert "output" in english.text and "产出指标" not in english.text
+    login("department")
+    assert world_client.get(f"/target-tables/{table.id}/print", headers=HTML).status_code == 200
+    login("unit", stranger=True)
+    assert world_client.get(f"/target-tables/{table.id}/print", headers=HTML).status_code == 404
+    assert world_client.get("/target-tables/999999999/print", headers=HTML).status_code == 404

@@ -21,6 +21,7 @@ from engine.queries.targets import (
     review_notes,
 )
 from engine.targets import editing
+from engine.targets.declaration import declaration
 from engine.targets.validation import Problem
 from web.api.targets import excel_response, read_upload
 from web.auth import current_actor
@@ -133,6 +134,15 @@ def blank_row(table_id: int):
 @bp.get(f"/target-tables/<{ID}:table_id>/excel")
 def download(table_id: int):
     return excel_response(get_session(), _table(table_id))
+
+
+@bp.get(f"/target-tables/<{ID}:table_id>/print")
+def print_form(table_id: int):
+    """The table as the 项目支出绩效目标申报表, laid out for paper (scoped like the table)."""
+    table = _table(table_id)
+    return render_template(
+        "targets/print.html", form=declaration(get_session(), table), project=table.project
+    )
 
 
 @bp.post(f"/target-tables/<{ID}:table_id>/excel")
