@@ -122,6 +122,7 @@ class DecisionFilter:
     status: str | None = None
     needs_review: bool | None = None
     department_id: int | None = None
+    grade: str | None = None  # the evaluation grade the rules read (facts.grade)
 
 
 @dataclass
@@ -193,6 +194,8 @@ def list_decisions(
         stmt = stmt.where(FundingDecision.needs_review.is_(where.needs_review))
     if where.department_id is not None:
         stmt = stmt.where(Unit.parent_id == where.department_id)
+    if where.grade:
+        stmt = stmt.where(FundingDecision.facts["grade"].as_string() == where.grade)
     stmt = sort_by(stmt, sort, DECISION_SORTS, FundingDecision.id)
     result = paginate(session, stmt, page, per_page, scalars=False)
     rows = [DecisionRow(*row) for row in result.items]

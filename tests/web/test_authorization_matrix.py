@@ -125,6 +125,7 @@ GET  /api/v1/funding-decisions/                         200  200  200  200  200 
 GET  /api/v1/funding-decisions/{decision_id}            own  own  own  all  own  all  401
 POST /api/v1/funding-decisions/{decision_id}/confirm    no   no   act  no   no   no   401
 POST /api/v1/funding-decisions/{decision_id}/override   no   no   act  no   no   no   401
+POST /api/v1/funding-decisions/confirm-batch          403  403  act  403  403  403  401
 GET  /api/v1/allocations/                               200  200  200  200  200  200  401
 GET  /api/v1/allocations/summary                        200  200  200  200  200  200  401
 GET  /api/v1/rule-sets/                                 403  403  200  200  403  200  401
@@ -391,6 +392,10 @@ BODIES: dict[tuple[str, str], Callable[[Session, int | None], dict]] = {
     },
     ("POST", "/api/v1/funding-decisions/{decision_id}/override"): lambda s, i: {
         "json": {"override_factor": "0.9", "override_reason": "执行偏慢，酌减"}
+    },
+    # An id that names nothing: the batch answers 200 with that item refused, and writes nothing.
+    ("POST", "/api/v1/funding-decisions/confirm-batch"): lambda s, i: {
+        "json": {"decision_ids": [4611686018427387904]}
     },
     ("POST", "/api/v1/rule-sets/"): lambda s, i: {"json": {"year": 2027, "body": {}}},
     ("POST", "/api/v1/rule-sets/simulate"): lambda s, i: {"json": {"body": {}}},

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.support.drive import drive_to_form
 from web import formatting
 
 CASES = [
@@ -148,45 +149,6 @@ def test_no_page_of_the_year_writes_scientific_notation(world_app, login):
             assert_no_scientific_notation(response.text)
 
 
-class _Held(Exception):
-    """The task asked for is ready: stop driving."""
-
-
-def _drive_to_form(db_engine, project_code: str, form: str, year: int, performance=None) -> int:
-    """Drive one project's cycle (the demo's simulated people) until a `form` task is ready."""
-    import random
-    from datetime import UTC, datetime
-
-    from engine.composition import build_engine
-    from engine.db import session_factory
-    from engine.models import HumanTask
-    from engine.simulation import Choices, Simulation, drive
-    from engine.workflow.clock import ManualClock
-
-    class UntilForm(Simulation):
-        def complete_one(self, sessions, task_id: int):
-            with sessions() as session:
-                task = session.get(HumanTask, task_id)
-                if task is not None and task.form == form:
-                    raise _Held(task_id)
-            return super().complete_one(sessions, task_id)
-
-    clock = ManualClock(datetime(year, 1, 31, tzinfo=UTC))
-    choices = Choices(rng=random.Random(3), return_rate=0, performance=performance)
-    simulation = UntilForm(build_engine(clock), choices)
-    try:
-        drive(
-            simulation,
-            session_factory(db_engine),
-            clock,
-            until=datetime(year + 1, 6, 30, tzinfo=UTC),
-            scope=f"cycle:{project_code}",
-        )
-    except _Held as held:
-        return held.args[0]
-    raise AssertionError(f"{project_code} never reached a {form} task")
-
-
 def test_a_monitoring_report_writes_its_targets_without_an_exponent(world_app, world, login):
     """Targets are stored with four decimals: Decimal('100.0000').normalize() is 1E+2, and the
     monitoring report's form showed "= 1E+2 %"."""
@@ -211,7 +173,7 @@ def test_a_monitoring_report_writes_its_targets_without_an_exponent(world_app, w
         ).first() or (None, None)
         year = session.scalar(select(FiscalYear.year).join(Project).where(Project.code == project))
     assert project is not None, "the main unit files a project with a target of 10 or more"
-    task_id = _drive_to_form(
+    task_id = drive_to_form(
         world_app.extensions["budgetloop.engine"], project, "monitoring_report", year
     )
     with world_app.extensions["budgetloop.sessions"]() as session:
@@ -307,7 +269,7 @@ def test_the_alert_response_names_each_alerts_indicator(world_app, world, login)
             .order_by(Project.id)
         ).first()
     # A project far behind: red alerts, and the unit must explain them.
-    task_id = _drive_to_form(
+    task_id = drive_to_form(
         world_app.extensions["budgetloop.engine"],
         project,
         "alert_response",

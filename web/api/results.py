@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from engine.decision_batch import MAX_BATCH, confirm_batch, next_year_amount
 from engine.decisions import settle
 from engine.models.enums import AccountabilityKind, DecisionKind, DecisionStatus
 from engine.queries.allocations import allocation_summary, latest_allocation_year, list_allocations
@@ -58,6 +59,11 @@ class DecisionSchema(ViewSchema):
     task_id = fields.Integer(
         allow_none=True, metadata={"description": "the ready confirmation task, if any"}
     )
+    next_year_amount = fields.Function(
+        lambda row: str(next_year_amount(row)),
+        required=True,
+        metadata={"description": "requested × the factor in force (or the override), in 元"},
+    )
 
 
 class ActionSchema(Schema):
@@ -92,6 +98,7 @@ class DecisionArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in DecisionStatus]))
     needs_review = fields.Boolean()
     department_id = fields.Integer(validate=ID)
+    grade = fields.String(validate=validate.OneOf(["A", "B", "C", "D"]))
 
 
 class OverrideSchema(Schema):
@@ -241,6 +248,50 @@ class Override(MethodView):
     def post(self, body, decision_id: int):
         """Override the proposed factor, with a reason (recorded on the decision and allocation)."""
         return _settle(decision_id, body)
+
+
+class BatchConfirmSchema(Schema):
+    decision_ids = fields.List(
+        fields.Integer(validate=ID),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BATCH),
+        metadata={"description": "the decisions to confirm, as listed (filter first)"},
+    )
+
+
+class BatchItemSchema(Schema):
+    decision_id = fields.Integer(required=True)
+    outcome = fields.String(
+        required=True, metadata={"description": "confirmed, incident or refused"}
+    )
+    project_code = fields.String(allow_none=True)
+    project_name = fields.String(allow_none=True)
+    next_year_amount = fields.Decimal(as_string=True, allow_none=True)
+    incident_id = fields.Integer(allow_none=True)
+    code = fields.String(allow_none=True, metadata={"description": "why it was refused"})
+    message = fields.String(allow_none=True)
+
+
+class BatchResultSchema(Schema):
+    confirmed = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    items = fields.List(fields.Nested(BatchItemSchema), required=True)
+
+
+@blp.route("/funding-decisions/confirm-batch")
+class ConfirmBatch(MethodView):
+    @blp.arguments(BatchConfirmSchema)
+    @blp.response(200, BatchResultSchema)
+    @blp.alt_response(403, description="only the finance desk confirms")
+    @blp.alt_response(422, description="no ids, or more than 200")
+    def post(self, body):
+        """Confirm several proposed decisions, each by its own command: one that is refused
+        (already settled, outside your scope) leaves the others confirmed, and `items` says
+        what happened to each, in the order given."""
+        workflow = current_app.extensions["budgetloop.workflow"]
+        items = confirm_batch(get_session(), workflow, current_actor(), body["decision_ids"])
+        confirmed = sum(item.outcome == "confirmed" for item in items)
+        return {"confirmed": confirmed, "failed": len(items) - confirmed, "items": items}
 
 
 @blp.route("/allocations/")

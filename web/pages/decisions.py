@@ -7,12 +7,22 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from engine.decision_batch import (
+    MAX_BATCH,
+    confirm_batch,
+    decision_departments,
+    is_reduction,
+    next_year_amount,
+    shown_kind,
+    this_year_amount,
+)
 from engine.decisions import settle
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound
 from engine.models.enums import DecisionKind, DecisionStatus
 from engine.queries.results import (
     CONFIRMERS,
     DecisionFilter,
+    get_decision,
     latest_decision_of,
     list_decisions,
 )
@@ -23,6 +33,22 @@ from web.pages.task_forms import page_form
 from web.pages.views import int_arg, page_number
 
 bp = Blueprint("decisions", __name__)
+GRADES = ["A", "B", "C", "D"]
+# The filters a batch is chosen by; kept across every post so the desk comes back to its list.
+FILTER_ARGS = ("status", "kind", "department_id", "grade", "year", "page")
+# The second step of confirming a cut, cancellation or suspension.
+AGAIN = "confirm_again"
+
+
+@bp.app_template_global("decision_amounts")
+def decision_amounts(row) -> dict:
+    """This year's and next year's money of a decision, and the change, for its card."""
+    this_year, next_year = this_year_amount(row), next_year_amount(row)
+    return {"this_year": this_year, "next_year": next_year, "change": next_year - this_year}
+
+
+bp.add_app_template_global(shown_kind, "decision_shown_kind")
+bp.add_app_template_global(is_reduction, "decision_is_reduction")
 
 
 def _choice(name: str, allowed: list[str], default: str | None = None) -> str | None:
@@ -43,9 +69,12 @@ def _render(error=None, failed_id=None, status=200):
         kind=_choice("kind", [k.value for k in DecisionKind]),
         status=_choice("status", [s.value for s in DecisionStatus] + ["all"], "proposed"),
         department_id=int_arg("department_id"),
+        grade=_choice("grade", GRADES),
     )
     if where.status == "all":
-        where = DecisionFilter(where.year, where.kind, None, None, where.department_id)
+        where = DecisionFilter(
+            where.year, where.kind, None, None, where.department_id, grade=where.grade
+        )
     page = list_decisions(session, actor, where, page_number(), 25)
     return render_template(
         "results/decisions.html",
@@ -53,6 +82,9 @@ def _render(error=None, failed_id=None, status=200):
         where=where,
         status_arg=request.args.get("status", "proposed"),
         kinds=[k.value for k in DecisionKind],
+        grades=GRADES,
+        departments=decision_departments(session, actor),
+        filters=_filters(),
         may_confirm=actor.operator or actor.role in CONFIRMERS,
         error=error,
         failed_id=failed_id,
@@ -65,8 +97,24 @@ def decisions():
     return _render()
 
 
+def _filters() -> dict:
+    return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+
+
 def _back():
-    return redirect(url_for("decisions.decisions", **request.args.to_dict()))
+    return redirect(url_for("decisions.decisions", **_filters()))
+
+
+def _confirm_again(rows, action: str):
+    """The second step: what confirming takes away, and a button that confirms for real."""
+    return render_template(
+        "results/decision_confirm_again.html",
+        rows=rows,
+        reductions=[row for row in rows if is_reduction(row) and row.task_id is not None],
+        action=action,
+        filters=_filters(),
+        again=AGAIN,
+    )
 
 
 def _settle(decision_id: int, data: dict):
@@ -87,7 +135,48 @@ def _settle(decision_id: int, data: dict):
 
 @bp.post("/funding-decisions/<int:decision_id>/confirm")
 def confirm(decision_id: int):
+    if request.form.get(AGAIN) != "1":
+        row = get_decision(get_session(), current_actor(), decision_id)
+        if is_reduction(row) and row.task_id is not None:
+            action = url_for("decisions.confirm", decision_id=decision_id, **_filters())
+            return _confirm_again([row], action)
     return _settle(decision_id, {"confirm": True})
+
+
+def _posted_ids() -> list[int]:
+    raw = request.form.getlist("decision_id")
+    if not raw:
+        raise InvalidInput("no funding decisions to confirm", errors={"decision_id": "empty"})
+    if len(raw) > MAX_BATCH:
+        raise InvalidInput(
+            f"at most {MAX_BATCH} funding decisions at once", errors={"decision_id": "too many"}
+        )
+    if not all(value.isdigit() and 0 < int(value) <= 2**62 for value in raw):
+        raise InvalidInput("a decision id is not a number", errors={"decision_id": "invalid"})
+    return list(dict.fromkeys(int(value) for value in raw))
+
+
+@bp.post("/funding-decisions/confirm-batch")
+def confirm_shown():
+    """Confirm the decisions the desk filtered and saw, each by its own command."""
+    session, actor = get_session(), current_actor()
+    ids = _posted_ids()
+    if request.form.get(AGAIN) != "1":
+        rows = []
+        for decision_id in ids:
+            try:
+                rows.append(get_decision(session, actor, decision_id))
+            except NotFound:
+                continue  # reported with the batch, like any other refusal
+        if any(is_reduction(row) and row.task_id is not None for row in rows):
+            return _confirm_again(rows, url_for("decisions.confirm_shown", **_filters()))
+    items = confirm_batch(session, current_app.extensions["budgetloop.workflow"], actor, ids)
+    return render_template(
+        "results/decision_batch.html",
+        items=items,
+        confirmed=sum(item.outcome == "confirmed" for item in items),
+        filters=_filters(),
+    )
 
 
 @bp.post("/funding-decisions/<int:decision_id>/override")
