@@ -98,3 +98,91 @@ def test_the_public_page_shows_a_disclosed_grade(world_page: Page) -> None:
     page.get_by_role("button", name="筛选").click()
     expect(page.locator("article.disclosed").first).to_contain_text(department.inner_text())
     screenshot(page, "results-disclosure")
+
+
+def _weak_projects(world_server, world, count: int) -> list[tuple[str, int]]:
+    """Projects of the finance desk's departments, still filing, not livelihood items, not the
+    one the lived-in year already drove: [(code, year)]."""
+    from sqlalchemy import select
+
+    from engine.db import session_factory
+    from engine.models import FiscalYear, HumanTask, Organisation, Project
+
+    sessions = session_factory(world_server.app.extensions["budgetloop.engine"])
+    with sessions() as session:
+        departments = select(Organisation.id).where(
+            Organisation.finance_desk_id == world["finance"].org_id
+        )
+        units = select(Organisation.id).where(Organisation.parent_id.in_(departments))
+        rows = session.execute(
+            select(Project.code, FiscalYear.year)
+            .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+            .join(HumanTask, HumanTask.business_key == "cycle:" + Project.code)
+            .where(
+                Project.unit_id.in_(units),
+                Project.code != world.pending_decision,
+                Project.is_livelihood_exempt.is_(False),
+                HumanTask.status == "ready",
+                HumanTask.form == "target_table",
+            )
+            .order_by(Project.id.desc())
+            .limit(count)
+        ).all()
+    assert len(rows) == count
+    return [(code, year) for code, year in rows]
+
+
+def test_a_cut_asks_once_more_and_the_desk_confirms_a_filtered_batch(
+    world_page: Page, world, world_server
+) -> None:
+    from tests.support.drive import drive_to_form
+
+    # Two projects far below target reach their funding decisions: cuts for the desk.
+    weak = _weak_projects(world_server, world, 2)
+    for code, year in weak:
+        drive_to_form(
+            world_server.app.extensions["budgetloop.engine"],
+            code,
+            "decision_confirmation",
+            year,
+            performance=lambda _: 0.35,
+        )
+    page = world_page
+    log_in(page, world["finance"].login, PASSWORD)
+    page.goto("/funding-decisions")
+
+    # One cut, confirmed on its card: the page asks once more before anything happens.
+    first = page.locator("article.decision-card").filter(has_text=weak[0][0])
+    expect(first.locator(".decision-facts")).to_contain_text("下年度安排（元）")
+    first.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("h1")).to_have_text("请再次确认")
+    expect(page.locator("table.decision-again")).to_contain_text(weak[0][0])
+    screenshot(page, "results-confirm-again")
+    page.get_by_role("link", name="返回，暂不确认").click()
+    expect(page.locator("article.decision-card").filter(has_text=weak[0][0])).to_have_count(1)
+    page.locator("article.decision-card").filter(has_text=weak[0][0]).get_by_role(
+        "button", name="确认", exact=True
+    ).click()
+    page.get_by_role("button", name="确认这 1 项").click()
+    expect(page.locator("p.notice[role=status]")).to_contain_text("已确认")
+    expect(page.locator("article.decision-card").filter(has_text=weak[0][0])).to_have_count(0)
+
+    # The other, in a batch: filter by its department, confirm all shown, confirm once more.
+    card = page.locator("article.decision-card").filter(has_text=weak[1][0])
+    department = card.locator("h2 .muted").inner_text().split(" · ")[2]
+    page.locator("select[name=department_id]").select_option(label=department)
+    page.get_by_role("button", name="筛选").click()
+    cards = page.locator("article.decision-card")
+    shown = cards.count()
+    assert shown >= 1
+    expect(page.locator("form.decision-batch-form")).to_contain_text(f"{shown} 项")
+    screenshot(page, "results-batch-filtered")
+    page.get_by_role("button", name=f"确认本页全部 {shown} 项").click()
+    expect(page.locator("h1")).to_have_text("请再次确认")
+    page.get_by_role("button", name=f"确认这 {shown} 项").click()
+    expect(page.locator("h1")).to_have_text("批量确认结果")
+    expect(page.locator("tr.batch-item.confirmed")).to_have_count(shown)
+    expect(page.locator("table.decision-batch")).to_contain_text(weak[1][0])
+    screenshot(page, "results-batch-done")
+    page.get_by_role("link", name="返回资金安排确认").click()
+    expect(page.locator("article.decision-card")).to_have_count(0)
