@@ -280,3 +280,39 @@ def test_the_other_forms_take_drafts_and_files(world_app, login, world, form):
         content_type="multipart/form-data",
     )
     assert uploaded.status_code == 200 and "整改报告.pdf" in uploaded.text
+
+
+REVIEW_INCLUDE = """
+{% with attachments=attachments_of_document("monitoring_report", report_id) %}
+  {% include "attachments/_list.html" %}
+{% endwith %}
+"""
+
+
+def test_a_review_page_includes_the_documents_files(world_client, world, world_app, report_task):
+    """What a review page does to show the document's evidence: the template global and the
+    read-only list, scoped to whoever is looking."""
+    from flask import render_template_string
+
+    created = _upload(world_client, report_task, headers=world.headers("unit")).json
+    for role, headers, shown in (
+        ("department", world.headers("department"), True),
+        ("supervisor", world.headers("supervisor"), True),
+        ("stranger", _stranger(world), False),
+    ):
+        with world_app.test_request_context(
+            f"/inbox?lang={'en' if shown else 'zh-CN'}", headers=headers
+        ):
+            world_app.preprocess_request()
+            html = render_template_string(REVIEW_INCLUDE, report_id=created["document_id"])
+        assert (NAME in html) == shown, role
+        assert (f"/api/v1/attachments/{created['id']}/content" in html) == shown, role
+        assert "删除" not in html and "Delete" not in html
+    assert "Supporting documents" in html or "佐证材料" in html
+
+
+def test_the_task_page_speaks_english_on_request(world_app, login, world, report_task):
+    client = login("unit")
+    page = client.get(f"/tasks/{report_task}?lang=en")
+    assert "Supporting documents" in page.text and "Save draft" in page.text
+    assert "佐证材料" not in page.text and "暂存" not in page.text
