@@ -104,6 +104,7 @@ def _monitoring_report(session: Session, report: MonitoringReport) -> dict:
                 "name": indicator.name if indicator else str(row.indicator_id),
                 "target": plain(indicator.target_value if indicator else None)
                 or plain(indicator.target_text if indicator else None),
+                "unit": indicator.unit_of_measure if indicator else "",
                 "actual": plain(row.actual_to_date) or plain(row.qualitative_band),
                 "likelihood": plain(row.likelihood),
                 "reason": plain(row.deviation_reason),
@@ -121,7 +122,7 @@ def _monitoring_report(session: Session, report: MonitoringReport) -> dict:
             "executed": plain(report.executed_to_date),
             "execution_rate": rate,
         },
-        "columns": ["name", "target", "actual", "likelihood", "reason", "note"],
+        "columns": ["name", "target", "unit", "actual", "likelihood", "reason", "note"],
         "rows": rows,
     }
 
@@ -141,6 +142,7 @@ def _evaluation(session: Session, evaluation: Evaluation) -> dict:
                 "name": indicator.name if indicator else "",
                 "weight": plain(score.weight),
                 "target": plain(score.target),
+                "unit": indicator.unit_of_measure if indicator else "",
                 "actual": plain(score.actual) or plain(score.band),
                 "score": plain(score.score),
                 "note": score.deviation_note or "",
@@ -152,7 +154,7 @@ def _evaluation(session: Session, evaluation: Evaluation) -> dict:
             "grade": evaluation.grade or "",
             "summary": evaluation.summary or "",
         },
-        "columns": ["level2", "name", "weight", "target", "actual", "score", "note"],
+        "columns": ["level2", "name", "weight", "target", "unit", "actual", "score", "note"],
         "rows": rows,
     }
 

@@ -114,15 +114,14 @@ def last_returned(session: Session, ref: dict) -> ReturnedVersion | None:
 def review_history(
     session: Session, workflow, task: HumanTask, ref: dict | None
 ) -> list[ReviewStep]:
-    """Completed review and revise tasks on the same document in the task's instance, oldest
-    first (bounded by the instance)."""
+    """Completed review and revise tasks on the same document in the task's instance (the task
+    itself too, once done), oldest first (bounded by the instance)."""
     rows = session.scalars(
         select(HumanTask)
         .where(
             HumanTask.instance_id == task.instance_id,
             HumanTask.status == "completed",
             HumanTask.form.in_(REVIEW_FORMS),
-            HumanTask.id != task.id,
         )
         .order_by(HumanTask.completed_at, HumanTask.id)
     )

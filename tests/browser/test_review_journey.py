@@ -165,3 +165,19 @@ def test_a_department_reviews_what_it_sees_and_bulk_approves(
     expect(page.locator("table.done-tasks")).to_be_visible()
     expect(page.locator("th a[data-sort=due_at]")).to_contain_text("办理期限")
     screenshot(page, "review-6-done")
+
+    # Reviews of other documents show them too: a monitoring report and a self-evaluation.
+    department = world["department"].org_id
+    for process, title, shot in (
+        ("review__monitoring_report", "绩效运行监控报告", "review-7-monitoring-report"),
+        ("review__self_evaluation", "绩效自评报告", "review-8-self-evaluation"),
+    ):
+        task = _tasks(
+            world_server, process_key=process, form="review", org_id=department, status="completed"
+        )[-1]
+        page.goto(f"/tasks/{task.id}")
+        expect(page.locator("section.review-document h2")).to_contain_text(title)
+        expect(
+            page.locator("section.review-document table.review-rows tbody tr").first
+        ).to_be_visible()
+        screenshot(page, shot)

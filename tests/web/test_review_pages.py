@@ -175,3 +175,33 @@ def test_an_unchanged_resubmission_says_so(login, world, world_app, world_client
     (again,) = _tasks(world_app, form="review", status="ready", instance_id=review.instance_id)
     page = login("department").get(f"/tasks/{again.id}", headers=HTML).text
     assert "自上次退回以来，文书未作任何修改。" in page
+
+
+def test_every_kind_of_reviewed_document_is_shown(login, world, world_app, world_client):
+    """Monitoring reports and self-evaluations too (the department's completed reviews of the
+    lived-in year), over the API and on the page."""
+    done = _tasks(world_app, form="review", role="department", status="completed")
+    by_process = {}
+    for task in done:
+        if task.org_id == world["department"].org_id:
+            by_process.setdefault(task.process_key, task)
+    assert {"review__monitoring_report", "review__self_evaluation"} <= set(by_process)
+    client = login("department")
+    expected = {
+        "review__target_table": ("target_table", "三级指标"),
+        "review__monitoring_report": ("monitoring_report", "完成可能性"),
+        "review__self_evaluation": ("self_evaluation", "得分"),
+        "review__budget_adjustment": ("budget_adjustment", "调整方式"),
+    }
+    for process, task in by_process.items():
+        body = world_client.get(f"/api/v1/tasks/{task.id}", headers=world.headers("department"))
+        assert body.status_code == 200, body.json
+        document = body.json["review"]["document"]
+        kind, heading = expected[process]
+        assert document["type"] == kind, process
+        if kind != "budget_adjustment":
+            assert document["rows"], process
+        page = client.get(f"/tasks/{task.id}", headers=HTML)
+        assert page.status_code == 200
+        assert heading in page.text and "该事项已办结" in page.text
+        assert not re.search(r"\dE[+-]\d", page.text)
