@@ -22,7 +22,7 @@ from bpmn.xml import Source
 from engine.actors import Actor
 from engine.composition import build_engine
 from engine.errors import DefinitionRejected
-from engine.models import Incident, ProcessInstance
+from engine.models import HumanTask, Incident, ProcessInstance
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
 
@@ -210,3 +210,56 @@ def test_a_rule_task_without_a_decision_says_what_to_add(sessions, wf):
     assert "camunda/flowable decisionRef 'approval'" in problem.reason
     assert "<spiffworkflow:calledDecisionId>" in problem.reason
     assert "_3b2953a3-745f-4d2e-b55d-75c8c5ae653c" in problem.reason  # what it could name
+
+
+def test_a_decision_restored_from_the_database_reads_feel_too(sessions, wf):
+    """A business rule task that runs after a wait runs on the spec bundle as stored and
+    restored (bpmn/serializer.py), not as parsed at start: it must decide the same."""
+    process = (DATA / "tck_0119_approval.bpmn").read_text(encoding="utf-8")
+    process = process.replace("tck_0119_approval", "tck_0119_after_wait")
+    process = process.replace(
+        'targetRef="Rule_ApprovalStatus" />',
+        'targetRef="Task_Wait" />\n'
+        '    <bpmn:sequenceFlow id="Flow_ToRule" sourceRef="Task_Wait" '
+        'targetRef="Rule_ApprovalStatus" />',
+    ).replace(
+        "<bpmn:incoming>Flow_ToDecide</bpmn:incoming>\n      <bpmn:outgoing>Flow_ToDone",
+        "<bpmn:incoming>Flow_ToRule</bpmn:incoming>\n      <bpmn:outgoing>Flow_ToDone",
+    )
+    process = process.replace(
+        "    <bpmn:endEvent",
+        '    <bpmn:userTask id="Task_Wait" name="wait"><bpmn:extensionElements>'
+        '<spiffworkflow:properties><spiffworkflow:property name="role" value="unit" />'
+        "</spiffworkflow:properties></bpmn:extensionElements>"
+        "<bpmn:incoming>Flow_ToDecide</bpmn:incoming><bpmn:outgoing>Flow_ToRule</bpmn:outgoing>"
+        "</bpmn:userTask>\n    <bpmn:endEvent",
+        1,
+    )
+    with sessions() as session, session.begin():
+        deploy(
+            session,
+            [_source(TCK_DMN), _source("after_wait.bpmn", process)],
+            OPERATOR,
+            wf.operations.names(),
+        )
+    data = {"Age": 19, "RiskCategory": "Low", "isAffordable": True}
+    with sessions() as session, session.begin():
+        started = wf.start(session, "tck_0119_after_wait", "tck:after-wait", data, OPERATOR)
+    assert started.ok, started.error
+    with sessions() as session:
+        (task_id,) = session.scalars(
+            select(HumanTask.id).where(HumanTask.instance_id == started.instance_id)
+        ).all()
+
+    # A second engine, as another worker: nothing cached, the bundle comes from the database.
+    other = build_engine(ManualClock(datetime(2026, 1, 6, tzinfo=UTC)))
+    with sessions() as session, session.begin():
+        done = other.complete_task(session, task_id, {}, OPERATOR)
+    assert done.ok, done.error
+    with sessions() as session:
+        instance = session.get(ProcessInstance, started.instance_id)
+        result = other.load(session, instance, OPERATOR).data
+
+    assert instance.status == "completed"
+    assert result["Approved/Declined"] == ["Approved"]
+    assert result["Rate"] == ["Basic"]
