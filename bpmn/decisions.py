@@ -272,6 +272,29 @@ def _give_ids(root: etree._Element) -> None:
     walk(root, "")
 
 
+def _check_rule_shapes(root: etree._Element, filename: str) -> None:
+    """Refuse a rule with more cells than its table has columns (the library fails on it)."""
+    for table in root.iter(f"{{{etree.QName(root).namespace}}}decisionTable"):
+        children = [c for c in table if isinstance(c.tag, str)]
+        names = [etree.QName(c).localname for c in children]
+        columns = {"inputEntry": names.count("input"), "outputEntry": names.count("output")}
+        rules = [c for c, name in zip(children, names, strict=True) if name == "rule"]
+        for row, rule in enumerate(rules, start=1):
+            cells = [etree.QName(c).localname for c in rule if isinstance(c.tag, str)]
+            for kind, count in columns.items():
+                if cells.count(kind) > count:
+                    what = "input" if kind == "inputEntry" else "output"
+                    raise DefinitionError(
+                        filename,
+                        rule.get("id") or table.getparent().get("id"),
+                        f"rule {row} has {cells.count(kind)} {what} cells but the table has "
+                        f"{count} {what} column{'s' if count != 1 else ''}: give the rule one "
+                        f"{kind} per {what} column",
+                        f"dmn_rule_shape_{what}",
+                        {"rule": row, "cells": cells.count(kind), "columns": count},
+                    )
+
+
 class DecisionParser(SpiffBpmnParser):
     """The Spiff parser whose business rule tasks decide on FeelDMNEngine."""
 
@@ -294,6 +317,7 @@ class DecisionParser(SpiffBpmnParser):
                 "dmn_many_decisions",
                 {"count": len(decisions), "decisions": names},
             )
+        _check_rule_shapes(node, filename or "")
         _give_ids(node)
         super().add_dmn_xml(node, filename)
 

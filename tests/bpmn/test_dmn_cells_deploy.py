@@ -164,6 +164,19 @@ def test_a_file_with_two_decisions_is_refused_naming_them(sessions, operations):
     assert "cannot be checked" not in problem.reason
 
 
+def test_a_rule_with_more_cells_than_columns_is_refused_naming_it(sessions, operations):
+    """The library indexed past the table's inputs: `cannot be checked: IndexError`."""
+    source = _table([(["1"], '"a"'), (["1", "2"], '"b"')], hit_policy="COLLECT")
+
+    (problem,) = _problems(sessions, operations, source)
+
+    assert problem.element == "Rule_2"
+    assert problem.reason == (
+        "rule 2 has 2 input cells but the table has 1 input column: "
+        "give the rule one inputEntry per input column"
+    )
+
+
 def _every_decision_refusal(sessions, operations) -> list:
     cases = [
         _table([(['"Low", level'], '"a"')], hit_policy="COLLECT"),
@@ -178,6 +191,7 @@ def _every_decision_refusal(sessions, operations) -> list:
         _data("bad_rule_task_no_decision.bpmn"),
         _data("tck_0119_approval.bpmn"),  # without its DMN file
         _two_decisions(),
+        _table([(["1", "2"], '"a"')], hit_policy="COLLECT"),  # two cells, one column
     ]
     return [problem for case in cases for problem in _problems(sessions, operations, case)]
 
@@ -199,6 +213,7 @@ def test_every_decision_refusal_is_said_in_chinese_and_english(sessions, operati
         "no_decision",
         "unknown_decision",
         "dmn_many_decisions",
+        "dmn_rule_shape_input",
     ]
     app = Flask(__name__)
     for language in ("zh-CN", "en"):
