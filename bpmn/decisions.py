@@ -293,6 +293,39 @@ def _check_rule_shapes(root: etree._Element, filename: str) -> None:
                         f"dmn_rule_shape_{what}",
                         {"rule": row, "cells": cells.count(kind), "columns": count},
                     )
+            _check_outputs(table, children, names, rule, row, filename)
+
+
+def _check_outputs(table, children, names, rule, row: int, filename: str) -> None:
+    """Say which output cell the library would call a 'Malformed Output Expression', and why."""
+    outputs = [c for c, name in zip(children, names, strict=True) if name == "output"]
+    entries = [
+        c for c in rule if isinstance(c.tag, str) and etree.QName(c).localname == "outputEntry"
+    ]
+    for output, entry in zip(outputs, entries, strict=False):
+        text = next((c.text for c in entry if etree.QName(c).localname == "text"), None) or ""
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            problem = output_problem(text)
+            if problem is None:
+                continue
+            decision = table.getparent().get("id") or ""
+            column = output.get("label") or output.get("name") or output.get("id") or ""
+            raise DefinitionError(
+                filename,
+                entry.get("id") or rule.get("id") or decision,
+                f"decision table of '{decision}', rule {row}, output column '{column}': "
+                f"cell {text[:80]!r} {problem.reason}",
+                problem.code,
+                {
+                    "decision": decision,
+                    "rule": row,
+                    "column": column,
+                    "cell": text[:80],
+                    **problem.params,
+                },
+            ) from None
 
 
 class DecisionParser(SpiffBpmnParser):

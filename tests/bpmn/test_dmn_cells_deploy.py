@@ -227,3 +227,17 @@ def test_every_decision_refusal_is_said_in_chinese_and_english(sessions, operati
                     assert re.search(r"[\u4e00-\u9fff]", said), said
                     # No English sentence from the engine inside the Chinese message.
                     assert not re.search(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+", said), said
+
+
+def test_an_output_the_library_cannot_parse_is_named_by_rule_and_column(sessions, operations):
+    """It was the library's `Malformed Output Expression '…'. invalid syntax (<unknown>, …)`."""
+    source = _table([(["true"], '"a" || "b"')], hit_policy="COLLECT")
+
+    (problem,) = _problems(sessions, operations, source)
+
+    assert problem.element == "Out_1"
+    assert problem.code == "dmn_output_unsupported"
+    assert problem.reason.startswith(
+        "decision table of 'approval', rule 1, output column 'status': cell '\"a\" || \"b\"'"
+    )
+    assert "Malformed" not in problem.reason
