@@ -205,3 +205,17 @@ def test_every_kind_of_reviewed_document_is_shown(login, world, world_app, world
         assert page.status_code == 200
         assert heading in page.text and "该事项已办结" in page.text
         assert not re.search(r"\dE[+-]\d", page.text)
+
+
+def test_the_review_page_speaks_english_on_request(login, world, world_app, world_client):
+    (review,) = _submit_targets(world_client, world, world_app)
+    client = login("department")
+    page = client.get(f"/tasks/{review.id}?lang=en", headers=HTML).text
+    assert "Document under review (read-only)" in page and "Performance target table" in page
+    assert "Level 1" in page and "Weight" in page and "Review history" in page
+    document = _table_of(world_client, world, review.id)
+    assert document["rows"][0]["level1"]["en"] in page
+    inbox = client.get("/inbox?lang=en", headers=HTML).text
+    assert "Bulk review" in inbox and "To do" in inbox and "审核结果" not in inbox
+    done = client.get("/inbox/done?lang=en", headers=HTML).text
+    assert "Tasks I completed" in done
