@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from bpmn import role_aliases
-from bpmn.decisions import DecisionParser
+from bpmn.decision_specs import DecisionParser
 from bpmn.errors import DefinitionError
 from bpmn.timers import clocked
 from bpmn.xml import BPMN_NS, Source, kind_of, read_xml

@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
-from bpmn.decisions import DecisionTaskConverter
+from bpmn.decision_specs import DecisionTaskConverter
 from bpmn.errors import BpmnError
 from bpmn.script_engine import SafeScriptEngine
 from bpmn.timers import ClockedCycle, ClockedDuration, ClockedTimeDate
@@ -62,7 +62,7 @@ def _config() -> dict:
     config = deepcopy(SPIFF_CONFIG)
     for timer_class in (ClockedTimeDate, ClockedDuration, ClockedCycle):
         config[timer_class] = TimerConditionalEventDefinitionConverter
-    # Business rule tasks decide on the FEEL-aware engine (bpmn/decisions.py).
+    # Business rule tasks decide on the FEEL-aware engine (bpmn/decision_specs.py).
     config[BusinessRuleTask] = DecisionTaskConverter
     return config
 
