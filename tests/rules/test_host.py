@@ -164,7 +164,10 @@ def test_a_memory_error_restarts_the_host_and_retries_once(rules_host, default, 
     failures = iter([MemoryError(), MemoryError()])
     with pytest.raises(EngineFailure):
         rules_host.evaluate(default, GOOD)
-    assert rules_host.evaluate(default, POOR).fired == ("poor_two_years_continuing", "grade_d_continuing")
+    assert rules_host.evaluate(default, POOR).fired == (
+        "poor_two_years_continuing",
+        "grade_d_continuing",
+    )
 
 
 def test_the_real_session_cap_is_survived_by_a_restart():
