@@ -9,8 +9,8 @@ import click
 from engine.cli import build_cli, run
 from engine.cli.context import CommandContext
 from engine.db import unit_of_work
-from engine.demo import run_demo
 from engine.demo_logins import DEMO_PASSWORD, grant_demo_passwords
+from engine.demo_province import format_at_work, logins_with_work, run_province_demo
 from engine.report import format_summary
 from web.server import serve_app
 
@@ -28,15 +28,22 @@ def serve(ctx: CommandContext, bind: str, workers: int) -> None:
 
 
 @cli.command("demo")
-@click.option("--year", type=click.IntRange(2000, 2100), default=2026, show_default=True)
+@click.option(
+    "--year",
+    type=click.IntRange(2001, 2099),
+    default=2026,
+    show_default=True,
+    help="The year under way; the year before it is run to the end first.",
+)
 @click.option("--projects", type=click.IntRange(1, 1_000_000), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
 @click.option("--bind", default="127.0.0.1:5000", show_default=True)
 @click.pass_obj
 def demo(ctx: CommandContext, year: int, projects: int, seed: int, serve: bool, bind: str):
-    """Set up the database, generate the demo province, run the cycle and print a summary."""
-    summary = run_demo(
+    """Set up the database, run last year's loop and this year's into its evaluation season,
+    print a summary and a login per role with work waiting."""
+    at_work = run_province_demo(
         ctx.engine,
         ctx.sessions,
         year=year,
@@ -44,10 +51,12 @@ def demo(ctx: CommandContext, year: int, projects: int, seed: int, serve: bool, 
         seed=seed,
         say=lambda line: click.echo(f"· {line}", err=True),
     )
-    click.echo(format_summary(summary))
+    click.echo(format_summary(at_work.previous))
+    click.echo(format_at_work(at_work))
     with unit_of_work(ctx.sessions) as session:
-        logins = grant_demo_passwords(session)
-    click.echo(f"登录 (log in) with password '{DEMO_PASSWORD}' as:")
+        grant_demo_passwords(session)
+        logins = logins_with_work(session)
+    click.echo(f"登录 (log in) with password '{DEMO_PASSWORD}' as (each has work in its inbox):")
     for role, login in logins.items():
         click.echo(f"  {role:<12} {login}")
     if serve:

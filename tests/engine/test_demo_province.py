@@ -1,0 +1,61 @@
+"""The demo leaves a province at work: last year closed, this year paused mid-season, and every
+login it prints has work waiting in its inbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engine.actors import Actor
+from engine.db import create_db_engine, session_factory
+from engine.demo_province import SEASON_STEPS, logins_with_work, run_province_demo, stop_step
+from engine.models import Incident, Organisation, ProcessInstance, User
+from engine.queries.tasks import inbox
+
+
+def test_stop_steps_differ_by_department_and_stay_in_range():
+    codes = [f"2026-{n:05d}" for n in range(200)]
+    for department in range(8):
+        steps = {stop_step(department, code) for code in codes}
+        assert steps <= set(range(len(SEASON_STEPS)))
+        assert min(steps) == min(department % 4, len(SEASON_STEPS) - 1)
+    # The first department is furthest behind: its projects never get past the finance review.
+    assert max(stop_step(0, code) for code in codes) == 2
+
+
+def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
+    engine = create_db_engine(empty_database_url)
+    sessions = session_factory(engine)
+    try:
+        at_work = run_province_demo(engine, sessions, year=2026, projects=60, seed=3, units=64)
+        with sessions() as session:
+            # Last year's loop is closed: every instance of 2025 completed, nothing failed.
+            statuses = dict(
+                session.execute(
+                    select(ProcessInstance.status, func.count())
+                    .where(ProcessInstance.business_key.startswith("cycle:2025-"))
+                    .group_by(ProcessInstance.status)
+                ).all()
+            )
+            assert statuses == {"completed": 60}
+            assert session.scalar(select(func.count()).select_from(Incident)) == 0
+            assert at_work.previous.projects == 60
+            assert sum(at_work.previous.decisions.values()) == 60
+            # This year waits at different steps in different departments.
+            assert len(at_work.waiting) >= 3
+            assert len({frozenset(steps) for steps in at_work.waiting.values()}) >= 3
+            logins = logins_with_work(session)
+            assert {"unit", "department", "finance", "performance", "evaluator"} <= set(logins)
+            users = {
+                role: session.scalars(select(User).where(User.login == login)).one()
+                for role, login in logins.items()
+            }
+            for role, user in users.items():
+                page = inbox(session, Actor.of_user(user), 1, 25)
+                assert page.total > 0, f"{role} {user.login} has an empty inbox"
+            # The finance desk printed handles the printed unit's department.
+            unit = session.get(Organisation, users["unit"].organisation_id)
+            department = session.get(Organisation, unit.parent_id)
+            assert users["department"].organisation_id == department.id
+            assert users["finance"].organisation_id == department.finance_desk_id
+    finally:
+        engine.dispose()
