@@ -81,8 +81,12 @@ def _weak_project(world_app, world) -> tuple[str, int]:
 
 def _a_cut_waiting(world_app, world) -> FundingDecision:
     """Drive a project that performs far below target to its funding decision."""
+    return _a_cut_and_its_task(world_app, world)[0]
+
+
+def _a_cut_and_its_task(world_app, world) -> tuple[FundingDecision, int]:
     code, year = _weak_project(world_app, world)
-    drive_to_form(
+    task_id = drive_to_form(
         world_app.extensions["budgetloop.engine"],
         code,
         "decision_confirmation",
@@ -92,7 +96,7 @@ def _a_cut_waiting(world_app, world) -> FundingDecision:
     decision = _decision_of(world_app, code)
     assert decision.status is DecisionStatus.PROPOSED
     assert decision.kind.value in {"cut", "cancel", "suspend"}, decision.kind
-    return decision
+    return decision, task_id
 
 
 def _card(html: str, decision_id: int) -> str:
@@ -267,3 +271,19 @@ def test_the_api_confirms_a_batch_item_by_item(world_app, world_client, world):
         f"/api/v1/funding-decisions/{pending.id}", headers=world.headers("finance")
     ).json
     assert listed["next_year_amount"] == str(allocation.amount)
+
+
+def test_the_task_page_asks_once_more_before_a_cut(world_app, world, login):
+    cut, task_id = _a_cut_and_its_task(world_app, world)
+    client = login("finance")
+    page = client.get(f"/tasks/{task_id}")
+    assert page.status_code == 200
+    assert 'name="reduction" value="1"' in page.text and 'name="confirm_again"' in page.text
+    posted = {"csrf_token": csrf(client), "answer": "confirm", "reduction": "1"}
+    refused = client.post(f"/tasks/{task_id}", data=posted)
+    assert refused.status_code == 422
+    assert "请勾选“我已核对”" in refused.text
+    assert _status(world_app, cut.id) is DecisionStatus.PROPOSED
+    done = client.post(f"/tasks/{task_id}", data={**posted, "confirm_again": "1"})
+    assert done.status_code == 302
+    assert _status(world_app, cut.id) is DecisionStatus.CONFIRMED

@@ -203,4 +203,10 @@ def _task_context(session, task, project) -> dict:
 
 @page_form("decision_confirmation", "forms/decision_confirmation.html", _task_context)
 def parse_decision_confirmation(posted: MultiDict) -> dict:
-    return parse_confirmation(posted)
+    data = parse_confirmation(posted)
+    # The task page's form marks a cut, cancellation or suspension (`reduction`): confirming
+    # one needs the box ticked that says so, as the desk's page asks a second time.
+    if "confirm" in data and posted.get("reduction") == "1" and posted.get(AGAIN) != "1":
+        message = translate("decision.again.required")
+        raise InvalidInput(message, errors={translate("decision.again.field"): message})
+    return data
