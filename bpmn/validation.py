@@ -277,9 +277,9 @@ class FileChecker:
         outcomes = self.forms[name]
         if len(outcomes) < 2:
             return
-        routes, gateway, unknown = _routes(task_spec, outcomes)
+        routes, gateway, unknown, data_routed = _routes(task_spec, outcomes)
         for outcome in outcomes:
-            if not routes[outcome] and not unknown:
+            if not routes[outcome] and not unknown and not data_routed:
                 self.error(
                     element,
                     f"outcome '{outcome}' of form '{name}' reaches no path: no flow out of "
@@ -452,19 +452,20 @@ class FileChecker:
         )
 
 
-def _routes(task_spec, outcomes) -> tuple[dict[str, tuple[str, ...]], str | None, bool]:
-    """Where each outcome goes after the task: the flows taken, the gateway, and whether some
-    condition depends on other data (then the routes cannot be told before the task runs)."""
+def _routes(task_spec, outcomes) -> tuple[dict[str, tuple[str, ...]], str | None, bool, bool]:
+    """Where each outcome goes after the task: the flows taken, the gateway, whether a condition
+    on the outcome also depends on other data (then the routes cannot be told before the task
+    runs), and whether some condition ignores the outcome (it may route any outcome alike)."""
     outputs = list(task_spec.outputs)
     # A task with boundary events leaves through the join the library adds after it.
     while len(outputs) == 1 and isinstance(outputs[0], BoundaryEventJoin):
         outputs = list(outputs[0].outputs)
     if len(outputs) != 1 or not isinstance(outputs[0], ExclusiveGateway | InclusiveGateway):
         targets = tuple(sorted(_id_of(output) for output in outputs))
-        return {outcome: targets for outcome in outcomes}, None, False
+        return {outcome: targets for outcome in outcomes}, None, False, False
     gateway = outputs[0]
     specs = gateway._wf_spec.task_specs
-    unknown = False
+    unknown = data_routed = False
     routes = {}
     for outcome in outcomes:
         taken = []
@@ -473,8 +474,13 @@ def _routes(task_spec, outcomes) -> tuple[dict[str, tuple[str, ...]], str | None
                 if target != gateway.default_task_spec:
                     taken.append(target)
                 continue
+            text = str(condition.args[0])
+            if "outcome" not in _names(text):
+                # Routes every outcome alike: it cannot tell a return from an approval.
+                data_routed = True
+                continue
             try:
-                holds = expressions.evaluate(str(condition.args[0]), {"outcome": outcome})
+                holds = expressions.evaluate(text, {"outcome": outcome})
             except (ExpressionFailed, UnsafeExpression):
                 unknown = True
                 continue
@@ -485,7 +491,15 @@ def _routes(task_spec, outcomes) -> tuple[dict[str, tuple[str, ...]], str | None
         if not taken and gateway.default_task_spec:
             taken = [gateway.default_task_spec]
         routes[outcome] = tuple(_id_of(specs[name]) if name in specs else name for name in taken)
-    return routes, _id_of(gateway), unknown
+    return routes, _id_of(gateway), unknown, data_routed
+
+
+def _names(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return {"outcome"}  # unreadable: reported as unsafe elsewhere; do not guess here
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def _id_of(task_spec) -> str:

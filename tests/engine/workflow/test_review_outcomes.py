@@ -165,3 +165,17 @@ def test_a_return_at_the_added_step_sends_the_table_back_to_the_unit(
         ).first()
         assert table.status == DocumentStatus.RETURNED
         assert table.status != DocumentStatus.APPROVED
+
+
+def test_a_gateway_that_routes_on_other_data_does_not_route_the_outcome(
+    sessions, wf, engine, shipped
+):
+    # The step's gateway asks about the amount, not the outcome: a return carries on like an
+    # approval whenever the amount is small.
+    text = _review_with_step(return_path=True).text
+    head, tail = text.rsplit("outcome == 'return'", 1)
+    assert "Flow_StepReturn" in head[-600:]
+    with pytest.raises(DefinitionRejected) as rejected:
+        _deploy(sessions, wf, Source("review.bpmn", head + "amount &gt; 1000" + tail))
+    (problem,) = [p for p in rejected.value.problems if p.element == STEP]
+    assert problem.code == "outcome_ignored" and problem.params["outcome"] == "return"
