@@ -17,12 +17,14 @@ decision, which is the last moment ranks can be fixed before any decision reads 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engine import audit
 from engine.models import Evaluation, EvaluationClose, Organisation, Project
 
 
@@ -60,7 +62,7 @@ def competition_ranks(means: dict[int, Fraction]) -> dict[int, int]:
 
 
 def close_evaluations(
-    session: Session, fiscal_year_id: int, *, now: datetime, by: str
+    session: Session, fiscal_year_id: int, *, now: datetime, by: str, occasion: str = "close"
 ) -> EvaluationClose:
     """Fix the year's department ranks from the evaluations scored now; once closed, the stored
     ranks are returned unchanged (a second close, or a racing one, moves nothing)."""
@@ -73,7 +75,8 @@ def close_evaluations(
     body = {
         str(department): {
             "rank": ranks[department],
-            "mean": str(sums[department][0] / sums[department][1]),
+            # For people reading it; the ranks compare the exact means.
+            "mean": str((sums[department][0] / sums[department][1]).quantize(Decimal("0.0001"))),
             "evaluations": sums[department][1],
         }
         for department in sorted(ranks)
@@ -82,12 +85,23 @@ def close_evaluations(
     # Two first decisions at once (several workers): the unique key lets one row in, and the
     # other reads it instead of failing.
     insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
-    session.execute(
+    inserted = session.execute(
         insert(EvaluationClose)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["fiscal_year_id"])
-    )
-    return _closed(session, fiscal_year_id)
+    ).rowcount
+    closed = _closed(session, fiscal_year_id)
+    if inserted:
+        audit.append(
+            session,
+            actor=by,
+            action="evaluations.close",
+            object_type="fiscal_year",
+            object_id=fiscal_year_id,
+            payload={"occasion": occasion, "ranks": body},
+            at=now,
+        )
+    return closed
 
 
 def _closed(session: Session, fiscal_year_id: int) -> EvaluationClose | None:
@@ -96,10 +110,18 @@ def _closed(session: Session, fiscal_year_id: int) -> EvaluationClose | None:
     ).one_or_none()
 
 
-def department_rank(session: Session, project: Project, *, now: datetime) -> int | None:
+def department_rank(
+    session: Session, project: Project, *, now: datetime, by: str = "system"
+) -> int | None:
     """The fixed rank of the project's department this year (closing the year's evaluations if
     this is its first decision), or None when the department had no scored evaluation then."""
-    closed = close_evaluations(session, project.fiscal_year_id, now=now, by="first decision")
+    closed = close_evaluations(
+        session,
+        project.fiscal_year_id,
+        now=now,
+        by=by,
+        occasion=f"first decision of the year ({project.code})",
+    )
     department = session.scalar(
         select(Organisation.parent_id).where(Organisation.id == project.unit_id)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,7 +11,9 @@ from sqlalchemy import select
 
 from engine import rulesets, whatif
 from engine.cli.context import CommandContext
+from engine.department_ranks import close_evaluations
 from engine.errors import InvalidInput
+from engine.models import FiscalYear, Organisation
 from engine.models import RuleSet as RuleSetRow
 from engine.synthetic.province import DEMO_REGION
 from rules import RuleSetInvalid, parse_ruleset
@@ -106,3 +109,37 @@ def simulate(ctx: CommandContext, file: str, year: int, region: str, show: int) 
         for name, delta in result.delta_by_department.items():
             click.echo(f"  {name}: {delta / WAN:+,.1f} 万元")
     click.echo(f"total: {result.total_delta / WAN:+,.1f} 万元")
+
+
+@command.command("close-evaluations")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--region", default=DEMO_REGION[0], show_default=True)
+@click.pass_obj
+def close_evaluations_command(ctx: CommandContext, year: int, region: str) -> None:
+    """Close YEAR's evaluations: fix the department ranks every decision of the year reads.
+
+    Once closed, a year's ranks never move (closing again shows them); without this, the
+    year's first funding decision closes it.
+    """
+    with ctx.transaction() as session:
+        fiscal_year = session.scalars(
+            select(FiscalYear).where(FiscalYear.region_code == region, FiscalYear.year == year)
+        ).one_or_none()
+        if fiscal_year is None:
+            raise InvalidInput(f"no fiscal year {year} in region {region}")
+        closed = close_evaluations(
+            session, fiscal_year.id, now=datetime.now(UTC), by="cli", occasion="close"
+        )
+        names = dict(
+            session.execute(
+                select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_([int(key) for key in closed.ranks])
+                )
+            ).all()
+        )
+    click.echo(f"{year} evaluations closed {closed.closed_at:%Y-%m-%d %H:%M} by {closed.closed_by}")
+    for key, entry in sorted(closed.ranks.items(), key=lambda item: item[1]["rank"]):
+        click.echo(
+            f"  {entry['rank']:>3}  {names.get(int(key), key)}  mean {entry['mean']}"
+            f" over {entry['evaluations']} evaluations"
+        )

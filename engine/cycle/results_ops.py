@@ -84,7 +84,7 @@ def facts_of(call: ServiceCall) -> Facts:
         execution_rate=rate,
         rectification_overdue=overdue is not None,
         red_alert_unanswered=project.disbursement_suspended,
-        department_rank=department_rank(call.session, project, now=call.now),
+        department_rank=department_rank(call.session, project, now=call.now, by=call.actor.name),
     )
 
 

@@ -16,7 +16,7 @@ from engine.department_ranks import (
     department_means,
     department_rank,
 )
-from engine.models import EvaluationClose, Organisation, Project
+from engine.models import AuditEvent, EvaluationClose, Organisation, Project
 from engine.surveys import record_survey
 from engine.synthetic.province import SeedRequest, seed_province
 
@@ -125,3 +125,27 @@ def test_ranks_are_fixed_once_when_the_years_evaluations_close(sessions, project
         again = close_evaluations(session, year, now=NOW, by="someone else")
         assert again.id == closed.id and again.closed_by == "performance division"
         assert session.scalar(select(func.count()).select_from(EvaluationClose)) == 1
+
+
+def test_the_performance_division_closes_the_year_from_the_command_line(budgetloop, sessions):
+    code, out, err = budgetloop("seed", "--year", "2026", "--projects", "30", "--seed", "3")
+    assert code == 0, err
+    with sessions() as session, session.begin():
+        project_id = session.scalars(select(Project.id).order_by(Project.id)).first()
+        _score(session, project_id, 88)
+    code, out, err = budgetloop("rules", "close-evaluations", "--year", "2026")
+    assert code == 0, err
+    assert "2026 evaluations closed" in out and "mean 88.0000 over 1 evaluations" in out
+    with sessions() as session, session.begin():
+        _score(session, project_id, 10)  # after the close: moves nothing
+    code, again, err = budgetloop("rules", "close-evaluations", "--year", "2026")
+    assert code == 0 and again == out
+    with sessions() as session:
+        events = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "evaluations.close")
+        )
+        assert events == 1
+    code, out, err = budgetloop("rules", "close-evaluations", "--year", "2031")
+    assert code == 2 and "no fiscal year 2031" in err
