@@ -133,7 +133,8 @@ def import_workbook(
     reading = excel.read_workbook(data, nodes)
     problems = reading.problems
     if not problems:
-        problems = problems_of(session, table, TableEdit(reading.goal or "", reading.drafts))
+        edit = TableEdit(reading.goal or "", reading.drafts)
+        problems = reading.locate(problems_of(session, table, edit))
     if problems:
         raise _invalid("nothing was imported", problems)
     _store(session, table, TableEdit(reading.goal, reading.drafts))

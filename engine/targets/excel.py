@@ -47,6 +47,15 @@ OPERATOR_TEXT = {
     Operator.LT: "＜",
     Operator.QUALITATIVE: "定性",
 }
+# The table checks' field names (validation, editing) → the sheet's fields (sheet_layout).
+CHECKED_FIELDS = {
+    "level": "level2",
+    "name": "name",
+    "target": "target",
+    "unit": "unit",
+    "weight": "weight",
+    "library_code": "library_code",
+}
 EDITABLE = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -116,6 +125,28 @@ class Reading:
     drafts: list[IndicatorDraft]
     problems: list[Problem]
     shared_weights: bool  # no 分值 in the sheet: each level-1 item's weight was shared evenly
+    layout: sheet_layout.Layout
+
+    def locate(self, problems: list[Problem]) -> list[Problem]:
+        """Problems the table's checks found in a row, placed at their cell (sheet, row, column)."""
+        rows = {draft.where: int(draft.where.rsplit(" ", 1)[1]) for draft in self.drafts}
+        return [self._at_cell(p, rows[p.where]) if p.where in rows else p for p in problems]
+
+    def _at_cell(self, problem: Problem, row: int) -> Problem:
+        field = CHECKED_FIELDS.get(problem.field)
+        column = self.layout.columns.get(field) if field else None
+        if column is None and field == "unit":
+            column = self.layout.columns["target"]  # where a unit is written without its column
+        if column is None:
+            return problem
+        letter = get_column_letter(column)
+        return Problem(
+            self.layout.where(row, column),
+            self.layout.headings[column],
+            problem.reason,
+            problem.code,
+            {**problem.params, "sheet": self.sheet, "row": row, "column": letter},
+        )
 
 
 def read_workbook(data: bytes, nodes: list[FrameNode]) -> Reading:
@@ -162,7 +193,7 @@ def read_workbook(data: bytes, nodes: list[FrameNode]) -> Reading:
                 {"sheet": layout.sheet, "row": row, "column": get_column_letter(column)},
             )
         )
-    return Reading(layout.sheet, layout.goal, drafts, problems, shared_weights=not weighted)
+    return Reading(layout.sheet, layout.goal, drafts, problems, not weighted, layout)
 
 
 def _shared(layout, drafts, nodes, problems) -> list[IndicatorDraft]:
@@ -200,7 +231,7 @@ def import_table(session: Session, table: TargetTable, data: bytes) -> int:
     reading = read_workbook(data, nodes)
     goal, drafts, problems = reading.goal, reading.drafts, reading.problems
     if not problems:
-        problems = check(drafts, nodes, table.frame.total_points)
+        problems = reading.locate(check(drafts, nodes, table.frame.total_points))
     if problems:
         raise InvalidInput(
             f"nothing was imported: {len(problems)} problem(s): "

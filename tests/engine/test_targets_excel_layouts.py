@@ -230,3 +230,15 @@ def test_a_missing_goal_is_named_where_it_belongs(sessions, engine, table_id):
     assert [(p["code"], p["where"]) for p in problems] == [
         ("excel_goal", "sheet 绩效目标申报表, row 2, column B")
     ]
+
+
+def test_the_table_checks_name_the_cell_of_their_row(sessions, engine, table_id):
+    """A row that reads fine but breaks a rule of the table (no unit, weight 0) is named by
+    sheet, row and column like a cell that cannot be read."""
+    book, sheet, row = _own_download(sessions, table_id)
+    sheet.cell(row, 6).value = None  # 度量单位
+    sheet.cell(row + 1, 7).value = 0  # 分值
+    problems = _refused(sessions, engine, table_id, _bytes(book))
+    placed = {(p["code"], p["where"], p["params"].get("column")) for p in problems}
+    assert ("unit_missing", f"sheet {SHEET}, row {row}, column F (度量单位)", "F") in placed
+    assert ("weight_positive", f"sheet {SHEET}, row {row + 1}, column G (分值)", "G") in placed
