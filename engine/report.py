@@ -56,6 +56,8 @@ class YearSummary:
     decisions: Counter = field(default_factory=Counter)
     actions: Counter = field(default_factory=Counter)
     overridden: int = 0
+    # Idle funds reclaimed from the year's unspent balances: projects and amount.
+    reclaimed: tuple[int, Decimal] = (0, Decimal(0))
     allocation_by_department: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
     activity: dict[str, int] = field(default_factory=dict)
 
@@ -124,6 +126,8 @@ def summarise(session: Session, region_code: str, year: int) -> YearSummary:
     summary.decisions = Counter(d.kind.value for d in decisions)
     summary.grades = Counter(d.facts.get("grade") or "—" for d in decisions)
     summary.overridden = sum(1 for d in decisions if d.override_factor is not None)
+    idle = [d.reclaim_amount for d in decisions if d.reclaim_amount is not None]
+    summary.reclaimed = (len(idle), sum(idle, Decimal(0)))
     summary.actions = Counter(
         {
             kind.value: n
@@ -207,6 +211,11 @@ def format_summary(summary: YearSummary, region_name: str = "示范省") -> str:
                 ["increase", "maintain", "cut", "reclaim", "suspend", "cancel", "review"],
             )
             + f"   人工调整 (overridden): {summary.overridden:,}"
+        )
+    if summary.reclaimed[0]:
+        projects, amount = summary.reclaimed
+        lines.append(
+            f"  收回闲置资金 (idle funds reclaimed): {projects:,} 个项目  {amount / WAN:,.1f} 万元"
         )
     if summary.actions:
         lines.append(
