@@ -316,3 +316,18 @@ def test_the_task_page_speaks_english_on_request(world_app, login, world, report
     page = client.get(f"/tasks/{report_task}?lang=en")
     assert "Supporting documents" in page.text and "Save draft" in page.text
     assert "佐证材料" not in page.text and "暂存" not in page.text
+
+
+def test_a_file_larger_than_other_requests_may_be_is_taken(
+    world_client, world, world_app, report_task
+):
+    """The app caps request bodies at 8 MB (MAX_CONTENT_LENGTH); an evidence file has its own,
+    larger limit (20 MB by default)."""
+    assert world_app.config["MAX_CONTENT_LENGTH"] < 9 * 1024 * 1024
+    scan = PDF + b"\x00" * (9 * 1024 * 1024)
+    created = _upload(world_client, report_task, scan, "扫描件.pdf", world.headers("unit"))
+    assert created.status_code == 201, created.json
+    download = world_client.get(
+        f"/api/v1/attachments/{created.json['id']}/content", headers=world.headers("department")
+    )
+    assert download.data == scan
