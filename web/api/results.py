@@ -45,6 +45,12 @@ class DecisionSchema(ViewSchema):
     factor = fields.Decimal(as_string=True, required=True, attribute="decision.factor")
     effective_factor = fields.Decimal(as_string=True, required=True)
     needs_review = fields.Boolean(required=True, attribute="decision.needs_review")
+    reclaim_amount = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        attribute="decision.reclaim_amount",
+        metadata={"description": "idle funds reclaimed from this year's balance, in 元 (or null)"},
+    )
     status = fields.Enum(DecisionStatus, by_value=True, required=True, attribute="decision.status")
     fired_rules = fields.List(fields.String(), required=True, attribute="decision.fired_rules")
     rule_set_id = fields.Integer(allow_none=True, attribute="decision.rule_set_id")
