@@ -63,6 +63,7 @@ def same(rule_decision, plain_decision) -> bool:
         and [a.value for a in rule_decision.actions] == [a.value for a in plain_decision.actions]
         and tuple(SAME_RULE.get(n, n) for n in rule_decision.fired) == plain_decision.fired
         and rule_decision.needs_review == plain_decision.needs_review
+        and rule_decision.reclaim == plain_decision.reclaim
     )
 
 
