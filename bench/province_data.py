@@ -177,6 +177,8 @@ def _decide(session: Session, rng: random.Random) -> None:
                     "facts": decision.facts,
                     "fired_rules": list(decision.fired),
                     "needs_review": decision.needs_review,
+                    # Idle funds: the unspent balance, as apply_rules records it.
+                    "reclaim_amount": _unspent(project, decision) if decision.reclaim else None,
                     "status": DecisionStatus.CONFIRMED if ok else DecisionStatus.PROPOSED,
                     "decided_at": NOW,
                     "confirmed_at": NOW if ok else None,
@@ -374,3 +376,8 @@ def describe(loaded: Loaded) -> str:
     stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in loaded.stages.items())
     rows = ", ".join(f"{count:,} {name}" for name, count in loaded.rows.items())
     return f"{rows}\n  loaded in: {stages}"
+
+
+def _unspent(project, decision) -> Decimal:
+    rate = Decimal(decision.facts["execution_rate"])
+    return (project.requested_amount * (1 - rate)).quantize(Decimal("0.01"))
