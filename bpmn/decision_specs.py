@@ -12,11 +12,14 @@ from __future__ import annotations
 import ast
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter
 
 from bpmn.decisions import FeelDMNEngine, output_problem
 from bpmn.errors import DefinitionError
+from bpmn.pass_through import PassThroughTask
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 FLOWABLE_NS = "http://flowable.org/bpmn"
@@ -119,7 +122,13 @@ def _check_outputs(table, children, names, rule, row: int, filename: str) -> Non
 
 
 class DecisionParser(SpiffBpmnParser):
-    """The Spiff parser whose business rule tasks decide on FeelDMNEngine."""
+    """The Spiff parser whose business rule tasks decide on FeelDMNEngine, and whose plain
+    `bpmn:task`s pass through (bpmn/pass_through.py)."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("task"): (SpiffTaskParser, PassThroughTask),
+    }
 
     def add_dmn_xml(self, node, filename=None):
         decisions = [

@@ -28,10 +28,12 @@ from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 
 from bpmn.decision_specs import DecisionTaskConverter
 from bpmn.errors import BpmnError
+from bpmn.pass_through import PassThroughTask
 from bpmn.script_engine import SafeScriptEngine
 from bpmn.timers import ClockedCycle, ClockedDuration, ClockedTimeDate
 
@@ -64,6 +66,8 @@ def _config() -> dict:
         config[timer_class] = TimerConditionalEventDefinitionConverter
     # Business rule tasks decide on the FEEL-aware engine (bpmn/decision_specs.py).
     config[BusinessRuleTask] = DecisionTaskConverter
+    # Plain tasks pass through (bpmn/pass_through.py); stored as the library stores NoneTask.
+    config[PassThroughTask] = SpiffBpmnTaskConverter
     return config
 
 

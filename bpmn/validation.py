@@ -12,7 +12,6 @@ from SpiffWorkflow.bpmn.specs.mixins import ManualTaskMixin, UserTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
-from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
@@ -162,14 +161,7 @@ class FileChecker:
             )
 
     def _task(self, task_spec, element: str) -> None:
-        if isinstance(task_spec, NoneTask):
-            self.error(
-                element,
-                "a plain task (bpmn:task) says nothing of who does it, so it would wait for "
-                "ever as a work item no role sees: make it a user task with a role and a form, "
-                "a service task with an operation, or a script task with a script",
-                "plain_task",
-            )
+        # A plain bpmn:task is no problem: it passes through when reached (bpmn/pass_through.py).
         if isinstance(task_spec, UserTaskMixin | ManualTaskMixin):
             roles = ", ".join(sorted(self.roles))
             role = role_of(task_spec)

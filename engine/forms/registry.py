@@ -1,8 +1,9 @@
-"""The registry of task forms: form name → schema; unknown forms pass with generic checks."""
+"""The registry of task forms: form name → schema; a task without one takes only a comment."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, validate
+from marshmallow.fields import String
 
 from engine.errors import InvalidInput
 
@@ -21,15 +22,25 @@ def form(name: str):
     return register
 
 
+class FormlessTask(Schema):
+    """What a user task without a form (the modeller's 通用表单) takes: a comment, nothing else.
+
+    Anything else would go into the process data as it is, so a client could set the variables
+    that later gateways and service tasks read (an outcome, an amount, an organisation id).
+    Marshmallow refuses unknown fields, naming each one. A task naming a form that is not
+    registered (deployment refuses it now; an older definition may) is held to the same.
+    """
+
+    comment = String(load_default="", validate=validate.Length(max=2000))
+
+
 def validate_form(name: str | None, data: object) -> dict:
     """`data` checked and normalised by the form's schema; InvalidInput names every field."""
     if not isinstance(data, dict):
         raise InvalidInput(
             "the form data must be an object of named values", errors={"data": "type"}
         )
-    schema = FORMS.get(name or "")
-    if schema is None:
-        return data
+    schema = FORMS.get(name or "", FormlessTask)
     try:
         return schema().load(data)
     except ValidationError as error:

@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from bpmn.errors import BpmnError
+from bpmn.pass_through import PassThroughTask
 from bpmn.script_engine import SafeScriptEngine
 from bpmn.serializer import WorkflowCodec
 from engine import audit
@@ -163,12 +164,25 @@ class WorkflowEngine:
         )
         return status
 
-    def _steps(self, workflow: BpmnWorkflow) -> None:
-        """Run until every branch waits (timers due by our clock fire on the way)."""
+    def _steps(self, workflow: BpmnWorkflow) -> list[dict]:
+        """Run until every branch waits (timers due by our clock fire on the way).
+
+        Returns the plain tasks (bpmn:task) that passed on the way, for the audit log: they
+        complete by themselves, so nothing else would record that the instance went through.
+        """
         current: dict[str, object] = {"element": None, "steps": 0}
+        passed: list[dict] = []
 
         def will_complete(task):
             current["element"] = getattr(task.task_spec, "bpmn_id", None)
+            if isinstance(task.task_spec, PassThroughTask):
+                passed.append(
+                    {
+                        "element": task.task_spec.bpmn_id,
+                        "name": task.task_spec.bpmn_name,
+                        "process": derived.called_name(task),
+                    }
+                )
             current["steps"] += 1
             if current["steps"] > MAX_STEPS:
                 # A loop (or a process calling itself) that never waits would run forever.
@@ -184,6 +198,7 @@ class WorkflowEngine:
                     break
                 workflow.refresh_timers()
                 workflow.do_engine_steps(will_complete_task=will_complete)
+            return passed
         except Exception as error:
             missing = missing_collection(workflow, error)
             if missing is not None:
@@ -224,7 +239,7 @@ class WorkflowEngine:
                 bundle, self._script_engine(session, instance, actor)
             )
             workflow.task_tree.data.update(data)
-            self._steps(workflow)
+            passed = self._steps(workflow)
             status = self._save(session, instance, workflow, actor, derived.Snapshot())
             audit.append(
                 session,
@@ -239,6 +254,7 @@ class WorkflowEngine:
                     "spec": bundle.sha256,
                 },
             )
+            _audit_passed(session, instance, actor, passed)
             savepoint.commit()
             return Outcome(instance.id, status)
         except EngineFailure as failure:
@@ -366,7 +382,7 @@ class WorkflowEngine:
                 completed = apply(workflow)
             except Exception as error:
                 raise classify(error, None) from error
-            self._steps(workflow)
+            passed = self._steps(workflow)
             status = self._save(
                 session, instance, workflow, actor, before, completed_task_id=completed
             )
@@ -378,6 +394,7 @@ class WorkflowEngine:
                 object_id=instance.id,
                 payload=payload,
             )
+            _audit_passed(session, instance, actor, passed)
             savepoint.commit()
         except EngineFailure as failure:
             savepoint.rollback()
@@ -447,6 +464,19 @@ class WorkflowEngine:
         if instance.status == "completed":
             raise Conflict(f"process instance {instance_id} has completed")
         return instance
+
+
+def _audit_passed(session: Session, instance, actor: Actor, passed: list[dict]) -> None:
+    """One `task.pass` event per plain task the command's steps went through, in order."""
+    for step in passed:
+        audit.append(
+            session,
+            actor=actor.name,
+            action="task.pass",
+            object_type="process_instance",
+            object_id=instance.id,
+            payload=step,
+        )
 
 
 def _may_see(actor: Actor, row: HumanTask) -> bool:

@@ -78,15 +78,7 @@ def _refused(sessions, wf, engine, text: str):
 # ---- item 7: work items nobody can do --------------------------------------------------------
 
 
-def test_a_plain_task_is_refused(sessions, wf, engine):
-    problem = _refused(
-        sessions,
-        wf,
-        engine,
-        _bpmn(_line(f'<bpmn:task id="Task_Plain">{FLOWS}</bpmn:task>', "Task_Plain")),
-    )
-    assert (problem.element, problem.code) == ("Task_Plain", "plain_task")
-    assert "no role sees" in problem.reason and "user task with a role" in problem.reason
+# A plain task is no longer refused: it passes through (test_plain_task.py).
 
 
 def test_a_user_task_with_an_unregistered_form_is_refused(sessions, wf, engine):
