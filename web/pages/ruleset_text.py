@@ -3,12 +3,41 @@ language (web/messages/results.json holds the words), for people who do not read
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from rules import default_ruleset
 from web.i18n import catalogue, translate
 
 OPS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+
+
+def rule_label(name: Any) -> str:
+    """A rule's name as people say it (评价为中 for `grade_c`); an author's rule keeps its name."""
+    key = f"rules.label.{name}"
+    return translate(key) if _known(key) else str(name)
+
+
+def rule_description(name: Any, description: Any) -> str | None:
+    """A rule's description in the page's language when it is the shipped rule's own text;
+    a description the author wrote (or changed) is shown as written."""
+    if not isinstance(description, str) or not description:
+        return None
+    key = f"rules.text.{name}"
+    shipped = dict(_shipped_texts()).get(str(name)) == description
+    return translate(key) if shipped and _known(key) else description
+
+
+@cache
+def _shipped_texts() -> tuple[tuple[str, str], ...]:
+    """The shipped default's descriptions: each rule's by its name, the set's by its own name."""
+    body = json.loads(default_ruleset().to_json())
+    texts = [(str(r["name"]), r["description"]) for r in body["rules"] if r.get("description")]
+    if body.get("description"):
+        texts.append((str(body["name"]), body["description"]))
+    return tuple(texts)
 
 
 @dataclass(frozen=True)
@@ -76,6 +105,8 @@ def _effect(body: dict) -> list[str]:
         parts.append(translate("rules.actions", actions="、".join(names)))
     if body.get("review"):
         parts.append(translate("rules.review"))
+    if body.get("reclaim"):
+        parts.append(translate("rules.reclaim"))
     return parts
 
 
@@ -112,7 +143,7 @@ def readable(body: Any) -> list[RuleText]:
             RuleText(
                 name=str(rule.get("name", "?")),
                 pri=rule.get("pri"),
-                description=rule.get("description"),
+                description=rule_description(rule.get("name"), rule.get("description")),
                 conditions=conditions or [translate("rules.always")],
                 action=_action(rule.get("then")),
             )
