@@ -20,7 +20,15 @@ from engine.actors import Actor
 from engine.cycle.start import business_key
 from engine.errors import NotFound
 from engine.forms import FORMS
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessSpec, Project, Timer
+from engine.models import (
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessSpec,
+    Project,
+    Timer,
+    User,
+)
 from engine.queries.projects import get_project
 from engine.workflow.runtime import WorkflowEngine
 
@@ -57,7 +65,8 @@ class HistoryEntry:
     process: str
     status: str  # task: ready, completed, cancelled; timer: waiting, fired, cancelled
     role: str | None = None
-    actor: str | None = None
+    actor: str | None = None  # as the audit log names it: user:<login>, or a system actor
+    actor_name: str | None = None  # the person's display name, when the actor is a user
     outcome: str | None = None
     comment: str | None = None
     due_at: datetime | None = None
@@ -241,8 +250,20 @@ def _history(session: Session, instance_id: int, workflow) -> list[HistoryEntry]
                 due_at=timer.due_at,
             )
         )
+    _name_people(session, entries)
     entries.sort(key=lambda entry: (entry.at is None, entry.at or datetime.min))
     return entries
+
+
+def _name_people(session: Session, entries: list[HistoryEntry]) -> None:
+    logins = {e.actor[5:] for e in entries if e.actor and e.actor.startswith("user:")}
+    if not logins:
+        return
+    rows = session.execute(select(User.login, User.display_name).where(User.login.in_(logins)))
+    names = {login: name for login, name in rows}
+    for entry in entries:
+        if entry.actor and entry.actor.startswith("user:"):
+            entry.actor_name = names.get(entry.actor[5:])
 
 
 def _task_data(workflow, task_id: str) -> dict:

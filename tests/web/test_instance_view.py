@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine.cycle.start import business_key
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Project
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Project, User
 
 
 def _session(world_app):
@@ -111,6 +111,11 @@ def test_a_finished_instance_has_nothing_active_and_says_who_did_what(
     assert sorted((h["element"], h["actor"]) for h in tasks) == sorted(
         (t.element_id, t.completed_by) for t in done
     )
+    with _session(world_app) as session:
+        names = {
+            login: name for login, name in session.execute(select(User.login, User.display_name))
+        }
+    assert all(h["actor_name"] == names[h["actor"][5:]] for h in tasks)
     reviews = [h for h in tasks if h["element"] == "Task_DepartmentReview"]
     assert reviews and all(h["outcome"] in {"approve", "return"} for h in reviews)
     # Task data is inherited down the tree: a filing task has no outcome of its own.
