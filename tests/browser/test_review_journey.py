@@ -142,6 +142,11 @@ def test_a_department_reviews_what_it_sees_and_bulk_approves(
     # Back in the inbox: tick three reviews and approve them together.
     page.get_by_role("link", name="待办事项").first.click()
     chosen = [again, *reviews[1:]]
+    page.locator("input[data-select-all=task]").check()  # 全选: every review on the page
+    for task in chosen:
+        expect(page.locator(f'input[name=task][value="{task.id}"]')).to_be_checked()
+    page.locator("input[data-select-all=task]").uncheck()
+    expect(page.locator("input[name=task]:checked")).to_have_count(0)
     for task in chosen:
         page.locator(f'input[name=task][value="{task.id}"]').check()
     bulk = page.locator("fieldset.bulk-decision")
