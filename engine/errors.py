@@ -4,14 +4,27 @@ from __future__ import annotations
 
 
 class BudgetloopError(Exception):
-    """Root of every error the engine raises on purpose."""
+    """Root of every error the engine raises on purpose.
+
+    `message` is English (the CLI and logs show it). `key` and `params`, when given, let the
+    web say the same in the user's language (message `problem.<key>` in web/messages).
+    """
 
     code = "error"
 
-    def __init__(self, message: str, *, errors: dict | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: dict | None = None,
+        key: str | None = None,
+        params: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.key = key
+        self.params = dict(params or {})
 
 
 class InvalidInput(BudgetloopError):

@@ -21,7 +21,8 @@ from engine.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
-from web.i18n import catalogue
+from web.i18n import catalogue, current_language, translate
+from web.problem_text import say, say_errors, say_text
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,14 @@ JSON_PREFIXES = ("/api/", "/healthz")
 
 
 def payload(code: str, status: int, message: str, errors: dict | None = None):
-    """The single error shape: JSON for API clients, the same facts as a page for people."""
+    """The single error shape: JSON for API clients, the same facts as a page for people.
+
+    `message` is in the request's language already; here the field errors are put in it too
+    (marshmallow's and the forms' sentences; a page also words the short reason codes).
+    """
     errors = errors or {}
     if not _wants_page():
-        body = {"code": code, "status": status, "message": message, "errors": errors}
+        body = {"code": code, "status": status, "message": message, "errors": say_errors(errors)}
         return jsonify(body), status
     if status == 401 and request.method == "GET" and not request.headers.get("HX-Request"):
         return redirect(url_for("login.login_form", next=request.full_path.rstrip("?")))
@@ -54,7 +59,7 @@ def payload(code: str, status: int, message: str, errors: dict | None = None):
         code=code,
         status=status,
         message=message,
-        errors=flat_errors(errors),
+        errors=error_pairs(errors),
         title_key=title_key,
     )
     return page, status
@@ -80,9 +85,15 @@ def flat_errors(errors: dict, prefix: str = "") -> list[tuple[str, str]]:
     return pairs
 
 
+def error_pairs(errors: dict) -> list[tuple[str, str]]:
+    """Field errors as a page shows them: (field, message) in the user's language."""
+    return flat_errors(say_errors(errors or {}, words=True))
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers (after flask-smorest, so ours are the ones that answer)."""
-    app.jinja_env.globals["error_pairs"] = flat_errors
+    app.jinja_env.globals["error_pairs"] = error_pairs
+    app.jinja_env.globals["say_error"] = _say_any
     app.register_error_handler(BudgetloopError, _engine_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
@@ -93,7 +104,12 @@ def init_app(app: Flask) -> None:
 
 def _engine_error(error: BudgetloopError):
     status = next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), 400)
-    return payload(error.code, status, error.message, error.errors)
+    return payload(error.code, status, say(error), error.errors)
+
+
+def _say_any(error) -> str:
+    """An error shown on a page (an engine error, or text already worded) in the user's language."""
+    return say(error) if isinstance(error, BudgetloopError) else say_text(str(error))
 
 
 def _http_error(error: HTTPException):
@@ -104,22 +120,37 @@ def _http_error(error: HTTPException):
     if isinstance(data, dict) and "messages" in data:
         errors = data["messages"]
     code = (error.name or "error").lower().replace(" ", "_")
-    message = error.description if isinstance(error.description, str) else error.name
-    return payload(code, status, message, errors)
+    return payload(code, status, _http_message(error, status), errors)
+
+
+def _http_message(error: HTTPException, status: int) -> str:
+    """Werkzeug's English description on English pages; the status said plainly otherwise."""
+    described = error.description if isinstance(error.description, str) else None
+    if described and described != type(error).description:
+        found = say_text(described)
+        if found != described or current_language() == "en":
+            return found
+    if current_language() == "en":
+        return described or error.name
+    key = f"error.{status}"
+    return translate(key if key in catalogue() else "error.title")
 
 
 def _database_down(error: OperationalError):
     log.warning("database unavailable: %s", error.orig)
-    return payload("database_unavailable", 503, "the database is unavailable; try again shortly")
+    return payload(
+        "database_unavailable", 503, say_text("the database is unavailable; try again shortly")
+    )
 
 
 def _concurrent_change(error: Exception):
     # The engine validates input before writing, so a constraint or version failure that gets
     # this far is a race with another request: report it as the conflict it is.
     log.info("conflict: %s", error)
-    return payload("conflict", 409, "the data changed meanwhile; reload and try again")
+    return payload("conflict", 409, say_text("the data changed meanwhile; reload and try again"))
 
 
 def _unexpected(error: Exception):
     log.exception("unhandled error")
-    return payload("internal_error", 500, "an internal error occurred; it has been logged")
+    message = say_text("an internal error occurred; it has been logged")
+    return payload("internal_error", 500, message)

@@ -1,4 +1,5 @@
-"""The user's language: Chinese (zh-CN) by default, English on request (?lang=en, remembered).
+"""The user's language: Chinese (zh-CN) by default, English on request (?lang=en, remembered;
+an API client with a token may also send Accept-Language).
 
 Messages live in `web/messages/*.json`, one file per area of the UI, each key with both
 languages; a key missing a language, or defined twice, stops the app at start-up.
@@ -53,8 +54,16 @@ def translate(key: str, **params) -> str:
 
 
 def _choose_language() -> None:
-    asked = request.args.get("lang") or request.cookies.get(COOKIE)
+    asked = request.args.get("lang") or request.cookies.get(COOKIE) or _api_client_language()
     g.lang = asked if asked in LANGUAGES else DEFAULT
+
+
+def _api_client_language() -> str | None:
+    """An API client with a token says its language in Accept-Language. A page's own calls
+    (session cookie) speak the page's language, whatever the browser's settings say."""
+    if not request.path.startswith("/api/") or "Authorization" not in request.headers:
+        return None
+    return request.accept_languages.best_match(LANGUAGES)
 
 
 def _remember_language(response):

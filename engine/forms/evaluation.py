@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.forms.problems import problem
 from engine.forms.registry import form
 from engine.models.enums import QualitativeBand
 
@@ -17,7 +18,7 @@ TEXT = validate.Length(max=2000)
 class Number(fields.Field):
     """A finite decimal given as text or a number, kept as text (task data is plain JSON)."""
 
-    default_error_messages = {"invalid": "must be a number"}
+    default_error_messages = {"invalid": problem("not_a_number")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -46,7 +47,7 @@ class IndicatorScore(Schema):
     @validates_schema
     def band_pct_is_a_share(self, data, **_):
         if data.get("band_pct") is not None and not 0 <= Decimal(data["band_pct"]) <= 1:
-            raise ValidationError("a share between 0 and 1", "band_pct")
+            raise ValidationError(problem("share"), "band_pct")
 
 
 @form("self_evaluation")
@@ -60,9 +61,9 @@ class SelfEvaluationForm(Schema):
     def one_row_per_indicator(self, data, **_):
         ids = [row["indicator_id"] for row in data.get("scores", [])]
         if len(ids) != len(set(ids)):
-            raise ValidationError("each indicator is scored once", "scores")
+            raise ValidationError(problem("scored_once"), "scores")
         if data.get("executed") is not None and Decimal(data["executed"]) < 0:
-            raise ValidationError("cannot be negative", "executed")
+            raise ValidationError(problem("negative"), "executed")
 
 
 class FrameItemForm(Schema):

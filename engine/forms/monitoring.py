@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from engine.forms.problems import problem
 from engine.forms.registry import form
 from engine.models.enums import Course, DeviationReason, Likelihood, QualitativeBand
 
 # Text a database can store: PostgreSQL refuses NUL, UTF-8 cannot encode lone surrogates.
-STORABLE = validate.Regexp(r"^[^\x00\ud800-\udfff]*$", error="contains a NUL or invalid Unicode")
+STORABLE = validate.Regexp(r"^[^\x00\ud800-\udfff]*$", error=problem("unstorable"))
 TEXT = [validate.Length(max=2000), STORABLE]
 EXPLANATION = [validate.Length(min=1, max=2000), STORABLE]
 AMOUNT = validate.Range(min=0, max=10**12)
@@ -40,10 +41,7 @@ class MonitoringRowForm(Schema):
     def complete_row(self, data, **_):
         has_actual, has_band = data.get("actual") is not None, bool(data.get("band"))
         if has_actual == has_band:
-            raise ValidationError(
-                "give the actual value to date, or the band for a qualitative indicator",
-                "actual",
-            )
+            raise ValidationError(problem("actual_or_band"), "actual")
         # A shortfall the unit itself declares must be explained: why (one of the four
         # reasons), and in words. The alert computation flags pace shortfalls on top of this.
         # ("Partly achieved" by mid-year is on the way, not a shortfall.)
@@ -52,9 +50,9 @@ class MonitoringRowForm(Schema):
             or data.get("band") == QualitativeBand.NOT_ACHIEVED
         )
         if shortfall and not data.get("reason"):
-            raise ValidationError("a shortfall needs a deviation reason", "reason")
+            raise ValidationError(problem("shortfall_reason"), "reason")
         if data.get("reason") and not (data.get("note") or "").strip():
-            raise ValidationError("explain the deviation in a note", "note")
+            raise ValidationError(problem("explain_in_note"), "note")
 
     @post_load
     def as_json(self, data, **_):
@@ -76,7 +74,7 @@ class MonitoringReportForm(Schema):
     def one_row_per_indicator(self, data, **_):
         ids = [row["indicator_id"] for row in data.get("rows", [])]
         if len(ids) != len(set(ids)):
-            raise ValidationError("each indicator may appear once", "rows")
+            raise ValidationError(problem("indicator_once"), "rows")
 
     @post_load
     def as_json(self, data, **_):
@@ -91,7 +89,7 @@ class AlertResponseForm(Schema):
     @validates_schema
     def explained(self, data, **_):
         if not data.get("explanation", "").strip():
-            raise ValidationError("explain the deviation and what you will do", "explanation")
+            raise ValidationError(problem("explain_deviation"), "explanation")
 
 
 @form("adjustment_request")
@@ -107,9 +105,9 @@ class AdjustmentRequestForm(Schema):
     @validates_schema
     def consistent(self, data, **_):
         if not data.get("explanation", "").strip():
-            raise ValidationError("say what to change and why", "explanation")
+            raise ValidationError(problem("say_change"), "explanation")
         if data.get("course") == Course.REALLOCATE and data.get("amount_change") is None:
-            raise ValidationError("a reallocation needs the amount to move", "amount_change")
+            raise ValidationError(problem("reallocation_amount"), "amount_change")
 
     @post_load
     def as_json(self, data, **_):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.forms.problems import problem
 from engine.forms.registry import form
 from engine.models.enums import AccountabilityKind
 
@@ -17,7 +18,7 @@ class RectificationFeedbackForm(Schema):
     @validates_schema
     def says_something(self, data, **_):
         if not data.get("feedback", "").strip():
-            raise ValidationError("say what was rectified and how", "feedback")
+            raise ValidationError(problem("say_rectified"), "feedback")
 
 
 @form("rectification_review")
@@ -29,7 +30,7 @@ class RectificationReviewForm(Schema):
     def reason_for_return(self, data, **_):
         # The unit has to know what is still missing before it can rectify again.
         if data.get("outcome") == "return" and not data.get("comment", "").strip():
-            raise ValidationError("a return must say what is still missing", "comment")
+            raise ValidationError(problem("return_says_missing"), "comment")
 
 
 # What a finance desk can do about an overdue order (domain.md: 约谈, 通报, 督促).

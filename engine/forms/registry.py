@@ -38,7 +38,9 @@ def validate_form(name: str | None, data: object) -> dict:
     """`data` checked and normalised by the form's schema; InvalidInput names every field."""
     if not isinstance(data, dict):
         raise InvalidInput(
-            "the form data must be an object of named values", errors={"data": "type"}
+            "the form data must be an object of named values",
+            errors={"data": "type"},
+            key="form_not_an_object",
         )
     schema = FORMS.get(name or "", FormlessTask)
     try:
@@ -46,5 +48,8 @@ def validate_form(name: str | None, data: object) -> dict:
     except ValidationError as error:
         fields = ", ".join(sorted(str(key) for key in error.messages))
         raise InvalidInput(
-            f"the '{name}' form has problems in: {fields}", errors=error.normalized_messages()
+            f"the '{name}' form has problems in: {fields}",
+            errors=error.normalized_messages(),
+            key="form_has_problems",
+            params={"fields": fields},
         ) from None

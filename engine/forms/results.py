@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from engine.forms.problems import problem
 from engine.forms.registry import form
 
 
@@ -26,11 +27,11 @@ class DecisionConfirmationForm(Schema):
     def one_answer(self, data, **_):
         if data.get("override_factor") is None:
             if not data.get("confirm"):
-                raise ValidationError("confirm the decision or override its factor", "confirm")
+                raise ValidationError(problem("confirm_or_override"), "confirm")
             return
         # An override departs from the published rules: the record must say why.
         if not data.get("override_reason", "").strip():
-            raise ValidationError("an override needs a reason", "override_reason")
+            raise ValidationError(problem("override_reason"), "override_reason")
 
     @post_load
     def as_process_data(self, data, **_):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.forms.problems import problem
 from engine.forms.registry import form
 
 COMMENT = validate.Length(max=2000)
@@ -18,7 +19,7 @@ class ReviewForm(Schema):
     def reason_for_return(self, data, **_):
         # A unit cannot fix what it is not told: a return must say why.
         if data["outcome"] == "return" and not data.get("comment", "").strip():
-            raise ValidationError("a return needs a comment saying what to change", "comment")
+            raise ValidationError(problem("return_needs_comment"), "comment")
 
 
 @form("revise")

@@ -20,6 +20,7 @@ from engine.queries.operations import (
 from web.auth import require
 from web.db import get_session
 from web.i18n import translate
+from web.pages.audit_text import action_label, object_label, payload_lines
 from web.pages.views import page_number
 from web.plain_text import MESSAGE, is_plain
 
@@ -29,6 +30,11 @@ OPERATORS = frozenset({"performance"})
 # The people reading these pages work in China: dates and times are Beijing time.
 BEIJING = ZoneInfo("Asia/Shanghai")
 TEXT_FILTERS = {"action": 60, "object_type": 40, "object_id": 60, "actor": 100}
+
+
+bp.add_app_template_global(action_label)
+bp.add_app_template_global(object_label)
+bp.add_app_template_global(payload_lines)
 
 
 @bp.app_template_filter("beijing")

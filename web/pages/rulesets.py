@@ -20,10 +20,14 @@ from rules import default_ruleset
 from web.auth import current_actor
 from web.db import get_session
 from web.i18n import translate
-from web.pages.ruleset_text import readable
+from web.pages.ruleset_text import readable, rule_description, rule_label
 from web.pages.views import int_arg, page_number
 
 bp = Blueprint("rulesets", __name__)
+# Rule names and descriptions in the page's language wherever rules are listed.
+bp.add_app_template_global(rule_label)
+bp.add_app_template_filter(rule_label)
+bp.add_app_template_global(rule_description)
 
 
 def _pretty(body) -> str:

@@ -31,6 +31,7 @@ from web.pages import target_rows
 from web.pages.target_rows import Row
 from web.pages.views import page_number
 from web.plain_text import is_plain
+from web.problem_text import say
 
 # Ids above what the database holds are "not found", not an overflow deep in the driver.
 ID = "int(max=4611686018427387904)"
@@ -214,7 +215,7 @@ def _upload_error(error: InvalidInput) -> dict:
         key = "targets.excel.too_large"
     else:
         key = next((EXCEL_ERRORS[k] for k in error.errors if k in EXCEL_ERRORS), None)
-    return {"message": translate(key) if key else error.message, "problems": []}
+    return {"message": translate(key) if key else say(error), "problems": []}
 
 
 def _row_fragment(table: TargetTable, row: Row):
