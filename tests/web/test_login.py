@@ -83,7 +83,7 @@ def test_forms_without_csrf_token_are_refused(world_client, world):
         "/login", data={"login": world["unit"].login, "password": PASSWORD}, headers=HTML
     )
     assert response.status_code == 403
-    assert "CSRF" in response.text
+    assert "页面已过期，请刷新后重新提交。" in response.text  # the CSRF refusal, in Chinese
 
 
 def test_cookie_authenticated_api_writes_need_the_csrf_header(login, world):
