@@ -96,9 +96,10 @@ class AttachmentLimits:
 
 
 def _refusal(cls: type[BudgetloopError], reason: str, message: str, **params):
-    """An error whose `reason` and `params` let the web say it in the user's language."""
+    """An error that the web says in the user's language: message `problem.attachment.<reason>`
+    filled in with `params` (set as attributes, as BudgetloopError's `key` and `params`)."""
     error = cls(message, errors={"file": [message]})
-    error.reason = reason
+    error.key = f"attachment.{reason}"
     error.params = params
     return error
 

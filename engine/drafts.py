@@ -30,9 +30,10 @@ MAX_DRAFT_BYTES = 256 * 1024
 
 
 def _refusal(cls: type[BudgetloopError], reason: str, message: str, **params):
-    """An error whose `reason` and `params` let the web say it in the user's language."""
+    """An error that the web says in the user's language: message `problem.draft.<reason>`
+    filled in with `params` (set as attributes, as BudgetloopError's `key` and `params`)."""
     error = cls(message, errors={"data": [message]})
-    error.reason = reason
+    error.key = f"draft.{reason}"
     error.params = params
     return error
 

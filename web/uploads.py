@@ -10,13 +10,14 @@ from flask import Flask, current_app, request, send_file
 
 from engine.attachments import AttachmentLimits, size_text
 from engine.errors import BudgetloopError, TooLarge
-from web.i18n import translate
+from web.errors import payload
+from web.i18n import catalogue, translate
 
 MAX_BYTES_VAR = "BUDGETLOOP_ATTACHMENT_MAX_BYTES"
 MAX_FILES_VAR = "BUDGETLOOP_ATTACHMENT_MAX_FILES"
 # Room for the multipart envelope and the form's other fields around the file itself.
 ENVELOPE = 256 * 1024
-# The endpoints that take a file; set by the modules that define them.
+# The endpoints that take a file (by POST); set by the modules that define them.
 UPLOAD_ENDPOINTS: set[str] = set()
 
 
@@ -34,26 +35,37 @@ def limits() -> AttachmentLimits:
     return AttachmentLimits(int(config[MAX_BYTES_VAR]), int(config[MAX_FILES_VAR]))
 
 
-def _bound_upload() -> None:
-    if request.endpoint not in UPLOAD_ENDPOINTS:
-        return
+def _bound_upload():
+    if request.method != "POST" or request.endpoint not in UPLOAD_ENDPOINTS:
+        return None
     bound = limits().max_bytes + ENVELOPE
-    # A body without a length (chunked) is cut off by werkzeug at `bound` while it is parsed.
+    if request.content_length is None:
+        # Browsers and HTTP clients state an upload's length; a body without one (chunked)
+        # could only be judged by reading it, so it is refused before anything reads it.
+        message = translate("problem.attachment.length_required")
+        return payload("length_required", 411, message, {"file": [message]})
+    # The app's own cap (MAX_CONTENT_LENGTH) is for other requests: a file may be larger.
     request.max_content_length = bound
-    if request.content_length is not None and request.content_length > bound:
-        message = translate("att.error.too_large", limit=size_text(limits().max_bytes))
-        raise TooLarge(message, errors={"file": [message]})
+    if request.content_length > bound:
+        limit = size_text(limits().max_bytes)
+        message = translate("problem.attachment.too_large", limit=limit)
+        error = TooLarge(message, errors={"file": [message]})
+        error.key, error.params = "attachment.too_large", {"limit": limit}
+        raise error
 
 
-def in_user_language(error: BudgetloopError, area: str = "att") -> BudgetloopError:
-    """The engine's refusal of a file (area "att") or a draft ("draft"), reworded in the
-    user's language: same class, so the same status; other errors as they are."""
-    reason = getattr(error, "reason", None)
-    if reason is None:
+def in_user_language(error: BudgetloopError) -> BudgetloopError:
+    """An engine refusal with a `key` (a file's, a draft's) with its message already in the
+    user's language, for clients of the message as it is; the key and params stay with it."""
+    key = getattr(error, "key", None)
+    if not key or f"problem.{key}" not in catalogue():
         return error
-    message = translate(f"{area}.error.{reason}", **getattr(error, "params", {}))
+    params = getattr(error, "params", {})
+    message = translate(f"problem.{key}", **params)
     field = next(iter(error.errors), "file")
-    return type(error)(message, errors={field: [message]})
+    worded = type(error)(message, errors={field: [message]})
+    worded.key, worded.params = key, params
+    return worded
 
 
 def download(attachment, content: bytes):

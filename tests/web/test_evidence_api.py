@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select, update
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from engine.models import Attachment, AttachmentBlob, AuditEvent, HumanTask, TaskDraft
 from tests.web.conftest import csrf
@@ -325,9 +327,43 @@ def test_a_file_larger_than_other_requests_may_be_is_taken(
     larger limit (20 MB by default)."""
     assert world_app.config["MAX_CONTENT_LENGTH"] < 9 * 1024 * 1024
     scan = PDF + b"\x00" * (9 * 1024 * 1024)
-    created = _upload(world_client, report_task, scan, "扫描件.pdf", world.headers("unit"))
+    # Encoded here in memory: the test client would spool a body this large to a temporary
+    # file that it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(scan), "扫描件.pdf")})
+    created = world_client.post(
+        f"/api/v1/tasks/{report_task}/attachments",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=world.headers("unit"),
+    )
     assert created.status_code == 201, created.json
     download = world_client.get(
         f"/api/v1/attachments/{created.json['id']}/content", headers=world.headers("department")
     )
     assert download.data == scan
+
+
+def test_a_body_without_a_length_is_refused_unread(world_client, world, world_app, report_task):
+    """A chunked upload says nothing of its size: it is refused before anything reads it, in
+    the user's words and the error shape."""
+    world_app.config[MAX_BYTES_VAR] = 1024
+    boundary = "evidence"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="大.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + b"\x00" * (600 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = world_client.post(
+        f"/api/v1/tasks/{report_task}/attachments",
+        input_stream=io.BytesIO(body),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={**world.headers("unit"), "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 411 and set(response.json) == ERROR_KEYS
+    assert "未注明长度" in response.json["message"] and "file" in response.json["errors"]
+    assert _count(world_app, Attachment) == 0

@@ -71,6 +71,7 @@ class TaskAttachments(MethodView):
     @blp.response(201, AttachmentSchema)
     @blp.alt_response(404, description="no such task, or not yours")
     @blp.alt_response(409, description="the task is completed, or the same file is attached")
+    @blp.alt_response(411, description="the request does not state its length")
     @blp.alt_response(413, description="the file is over the size limit")
     @blp.alt_response(415, description="a type not accepted, or content not of its type")
     @blp.alt_response(422, description="no file, an empty one, too many, or a form without files")

@@ -59,7 +59,7 @@ class TaskDraft(MethodView):
                 get_session(), current_actor(), task_id, body["data"], body.get("version")
             )
         except BudgetloopError as error:
-            raise in_user_language(error, "draft") from error
+            raise in_user_language(error) from error
 
     @blp.response(204)
     @blp.alt_response(404, description="no such task, or not yours")
@@ -70,4 +70,4 @@ class TaskDraft(MethodView):
         try:
             discard_draft(get_session(), current_actor(), task_id)
         except BudgetloopError as error:
-            raise in_user_language(error, "draft") from error
+            raise in_user_language(error) from error

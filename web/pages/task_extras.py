@@ -66,9 +66,9 @@ def attachments_of_document(document_type: str, document_id: int) -> list:
     return document_attachments(get_session(), current_actor(), document_type, document_id)
 
 
-def _refused(task_id: int, error: BudgetloopError, area: str):
+def _refused(task_id: int, error: BudgetloopError):
     get_session().rollback()
-    worded = in_user_language(error, area)
+    worded = in_user_language(error)
     status = next((code for cls, code in STATUS.items() if isinstance(error, cls)), 422)
     return _render_task(task_id, error=worded, posted=request.form), status
 
@@ -82,7 +82,7 @@ def save(task_id: int):
             get_session(), current_actor(), task_id, form_fields(request.form), version
         )
     except REFUSALS as error:
-        return _refused(task_id, error, "draft")
+        return _refused(task_id, error)
     flash(translate("draft.saved", version=draft.version), "notice")
     return redirect(url_for("inbox.task", task_id=task_id))
 
@@ -100,7 +100,7 @@ def upload(task_id: int):
             limits(),
         )
     except REFUSALS as error:
-        return _refused(task_id, error, "att")
+        return _refused(task_id, error)
     flash(translate("att.uploaded", name=attachment.file_name), "notice")
     # The page again, with what was typed: the upload did not save the form.
     return _render_task(task_id, posted=request.form)
@@ -117,6 +117,6 @@ def delete(task_id: int, attachment_id: int):
         name = visible_attachment(session, actor, attachment_id).file_name
         delete_attachment(session, actor, attachment_id)
     except (Conflict, InvalidInput) as error:
-        return _refused(task_id, error, "att")
+        return _refused(task_id, error)
     flash(translate("att.deleted", name=name), "notice")
     return _render_task(task_id, posted=request.form)

@@ -112,7 +112,7 @@ def test_a_draft_is_kept_locked_scoped_audited_and_cleared_by_completing(
         # A second tab that read version 0 cannot overwrite the first one's save.
         with pytest.raises(Conflict) as stale:
             save_draft(session, unit, task_id, {"executed_to_date": "9"}, version=0)
-        assert stale.value.reason == "conflict" and stale.value.params == {"current": 1}
+        assert stale.value.key == "draft.conflict" and stale.value.params == {"current": 1}
         assert save_draft(session, unit, task_id, {**typed, "x": "1"}, version=1).version == 2
     with sessions() as session:
         # Nothing moved: the task is ready, the report still a draft of the engine's.
@@ -165,7 +165,7 @@ def test_forms_completed_at_once_take_no_draft(sessions, province, start, people
     assert filing.form == "target_table"
     with sessions() as session, session.begin(), pytest.raises(InvalidInput) as refused:
         save_draft(session, Actor.system("test"), filing.id, {})
-    assert refused.value.reason == "form"
+    assert refused.value.key == "draft.form"
 
 
 # ---- attachments ---------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def test_what_is_not_accepted_leaves_nothing(
     limits = AttachmentLimits(max_bytes=len(PDF) + 1024, max_files=5)
     with sessions() as session, session.begin(), pytest.raises(error) as refused:
         add_attachment(session, people["unit"], report_task.id, name, io.BytesIO(content), limits)
-    assert refused.value.reason == reason
+    assert refused.value.key == f"attachment.{reason}"
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Attachment)) == 0
         assert session.scalar(select(func.count()).select_from(AttachmentBlob)) == 0
@@ -271,7 +271,7 @@ def test_counts_duplicates_and_closed_tasks(sessions, wf, simulation, report_tas
     with sessions() as session, session.begin():
         with pytest.raises(Conflict) as closed:
             delete_attachment(session, unit, first)
-        assert closed.value.reason == "closed"
+        assert closed.value.key == "attachment.closed"
         with pytest.raises(NotFound):  # the task is done: the unit's inbox no longer has it
             add_attachment(session, people["stranger"], task_id, "d.pdf", io.BytesIO(PDF))
         with pytest.raises(Conflict):
