@@ -199,8 +199,9 @@ class Catalogue:
         except DefinitionError:
             raise
         except Exception as error:  # the library fails on some inputs with plain exceptions
+            detail = f"{type(error).__name__}: {error}"
             raise DefinitionError(
-                source.name, None, f"cannot be parsed: {type(error).__name__}: {error}"
+                source.name, None, f"cannot be parsed: {detail}", "library", {"detail": detail}
             ) from None
         namespaces = {"bpmn": BPMN_NS}
         all_processes = root.xpath("./bpmn:process", namespaces=namespaces)
@@ -254,12 +255,19 @@ class Catalogue:
             if isinstance(node.tag, str) and etree.QName(node).localname == "decision"
         ]
         if not ids:
-            raise DefinitionError(source.name, None, "the file has no decision")
+            raise DefinitionError(
+                source.name,
+                None,
+                "the file has no decision: add a decision with a decision table",
+                "dmn_no_decision",
+            )
         if root.nsmap.get(None) != etree.QName(root).namespace:
             raise DefinitionError(
                 source.name,
                 None,
                 "DMN elements must be in the default namespace (no prefix such as 'semantic:')",
+                "dmn_prefixed",
+                {"prefix": root.prefix or ""},
             )
         for node in root:
             if (
@@ -275,6 +283,7 @@ class Catalogue:
                     node.get("id"),
                     "the decision has no decision table (literal expressions, FEEL and "
                     "decision services are not supported)",
+                    "dmn_no_table",
                 )
         for decision_id in ids:
             if decision_id in self.parser.dmn_parsers:
@@ -283,6 +292,8 @@ class Catalogue:
                     source.name,
                     decision_id,
                     f"decision id '{decision_id}' is already provided by {other}",
+                    "decision_provided",
+                    {"decision": decision_id, "other": other},
                 )
         self.parser.add_dmn_xml(root, filename=source.name)
         self.files[source.name] = ParsedFile(source, "dmn", (), tuple(ids))

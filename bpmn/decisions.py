@@ -29,7 +29,7 @@ from SpiffWorkflow.dmn.specs.model import HitPolicy
 from SpiffWorkflow.util.deep_merge import DeepMerge
 
 from bpmn import expressions, feel
-from bpmn.errors import ExpressionFailed, UnsafeExpression
+from bpmn.errors import ExpressionFailed, UnsafeExpression, detail_of
 
 # The pattern SpiffWorkflow uses to find '?' (the input) outside quotes.
 QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
@@ -41,7 +41,7 @@ class Problem(NamedTuple):
 
     reason: str
     code: str
-    params: dict[str, str]
+    params: dict[str, object]
 
 
 class CellRefused(Exception):
@@ -154,9 +154,23 @@ def cell_problem(text: str | None, input_expression: str | None) -> Problem | No
             f"is neither a FEEL test ({feel_reason}) nor a safe-grammar test ({error.reason}); "
             f"FEEL cells may be {feel.FEEL_FORMS}",
             "dmn_cell_unsupported",
-            {"feel": feel_reason, "detail": error.reason, "forms": feel.FEEL_FORMS},
+            {
+                "feel": feel_reason,
+                "detail": error.reason,
+                "forms": feel.FEEL_FORMS,
+                **_feel_detail(feel_reason),
+                **detail_of(error.reason),
+            },
         )
     return None
+
+
+def _feel_detail(reason: object) -> dict[str, object]:
+    """Why a cell is not FEEL, as params for the pages (message deploy.feel.<code>)."""
+    code = getattr(reason, "code", None)
+    if not code:
+        return {}
+    return {"feel_code": code, "feel_params": dict(getattr(reason, "params", {}))}
 
 
 def output_problem(text: str | None) -> Problem | None:
@@ -170,7 +184,7 @@ def output_problem(text: str | None) -> Problem | None:
             f"{error.reason}; output cells may be texts in double quotes, numbers, true, false, "
             "null or a safe-grammar expression",
             "dmn_output_unsupported",
-            {"detail": error.reason},
+            {"detail": error.reason, **detail_of(error.reason)},
         )
     return _feel_word(ast.parse(text.strip(), mode="eval"))
 

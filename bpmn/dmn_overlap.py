@@ -417,6 +417,7 @@ class _Cell:
     values: _Values
     is_any: bool = False
     unknown: str | None = None  # why the set cannot be worked out
+    unknown_code: str | None = None  # its code, when a refused cell's problem says it
     textual: bool = False  # mentions texts, booleans or null: prefer a non-number example
     feel: bool = False  # written in FEEL: examples spell true, false and null its way
 
@@ -437,7 +438,12 @@ def _read_cell(text: str | None) -> _Cell:
     try:
         tests = decisions.read_cell(text)
     except decisions.CellRefused as refused:
-        return _Cell(shown, _EVERYTHING, unknown=refused.reason)
+        return _Cell(
+            shown,
+            _EVERYTHING,
+            unknown=refused.reason,
+            unknown_code=refused.problem.code,
+        )
     if tests is not None:
         try:
             values = _feel_values(tests)
@@ -551,20 +557,39 @@ def _example(first: _Cell, second: _Cell) -> str:
     return _show_other(value, first.feel or second.feel)
 
 
+# Why a cell's values cannot be worked out, as codes for the pages (deploy.overlap.<code>).
+_UNKNOWN_CODES = {
+    "is not a comparison": "not_comparison",
+    "uses a number that is not finite": "not_finite",
+    "is a tuple (SpiffWorkflow compares it with ==; it is not a list of alternatives)": "tuple",
+    "orders values that are not numbers": "orders_non_numbers",
+    "is not a membership test in a literal list": "not_membership",
+    "is not a comparison of the input with a literal": "not_literal_comparison",
+    "tests membership in the input, not of the input": "membership_in_input",
+    "orders texts, which this check cannot compare": "orders_texts",
+    "cannot be parsed as a Python expression": "unparsable",
+}
+
+
 def _reason(first: int, second: int, pairs: list[tuple[str, _Cell, _Cell]]) -> Overlap:
     rules = f"rules {first} and {second}"
     unknown: list[str] = []
+    unknowns: list[Unknown] = []
     for column, a, b in pairs:
         cells = [a] if a.shown == b.shown else [a, b]
-        unknown.extend(
-            f"column '{column}' cell '{cell.shown}' {cell.unknown}"
-            for cell in cells
-            if cell.unknown
-        )
+        for cell in cells:
+            if cell.unknown:
+                unknown.append(f"column '{column}' cell '{cell.shown}' {cell.unknown}")
+                code = cell.unknown_code or _UNKNOWN_CODES.get(str(cell.unknown))
+                unknowns.append(Unknown(column, cell.shown, code, cell.unknown))
     if unknown:
         why = "; ".join(unknown)
         return Overlap(
-            first, second, f"{rules} cannot be shown to exclude each other: {why}", unknown=why
+            first,
+            second,
+            f"{rules} cannot be shown to exclude each other: {why}",
+            unknown=why,
+            unknowns=tuple(unknowns),
         )
     constrained = [(column, a, b) for column, a, b in pairs if not (a.is_any and b.is_any)]
     if not constrained:
@@ -584,6 +609,16 @@ def _reason(first: int, second: int, pairs: list[tuple[str, _Cell, _Cell]]) -> O
 
 
 @dataclass(frozen=True)
+class Unknown:
+    """A cell whose values the check cannot work out: where, and why (`code` for the pages)."""
+
+    column: str
+    cell: str
+    code: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class Overlap:
     """Two rules of a decision table that can match the same input."""
 
@@ -595,6 +630,7 @@ class Overlap:
     example: str = field(default="", compare=False)
     cells: str = field(default="", compare=False)
     unknown: str = field(default="", compare=False)
+    unknowns: tuple[Unknown, ...] = field(default=(), compare=False)
 
 
 def find_overlaps(

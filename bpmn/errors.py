@@ -7,13 +7,41 @@ class BpmnError(Exception):
     """Root of every error the process layer raises on purpose."""
 
 
+class Reason(str):
+    """An English reason that also carries a `code` and `params`, so that the pages can say it
+    in the user's language (message `deploy.detail.<code>`). It is a str, so text built from it
+    and messages that quote it read as before."""
+
+    code: str | None
+    params: dict[str, object]
+
+    def __new__(cls, text: str, code: str | None = None, /, **params: object) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code = code
+        reason.params = params
+        return reason
+
+
+def detail_of(reason: object) -> dict[str, object]:
+    """The code and params of a Reason as DefinitionError params (empty for plain text)."""
+    code = getattr(reason, "code", None)
+    if not code:
+        return {}
+    return {"detail_code": code, "detail_params": dict(getattr(reason, "params", {}))}
+
+
 class UnsafeExpression(BpmnError):
-    """An expression or script uses something outside the safe grammar."""
+    """An expression or script uses something outside the safe grammar.
+
+    `reason` is English; when it is a :class:`Reason`, `code` and `params` say it for the pages.
+    """
 
     def __init__(self, reason: str, source: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.source = source
+        self.code = getattr(reason, "code", None)
+        self.params = dict(getattr(reason, "params", {}))
 
 
 class ExpressionFailed(BpmnError):

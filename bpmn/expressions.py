@@ -16,7 +16,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from bpmn.errors import ExpressionFailed, UnsafeExpression
+from bpmn.errors import ExpressionFailed, Reason, UnsafeExpression
 
 MAX_EXPRESSION_LENGTH = 2_000
 MAX_SCRIPT_LENGTH = 5_000
@@ -29,10 +29,18 @@ MAX_ITEMS = 10_000
 MAX_INT = 10**30
 MAX_ROUND_DIGITS = 100
 
-_TOO_DEEP = f"nesting too deep (more than {MAX_DEPTH} levels)"
-_NUMBER_TOO_LARGE = "number too large (beyond 10**30)"
-_TOO_LONG = f"text or list too long (more than {MAX_ITEMS:,} characters or items)"
-_FORMATTING = "formatting text with % is not allowed; join text with + and str()"
+# Each refusal is a Reason: English text with a code (and params) for the pages' languages
+# (web/messages/deploy.json, deploy.detail.<code>).
+_TOO_DEEP = Reason(f"nesting too deep (more than {MAX_DEPTH} levels)", "too_deep", max=MAX_DEPTH)
+_NUMBER_TOO_LARGE = Reason("number too large (beyond 10**30)", "number_too_large")
+_TOO_LONG = Reason(
+    f"text or list too long (more than {MAX_ITEMS:,} characters or items)",
+    "too_long",
+    max=f"{MAX_ITEMS:,}",
+)
+_FORMATTING = Reason(
+    "formatting text with % is not allowed; join text with + and str()", "formatting"
+)
 
 
 class _Refused(ExpressionFailed):
@@ -249,9 +257,17 @@ def _check_power(base: Any, exponent: Any) -> None:
     if not _is_number(exponent):
         raise ExpressionFailed(f"the exponent must be a number, not {_kind(exponent)}")
     if abs(exponent) > MAX_EXPONENT:
-        raise _Refused(f"exponent too large (at most {MAX_EXPONENT})")
+        raise _Refused(
+            Reason(f"exponent too large (at most {MAX_EXPONENT})", "exponent", max=MAX_EXPONENT)
+        )
     if _is_number(base) and abs(base) > MAX_POWER_BASE:
-        raise _Refused(f"base of ** too large (at most {MAX_POWER_BASE:,})")
+        raise _Refused(
+            Reason(
+                f"base of ** too large (at most {MAX_POWER_BASE:,})",
+                "power_base",
+                max=f"{MAX_POWER_BASE:,}",
+            )
+        )
 
 
 def _kind(value: Any) -> str:
@@ -287,62 +303,84 @@ def _show(value: Any) -> str:
 
 _DYNAMIC = object()  # what the checker returns for a node whose value depends on names
 
-_REJECTED: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access (x.y) is not allowed",
-    ast.Lambda: "lambda is not allowed",
-    ast.ListComp: "comprehensions ([… for … in …]) are not allowed",
-    ast.SetComp: "comprehensions ({… for … in …}) are not allowed",
-    ast.DictComp: "comprehensions ({…: … for … in …}) are not allowed",
-    ast.GeneratorExp: "generator expressions ((… for … in …)) are not allowed",
-    ast.JoinedStr: "f-strings are not allowed; join text with + and str()",
-    ast.FormattedValue: "f-strings are not allowed; join text with + and str()",
-    ast.NamedExpr: "assignment expressions (:=) are not allowed",
-    ast.Await: "await is not allowed",
-    ast.Yield: "yield is not allowed",
-    ast.YieldFrom: "yield is not allowed",
-    ast.Starred: "unpacking with * is not allowed",
-    ast.Slice: "slices (a:b) are only allowed directly inside [ ]",
+_REJECTED: dict[type[ast.AST], Reason] = {
+    ast.Attribute: Reason("attribute access (x.y) is not allowed", "attribute"),
+    ast.Lambda: Reason("lambda is not allowed", "lambda"),
+    ast.ListComp: Reason("comprehensions ([… for … in …]) are not allowed", "comprehension"),
+    ast.SetComp: Reason("comprehensions ({… for … in …}) are not allowed", "comprehension"),
+    ast.DictComp: Reason("comprehensions ({…: … for … in …}) are not allowed", "comprehension"),
+    ast.GeneratorExp: Reason("generator expressions ((… for … in …)) are not allowed", "generator"),
+    ast.JoinedStr: Reason("f-strings are not allowed; join text with + and str()", "fstring"),
+    ast.FormattedValue: Reason("f-strings are not allowed; join text with + and str()", "fstring"),
+    ast.NamedExpr: Reason("assignment expressions (:=) are not allowed", "walrus"),
+    ast.Await: Reason("await is not allowed", "await"),
+    ast.Yield: Reason("yield is not allowed", "yield"),
+    ast.YieldFrom: Reason("yield is not allowed", "yield"),
+    ast.Starred: Reason("unpacking with * is not allowed", "starred"),
+    ast.Slice: Reason("slices (a:b) are only allowed directly inside [ ]", "slice_outside"),
 }
-_REJECTED_OPERATORS: dict[type[ast.AST], str] = {
-    ast.LShift: "bit shifts (<<, >>) are not allowed",
-    ast.RShift: "bit shifts (<<, >>) are not allowed",
-    ast.BitOr: "bitwise operators (|, &, ^) are not allowed",
-    ast.BitAnd: "bitwise operators (|, &, ^) are not allowed",
-    ast.BitXor: "bitwise operators (|, &, ^) are not allowed",
-    ast.MatMult: "matrix multiplication (@) is not allowed",
+_REJECTED_OPERATORS: dict[type[ast.AST], Reason] = {
+    ast.LShift: Reason("bit shifts (<<, >>) are not allowed", "bit_shift"),
+    ast.RShift: Reason("bit shifts (<<, >>) are not allowed", "bit_shift"),
+    ast.BitOr: Reason("bitwise operators (|, &, ^) are not allowed", "bitwise"),
+    ast.BitAnd: Reason("bitwise operators (|, &, ^) are not allowed", "bitwise"),
+    ast.BitXor: Reason("bitwise operators (|, &, ^) are not allowed", "bitwise"),
+    ast.MatMult: Reason("matrix multiplication (@) is not allowed", "matmul"),
 }
-_REJECTED_LITERALS: dict[type, str] = {
-    bytes: "bytes literals (b'…') are not allowed",
-    complex: "complex numbers (1j) are not allowed",
-    type(...): "'...' (Ellipsis) is not allowed",
+_REJECTED_LITERALS: dict[type, Reason] = {
+    bytes: Reason("bytes literals (b'…') are not allowed", "bytes_literal"),
+    complex: Reason("complex numbers (1j) are not allowed", "complex_literal"),
+    type(...): Reason("'...' (Ellipsis) is not allowed", "ellipsis"),
 }
-_REJECTED_STATEMENTS: dict[type[ast.AST], str] = {
-    ast.Import: "import is not allowed",
-    ast.ImportFrom: "import is not allowed",
-    ast.FunctionDef: "defining functions (def) is not allowed",
-    ast.AsyncFunctionDef: "defining functions (def) is not allowed",
-    ast.ClassDef: "defining classes is not allowed",
-    ast.For: "loops (for, while) are not allowed",
-    ast.AsyncFor: "loops (for, while) are not allowed",
-    ast.While: "loops (for, while) are not allowed",
-    ast.If: "if statements are not allowed; use 'a if condition else b'",
-    ast.With: "with is not allowed",
-    ast.AsyncWith: "with is not allowed",
-    ast.Try: "try is not allowed",
-    ast.TryStar: "try is not allowed",
-    ast.Return: "return is not allowed",
-    ast.Delete: "del is not allowed",
-    ast.Global: "global and nonlocal are not allowed",
-    ast.Nonlocal: "global and nonlocal are not allowed",
-    ast.Raise: "raise is not allowed",
-    ast.Assert: "assert is not allowed",
-    ast.AnnAssign: "type annotations (x: int = …) are not allowed",
-    ast.Match: "match is not allowed",
-    ast.Expr: "a script may only assign values (name = expression); a bare expression does nothing",
+_REJECTED_STATEMENTS: dict[type[ast.AST], Reason] = {
+    ast.Import: Reason("import is not allowed", "import"),
+    ast.ImportFrom: Reason("import is not allowed", "import"),
+    ast.FunctionDef: Reason("defining functions (def) is not allowed", "def"),
+    ast.AsyncFunctionDef: Reason("defining functions (def) is not allowed", "def"),
+    ast.ClassDef: Reason("defining classes is not allowed", "class"),
+    ast.For: Reason("loops (for, while) are not allowed", "loop"),
+    ast.AsyncFor: Reason("loops (for, while) are not allowed", "loop"),
+    ast.While: Reason("loops (for, while) are not allowed", "loop"),
+    ast.If: Reason("if statements are not allowed; use 'a if condition else b'", "if_statement"),
+    ast.With: Reason("with is not allowed", "with"),
+    ast.AsyncWith: Reason("with is not allowed", "with"),
+    ast.Try: Reason("try is not allowed", "try"),
+    ast.TryStar: Reason("try is not allowed", "try"),
+    ast.Return: Reason("return is not allowed", "return"),
+    ast.Delete: Reason("del is not allowed", "del"),
+    ast.Global: Reason("global and nonlocal are not allowed", "global"),
+    ast.Nonlocal: Reason("global and nonlocal are not allowed", "global"),
+    ast.Raise: Reason("raise is not allowed", "raise"),
+    ast.Assert: Reason("assert is not allowed", "assert"),
+    ast.AnnAssign: Reason("type annotations (x: int = …) are not allowed", "annotation"),
+    ast.Match: Reason("match is not allowed", "match"),
+    ast.Expr: Reason(
+        "a script may only assign values (name = expression); a bare expression does nothing",
+        "bare_expression",
+    ),
 }
-_TARGET_REASON = "you can only assign to a name, an item such as x['key'] or x[0], or names a, b"
+_TARGET_REASON = Reason(
+    "you can only assign to a name, an item such as x['key'] or x[0], or names a, b",
+    "assign_target",
+)
 # Tags rather than parts of an expression: every Name carries a Load, every BinOp an operator.
 _TAGS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+_ASSIGNMENT_IN_EXPRESSION = Reason(
+    "assignment is only allowed as a script statement", "assignment_in_expression"
+)
+_UNPACKING = Reason("unpacking with ** is not allowed", "unpacking")
+
+
+def _not_allowed(node: ast.AST) -> Reason:
+    """A construct no table names (a newer Python's, say), by its node name."""
+    name = type(node).__name__
+    return Reason(f"{name} is not allowed", "not_allowed", node=name)
+
+
+def _within(reason: str, where: str) -> Reason:
+    """`reason` located at the part of the source it concerns, keeping its code."""
+    params = {**getattr(reason, "params", {}), "where": where}
+    return Reason(f"{reason} in '{where}'", getattr(reason, "code", None), **params)
 
 
 def _is_none(node: ast.AST) -> bool:
@@ -371,13 +409,15 @@ class _Checker:
             raise self.refuse(_TOO_DEEP)
         check = _CHECKS.get(type(node))
         if check is None:
-            raise self.refuse(_REJECTED.get(type(node)) or f"{type(node).__name__} is not allowed")
+            raise self.refuse(_REJECTED.get(type(node)) or _not_allowed(node))
         return check(self, node, depth + 1)
 
     def identifier(self, name: str) -> None:
         """Refuse names starting with '_', the road to __builtins__, __class__ and friends."""
         if name.startswith("_"):
-            raise self.refuse(f"names starting with '_' are not allowed ({name})")
+            raise self.refuse(
+                Reason(f"names starting with '_' are not allowed ({name})", "underscore", name=name)
+            )
 
     def constant(self, node: ast.Constant, depth: int) -> Any:
         """Allow int, float, str, bool and None literals."""
@@ -389,13 +429,16 @@ class _Checker:
                 raise self.refuse(_NUMBER_TOO_LARGE)
             return value
         kind = type(value)
-        raise self.refuse(_REJECTED_LITERALS.get(kind, f"{kind.__name__} literals are not allowed"))
+        raise self.refuse(
+            _REJECTED_LITERALS.get(kind)
+            or Reason(f"{kind.__name__} literals are not allowed", "literal", kind=kind.__name__)
+        )
 
     def name(self, node: ast.Name, depth: int) -> Any:
         """Allow reading a name that does not start with '_'."""
         self.identifier(node.id)
         if not isinstance(node.ctx, ast.Load):
-            raise self.refuse("assignment is only allowed as a script statement")
+            raise self.refuse(_ASSIGNMENT_IN_EXPRESSION)
         return _DYNAMIC
 
     def sequence(self, node: ast.List | ast.Tuple | ast.Set, depth: int) -> Any:
@@ -409,7 +452,7 @@ class _Checker:
         """Allow dict displays without ** unpacking."""
         for key, value in zip(node.keys, node.values, strict=True):
             if key is None:
-                raise self.refuse("unpacking with ** is not allowed")
+                raise self.refuse(_UNPACKING)
             self.expression(key, depth)
             self.expression(value, depth)
         return _DYNAMIC
@@ -418,7 +461,7 @@ class _Checker:
         """Allow + - * / // % **, folding them when both sides are literal."""
         op = type(node.op)
         if op not in _OPERATORS:
-            raise self.refuse(_REJECTED_OPERATORS.get(op) or f"{op.__name__} is not allowed")
+            raise self.refuse(_REJECTED_OPERATORS.get(op) or _not_allowed(node.op))
         left = self.expression(node.left, depth)
         right = self.expression(node.right, depth)
         if op is ast.Mod and isinstance(left, str):
@@ -428,7 +471,7 @@ class _Checker:
             for display, times in ((node.left, right), (node.right, left)):
                 if isinstance(display, ast.List | ast.Tuple) and type(times) is int:
                     if len(display.elts) * times > MAX_ITEMS:
-                        raise self.refuse(f"{_TOO_LONG} in '{self.where(node)}'")
+                        raise self.refuse(_within(_TOO_LONG, self.where(node)))
         if left is _DYNAMIC or right is _DYNAMIC:
             return _DYNAMIC
         return self.fold(node, _arithmetic, op, left, right)
@@ -437,7 +480,7 @@ class _Checker:
         """Allow -x, +x and not x."""
         op = type(node.op)
         if op not in _UNARY:
-            raise self.refuse("bitwise not (~) is not allowed")
+            raise self.refuse(Reason("bitwise not (~) is not allowed", "bitwise"))
         value = self.expression(node.operand, depth)
         return _DYNAMIC if value is _DYNAMIC else self.fold(node, _UNARY[op], value)
 
@@ -446,7 +489,7 @@ class _Checker:
         try:
             return _limited(function(*args))
         except _Refused as error:
-            raise self.refuse(f"{error} in '{self.where(node)}'") from None
+            raise self.refuse(_within(error.args[0], self.where(node))) from None
         except Exception:
             # 1 / 0 or 'a' - 1 are mistakes, not attacks: evaluation reports them with context.
             return _DYNAMIC
@@ -462,7 +505,9 @@ class _Checker:
         left = node.left
         for op, right in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.Is | ast.IsNot) and not (_is_none(left) or _is_none(right)):
-                raise self.refuse("'is' may only compare with None (x is None); use == otherwise")
+                raise self.refuse(
+                    Reason("'is' may only compare with None (x is None); use == otherwise", "is")
+                )
             left = right
         for part in (node.left, *node.comparators):
             self.expression(part, depth)
@@ -477,7 +522,7 @@ class _Checker:
     def subscript(self, node: ast.Subscript, depth: int) -> Any:
         """Allow reading x[key] and x[a:b]."""
         if not isinstance(node.ctx, ast.Load):
-            raise self.refuse("assignment is only allowed as a script statement")
+            raise self.refuse(_ASSIGNMENT_IN_EXPRESSION)
         self.expression(node.value, depth)
         self.index(node.slice, depth)
         return _DYNAMIC
@@ -497,17 +542,26 @@ class _Checker:
         if not isinstance(function, ast.Name):
             raise self.refuse(
                 _REJECTED.get(type(function))
-                or f"only the allowed functions can be called, by name: {_ALLOWED_LIST}"
+                or Reason(
+                    f"only the allowed functions can be called, by name: {_ALLOWED_LIST}",
+                    "call_by_name",
+                    allowed=_ALLOWED_LIST,
+                )
             )
         self.identifier(function.id)
         if function.id not in ALLOWED_FUNCTIONS:
             raise self.refuse(
-                f"calls to '{function.id}' are not allowed; allowed functions: {_ALLOWED_LIST}"
+                Reason(
+                    f"calls to '{function.id}' are not allowed; allowed functions: {_ALLOWED_LIST}",
+                    "call",
+                    name=function.id,
+                    allowed=_ALLOWED_LIST,
+                )
             )
         if node.keywords:
             if any(keyword.arg is None for keyword in node.keywords):
-                raise self.refuse("unpacking with ** is not allowed")
-            raise self.refuse("keyword arguments (name=value) are not allowed")
+                raise self.refuse(_UNPACKING)
+            raise self.refuse(Reason("keyword arguments (name=value) are not allowed", "keywords"))
         for argument in node.args:
             self.expression(argument, depth)
         return _DYNAMIC
@@ -529,13 +583,23 @@ class _Checker:
         if isinstance(node, ast.AugAssign):
             if not isinstance(node.op, _AUGMENTED):
                 symbol = _SYMBOLS.get(type(node.op), "?")
-                raise self.refuse(f"only +=, -=, *= and /= are allowed, not {symbol}=")
+                raise self.refuse(
+                    Reason(
+                        f"only +=, -=, *= and /= are allowed, not {symbol}=",
+                        "augmented",
+                        symbol=f"{symbol}=",
+                    )
+                )
             self.target(node.target, 2, unpack=False)
             self.expression(node.value, 2)
             return
         raise self.refuse(
             _REJECTED_STATEMENTS.get(type(node))
-            or f"{type(node).__name__} is not allowed; a script may only assign values"
+            or Reason(
+                f"{type(node).__name__} is not allowed; a script may only assign values",
+                "statement",
+                node=type(node).__name__,
+            )
         )
 
     def target(self, node: ast.AST, depth: int, unpack: bool) -> None:
@@ -547,7 +611,9 @@ class _Checker:
             return
         if isinstance(node, ast.Subscript):
             if isinstance(node.slice, ast.Slice):
-                raise self.refuse("assigning to a slice (x[a:b] = …) is not allowed")
+                raise self.refuse(
+                    Reason("assigning to a slice (x[a:b] = …) is not allowed", "slice_assignment")
+                )
             base = node.value
             while isinstance(base, ast.Subscript):
                 base = base.value
@@ -611,15 +677,25 @@ def _parse(text: str, source: str, script: bool) -> ast.AST:
             return ast.parse(text, mode="exec" if script else "eval")
     except SyntaxError as error:
         if not script and _is_statement(text):
-            reason = "this is a statement, not an expression; write one expression like a > 1"
+            reason = Reason(
+                "this is a statement, not an expression; write one expression like a > 1",
+                "statement_not_expression",
+            )
         else:
             where = f" (line {error.lineno}, column {error.offset})" if error.offset else ""
-            reason = f"not a valid {what}: {error.msg}{where}"
+            reason = Reason(
+                f"not a valid {what}: {error.msg}{where}",
+                "syntax" if error.offset else "syntax_nowhere",
+                line=error.lineno,
+                column=error.offset,
+            )
         raise UnsafeExpression(reason, source) from None
     except (RecursionError, MemoryError):
         raise UnsafeExpression(_TOO_DEEP, source) from None
     except ValueError as error:
-        raise UnsafeExpression(f"not a valid {what}: {error}", source) from None
+        raise UnsafeExpression(
+            Reason(f"not a valid {what}: {error}", "invalid_text"), source
+        ) from None
 
 
 def _is_statement(text: str) -> bool:
@@ -648,20 +724,40 @@ def _checked(source: str, script: bool) -> _Checked:
     text = textwrap.dedent(source).strip() if script else source.strip()
     if len(text) > limit:
         raise UnsafeExpression(
-            f"{what} too long ({len(text):,} characters; at most {limit:,})", source
+            Reason(
+                f"{what} too long ({len(text):,} characters; at most {limit:,})",
+                "text_too_long",
+                length=f"{len(text):,}",
+                max=f"{limit:,}",
+            ),
+            source,
         )
     if not text and not script:
-        raise UnsafeExpression("the expression is empty", source)
+        raise UnsafeExpression(Reason("the expression is empty", "empty"), source)
     if _bracket_depth(text) > MAX_DEPTH:
         raise UnsafeExpression(_TOO_DEEP, source)
     tree = _parse(text, source, script)
     if isinstance(tree, ast.Module) and len(tree.body) > MAX_STATEMENTS:
         raise UnsafeExpression(
-            f"too many statements ({len(tree.body)}; at most {MAX_STATEMENTS})", source
+            Reason(
+                f"too many statements ({len(tree.body)}; at most {MAX_STATEMENTS})",
+                "too_many_statements",
+                count=len(tree.body),
+                max=MAX_STATEMENTS,
+            ),
+            source,
         )
     nodes = sum(1 for node in ast.walk(tree) if not isinstance(node, _TAGS))
     if nodes > MAX_NODES:
-        raise UnsafeExpression(f"{what} too complex ({nodes:,} parts; at most {MAX_NODES})", source)
+        raise UnsafeExpression(
+            Reason(
+                f"{what} too complex ({nodes:,} parts; at most {MAX_NODES})",
+                "too_complex",
+                parts=f"{nodes:,}",
+                max=MAX_NODES,
+            ),
+            source,
+        )
     checker = _Checker(source, text)
     try:
         if isinstance(tree, ast.Module):
@@ -676,7 +772,13 @@ def _checked(source: str, script: bool) -> _Checked:
 def _require_text(source: Any) -> str:
     """Refuse anything but a str before it reaches the cache."""
     if not isinstance(source, str):
-        raise UnsafeExpression(f"expressions and scripts must be text, not {type(source).__name__}")
+        raise UnsafeExpression(
+            Reason(
+                f"expressions and scripts must be text, not {type(source).__name__}",
+                "not_text",
+                kind=type(source).__name__,
+            )
+        )
     return source
 
 

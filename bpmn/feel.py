@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bpmn.errors import ExpressionFailed
+from bpmn.errors import ExpressionFailed, Reason
 
 MAX_CELL_LENGTH = 2_000
 MAX_TESTS = 200
@@ -41,7 +41,8 @@ FEEL_FORMS = (
 
 
 class NotFeel(Exception):
-    """The text is not a FEEL unary test this module reads; `reason` says why."""
+    """The text is not a FEEL unary test this module reads; `reason` says why (a Reason with a
+    code for the pages, message `deploy.feel.<code>`)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -215,10 +216,16 @@ def _tokens(text: str) -> list[_Token]:
                 i += 1
             word = text[start:i]
             if word not in _WORDS and word != "not":
-                raise NotFeel(f"'{word}' is a name or function, which FEEL cells here cannot use")
+                raise NotFeel(
+                    Reason(
+                        f"'{word}' is a name or function, which FEEL cells here cannot use",
+                        "name",
+                        word=word,
+                    )
+                )
             tokens.append(_Token("word", word, i))
             continue
-        raise NotFeel(f"'{char}' has no meaning in a FEEL unary test")
+        raise NotFeel(Reason(f"'{char}' has no meaning in a FEEL unary test", "char", char=char))
     return tokens
 
 
@@ -232,13 +239,19 @@ def _string(text: str, i: int) -> tuple[str, int]:
         if char == "\\":
             escaped = text[i + 1 : i + 2]
             if escaped not in _ESCAPES:
-                raise NotFeel(f"the escape '\\{escaped}' is not supported in FEEL text")
+                raise NotFeel(
+                    Reason(
+                        f"the escape '\\{escaped}' is not supported in FEEL text",
+                        "escape",
+                        escape=f"\\{escaped}",
+                    )
+                )
             out.append(_ESCAPES[escaped])
             i += 2
             continue
         out.append(char)
         i += 1
-    raise NotFeel("a text in double quotes is not closed")
+    raise NotFeel(Reason("a text in double quotes is not closed", "unclosed_text"))
 
 
 def _numeral(text: str, i: int) -> tuple[Decimal, int]:
@@ -254,13 +267,23 @@ def _numeral(text: str, i: int) -> tuple[Decimal, int]:
             i += 1
     literal = text[start:i]
     if sum(c.isdigit() for c in literal) > MAX_DIGITS:
-        raise NotFeel(f"the number {literal[:20]}… has more than {MAX_DIGITS} digits")
+        raise NotFeel(
+            Reason(
+                f"the number {literal[:20]}… has more than {MAX_DIGITS} digits",
+                "long_number",
+                max=MAX_DIGITS,
+            )
+        )
     if i < len(text) and (text[i].isalpha() or text[i] == "_"):
-        raise NotFeel(f"'{literal}{text[i]}…' is not a number")
+        raise NotFeel(
+            Reason(
+                f"'{literal}{text[i]}…' is not a number", "not_number", text=f"{literal}{text[i]}…"
+            )
+        )
     try:
         return Decimal(literal), i
     except InvalidOperation:
-        raise NotFeel(f"'{literal}' is not a number") from None
+        raise NotFeel(Reason(f"'{literal}' is not a number", "not_number", text=literal)) from None
 
 
 class _Reader:
@@ -276,7 +299,21 @@ class _Reader:
         token = self.peek()
         if token is None or token.kind not in kinds:
             found = "the end" if token is None else f"'{token.value}'"
-            raise NotFeel(f"expected {' or '.join(repr(k) for k in kinds)} but found {found}")
+            expected = " or ".join(repr(k) for k in kinds)
+            if token is None:
+                raise NotFeel(
+                    Reason(
+                        f"expected {expected} but found {found}", "expected_end", expected=expected
+                    )
+                )
+            raise NotFeel(
+                Reason(
+                    f"expected {expected} but found {found}",
+                    "expected",
+                    expected=expected,
+                    found=found,
+                )
+            )
         self.i += 1
         return token
 
@@ -292,7 +329,13 @@ class _Reader:
             tests = self.tests()
             negated = False
         if self.peek() is not None:
-            raise NotFeel(f"unexpected '{self.peek().value}' after the tests")
+            raise NotFeel(
+                Reason(
+                    f"unexpected '{self.peek().value}' after the tests",
+                    "trailing",
+                    text=self.peek().value,
+                )
+            )
         return UnaryTests(tuple(tests), negated)
 
     def tests(self) -> list[Test]:
@@ -301,13 +344,17 @@ class _Reader:
             self.i += 1
             tests.append(self.test())
             if len(tests) > MAX_TESTS:
-                raise NotFeel(f"more than {MAX_TESTS} tests in one cell")
+                raise NotFeel(
+                    Reason(f"more than {MAX_TESTS} tests in one cell", "many_tests", max=MAX_TESTS)
+                )
         return tests
 
     def test(self) -> Test:
         start = self.peek()
         if start is None:
-            raise NotFeel("a test is missing (two commas, or a comma at the end)")
+            raise NotFeel(
+                Reason("a test is missing (two commas, or a comma at the end)", "missing_test")
+            )
         if start.kind in ("<", "<=", ">", ">="):
             self.i += 1
             bound = self.endpoint()
@@ -322,7 +369,9 @@ class _Reader:
             high = self.endpoint()
             end = self.take("]", ")", "[")
             if isinstance(low, Decimal) != isinstance(high, Decimal):
-                raise NotFeel("both ends of a range must be numbers, or both texts")
+                raise NotFeel(
+                    Reason("both ends of a range must be numbers, or both texts", "range_ends")
+                )
             shown = f"{start.kind}{_show(low)}..{_show(high)}{end.kind}"
             return Range(low, start.kind == "[", high, end.kind == "]", shown)
         if start.kind in ("number", "string"):
@@ -332,8 +381,10 @@ class _Reader:
             self.i += 1
             return Equal(_WORDS[start.value])
         if start.kind == "word":
-            raise NotFeel("not(…) may only surround the whole cell")
-        raise NotFeel(f"a test cannot start with '{start.value}'")
+            raise NotFeel(Reason("not(…) may only surround the whole cell", "inner_not"))
+        raise NotFeel(
+            Reason(f"a test cannot start with '{start.value}'", "test_start", text=start.value)
+        )
 
     def endpoint(self) -> Decimal | str:
         token = self.take("number", "string")
@@ -355,12 +406,24 @@ def _parse_cached(text: str) -> UnaryTests | str:
 def parse(text: str) -> UnaryTests:
     """Read a cell as FEEL unary tests; NotFeel (with the reason) when it is something else."""
     if not isinstance(text, str):
-        raise NotFeel(f"a cell must be text, not {type(text).__name__}")
+        raise NotFeel(
+            Reason(
+                f"a cell must be text, not {type(text).__name__}",
+                "not_text",
+                kind=type(text).__name__,
+            )
+        )
     stripped = text.strip()
     if stripped in ("", "-"):
         return UnaryTests(())
     if len(stripped) > MAX_CELL_LENGTH:
-        raise NotFeel(f"the cell is longer than {MAX_CELL_LENGTH:,} characters")
+        raise NotFeel(
+            Reason(
+                f"the cell is longer than {MAX_CELL_LENGTH:,} characters",
+                "too_long",
+                max=f"{MAX_CELL_LENGTH:,}",
+            )
+        )
     parsed = _parse_cached(stripped)
     if isinstance(parsed, str):
         raise NotFeel(parsed)

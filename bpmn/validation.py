@@ -19,7 +19,7 @@ from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMix
 
 from bpmn import decisions, dmn_overlap, expressions, juel
 from bpmn.catalogue import Catalogue, ParsedFile, resolve_called
-from bpmn.errors import BpmnError, DefinitionError, ExpressionFailed, UnsafeExpression
+from bpmn.errors import BpmnError, DefinitionError, ExpressionFailed, UnsafeExpression, detail_of
 from bpmn.timers import KIND_OF, check_iso8601
 
 SUPPORTED_HIT_POLICIES = ("UNIQUE", "COLLECT")
@@ -148,6 +148,7 @@ class FileChecker:
                 what=what,
                 source=text[:80],
                 detail=error.reason,
+                **detail_of(error.reason),
             )
 
     def _script(self, element: str, what: str, source) -> None:
@@ -157,7 +158,12 @@ class FileChecker:
             expressions.check_script(str(source))
         except UnsafeExpression as error:
             self.error(
-                element, f"{what}: {error.reason}", "unsafe_script", what=what, detail=error.reason
+                element,
+                f"{what}: {error.reason}",
+                "unsafe_script",
+                what=what,
+                detail=error.reason,
+                **detail_of(error.reason),
             )
 
     def _task(self, task_spec, element: str) -> None:
@@ -358,6 +364,7 @@ class FileChecker:
                 what="timer expression",
                 source=expression,
                 detail=error.reason,
+                **detail_of(error.reason),
             )
             return
         tree = ast.parse(expression.strip(), mode="eval").body
@@ -419,6 +426,10 @@ class FileChecker:
                     example=overlap.example,
                     cells=overlap.cells,
                     detail=overlap.unknown,
+                    unknowns=[
+                        {"column": u.column, "cell": u.cell, "code": u.code, "reason": u.reason}
+                        for u in overlap.unknowns
+                    ],
                 )
 
     def _cell(self, element: str, rule, column, text, output: bool = False) -> None:

@@ -87,7 +87,6 @@ CATEGORIES = [
             r"unknown service operation|Service Task must have|service task has no operation"
         ),
     ),
-    ("plain task (bpmn:task): no one does it", re.compile(r"a plain task \(bpmn:task\)")),
     ("script task without a script", re.compile(r"script task has no script")),
     ("user task form not registered", re.compile(r"form '[^']*' is not registered")),
     ("form outcome without a path", re.compile(r"reaches no path|takes the same path as")),
@@ -112,6 +111,7 @@ CATEGORIES = [
     ),
     ("recursive call activity", re.compile(r"recursive call activities")),
     ("DMN hit policy/overlap", re.compile(r"hit policy|rules overlap")),
+    ("DMN file with several decisions", re.compile(r"a DMN file may hold only one")),
     (
         "BPMN construct the library refuses",
         re.compile(
