@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from engine.models import AuditEvent, HumanTask
 from tests.web.conftest import csrf
+from tests.web.evaluation_support import ready, start
 
 HTML = {"Accept": "text/html"}
 
@@ -219,3 +220,23 @@ def test_the_review_page_speaks_english_on_request(login, world, world_app, worl
     assert "Bulk review" in inbox and "To do" in inbox and "审核结果" not in inbox
     done = client.get("/inbox/done?lang=en", headers=HTML).text
     assert "Tasks I completed" in done
+
+
+def test_a_rectification_review_chooses_nothing_either(login, world, world_app, world_client):
+    start(world_app, "rectification", world["unit"].org_id)
+    feedback = ready(world_app, form="rectification_feedback", org_id=world["unit"].org_id)[-1]
+    done = world_client.post(
+        f"/api/v1/tasks/{feedback.id}/complete",
+        json={"data": {"feedback": "已完善资金管理制度"}},
+        headers=world.headers("unit"),
+    )
+    assert done.status_code == 200, done.json
+    review = ready(world_app, form="rectification_review", org_id=world["finance"].org_id)[-1]
+    client = login("finance")
+    text = client.get(f"/tasks/{review.id}", headers=HTML).text
+    assert "已完善资金管理制度" in text  # the feedback under review
+    radios = re.findall(r'<input type="radio" name="outcome"[^>]*>', text)
+    assert len(radios) == 2 and not any("checked" in radio for radio in radios)
+    response = client.post(f"/tasks/{review.id}", data={"csrf_token": csrf(client)}, headers=HTML)
+    assert response.status_code == 422
+    assert _tasks(world_app, id=review.id)[0].status == "ready"
