@@ -17,7 +17,7 @@ from engine.workflow.runtime import Outcome, WorkflowEngine
 
 # One bulk review at most: each item is a command of its own, so the work stays bounded.
 MAX_BULK = 100
-BULK_FORM = "review"
+BULK_FORM = "review"  # the form of review steps (shipped and added in the modeller)
 # Who reviews documents: the department and the finance desk, and the performance division
 # where a review step is added for it in the modeller. Nobody else has review tasks.
 REVIEWER_ROLES = frozenset({"department", "finance", "performance"})
@@ -59,7 +59,9 @@ def complete(
 
 
 def _document_before_return(session, workflow, actor, task, checked: dict) -> dict | None:
-    if checked.get("outcome") != "return" or task.status != "ready":
+    # Only the review form decides on the document its review process names; other forms'
+    # returns (a rectification review) are about something else.
+    if task.form != BULK_FORM or checked.get("outcome") != "return" or task.status != "ready":
         return None
     return document_snapshot(
         session, document_ref(load_workflow(session, workflow, actor, task), task)
