@@ -27,6 +27,7 @@ from engine.composition import build_engine, deploy_shipped
 from engine.db import unit_of_work
 from engine.demo import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
 from engine.models import (
+    Alert,
     HumanTask,
     Organisation,
     PolicySetting,
@@ -34,7 +35,7 @@ from engine.models import (
     Project,
     User,
 )
-from engine.models.enums import OrgKind, Role
+from engine.models.enums import AlertStatus, Colour, OrgKind, Role
 from engine.report import YearSummary, summarise
 from engine.simulation import Choices, Simulation, drive
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
@@ -273,7 +274,18 @@ def logins_with_work(session: Session) -> dict[str, str]:
             if login:
                 chosen[role.value] = login
                 break
+    # Oversight bodies have no process steps; their work is the red alerts left open (督办).
+    if Role.SUPERVISOR.value not in chosen and _open_red_alerts(session):
+        chosen[Role.SUPERVISOR.value] = _login(session, Role.SUPERVISOR, None)
     return {role.value: chosen[role.value] for role in Role if chosen.get(role.value)}
+
+
+def _open_red_alerts(session: Session) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Alert)
+        .where(Alert.status == AlertStatus.OPEN, Alert.colour == Colour.RED)
+    )
 
 
 def _login(session: Session, role: Role, org_id: int | None) -> str | None:

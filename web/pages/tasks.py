@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, InvalidInput
+from engine.queries.alerts import AlertFilter, list_alerts
 from engine.queries.tasks import completed, get_task
 from engine.queries.tasks import inbox as inbox_query
 from engine.tasks import BULK_FORM, MAX_BULK, REVIEWER_ROLES, complete, review_many
@@ -40,12 +41,26 @@ def _render_inbox(error: str | None = None, posted=None, status: int = 200):
     return render_template(
         "inbox.html",
         page=page,
+        watch=_alerts_to_watch(actor),
         sort=sort,
         bulk=bulk,
         tab="todo",
         bulk_error=error,
         posted=posted or {},
     ), status
+
+
+# Oversight bodies have no process steps: their daily work is the red alerts nobody has
+# acknowledged yet (督办), oldest first, which the inbox lists above their (empty) tasks.
+WATCHERS = frozenset({"supervisor"})
+WATCH_ROWS = 10
+
+
+def _alerts_to_watch(actor):
+    if actor.role not in WATCHERS:
+        return None
+    where = AlertFilter(colours=("red",), status="open")
+    return list_alerts(get_session(), actor, where, 1, WATCH_ROWS, sort="id")
 
 
 @bp.get("/inbox/done")
