@@ -327,3 +327,38 @@ def test_every_page_names_a_state_with_the_same_words():
             for prefix in STATE_KEYS[kind]:
                 if prefix + value in words:
                     assert words[prefix + value] == canonical, (prefix + value, canonical)
+
+
+ROLES = ("unit", "department", "finance", "performance", "evaluator", "supervisor")
+SKIP = re.compile(r"(logout|\.xlsx|/static/|/api/|lang=|download|/content)")
+
+
+def _links(html: str) -> list[str]:
+    return [
+        href.replace("&amp;", "&")
+        for href in re.findall(r'href="(/[^"#]*)"', html)
+        if not SKIP.search(href)
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_a_role_reaches_from_home_writes_an_exponent(world_app, login, role):
+    """Every page linked from the role's home, and every page those link to (two levels, at
+    most 80 pages): no scientific notation anywhere."""
+    client = login(role)
+    seen: set[str] = set()
+    frontier = ["/"]
+    for _depth in range(3):
+        following = []
+        for url in frontier:
+            if url in seen or len(seen) >= 80:
+                continue
+            seen.add(url)
+            response = client.get(url)
+            assert response.status_code < 500, (url, response.status_code)
+            if response.mimetype != "text/html":
+                continue
+            assert_no_scientific_notation(response.text)
+            following += _links(response.text)
+        frontier = list(dict.fromkeys(following))
+    assert len(seen) > 3
