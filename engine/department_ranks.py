@@ -7,16 +7,18 @@ among the top 10 (domain.md).
 
 Ranks are fixed once, when the year's evaluations close, so that every decision of the year
 sees the same ranks (domain.md). The close is stored (`EvaluationClose`, one row per year) and
-never recomputed. The cycle has no year-wide step between the last evaluation and the first
-decision: each project's process applies its rules as soon as its own evaluation (and
-rectification) is done. So the year closes explicitly (`close_evaluations`, for the
-performance division once the evaluations are in) or, at the latest, at the year's first
-decision, which is the last moment ranks can be fixed before any decision reads them.
+never recomputed. The year's evaluations close on a date of the following year (the
+`evaluation_close` setting, end of that local day in the region's zone: `evaluation_close_at`):
+each project's result application waits for it (a timer in budget_adjustment, before the
+year-end rules), so an evaluation finished after another project's but before the close still
+counts. The first project past the timer closes the year; the performance division may close
+it earlier (`close_evaluations`, `budgetloop rules close-evaluations`). A decision reached
+without a close (a flow built without the wait) closes it, the last moment ranks can be fixed.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -24,8 +26,34 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.models import Evaluation, EvaluationClose, Organisation, Project
+from engine import audit, policy
+from engine.errors import InvalidInput, NotFound
+from engine.models import Evaluation, EvaluationClose, FiscalYear, Organisation, Project
+from engine.workdays import end_of_day, region_zone
+
+# When evaluations close unless the region sets `evaluation_close` (a database from before the
+# setting was shipped): 30 April of the following year, before next year's budgets are fixed.
+DEFAULT_CLOSE = {"month": 4, "day": 30}
+
+
+def evaluation_close_at(session: Session, fiscal_year: FiscalYear) -> datetime:
+    """When the year's evaluations close and its results may be applied: the end of the local
+    day the `evaluation_close` setting names, in the year after `fiscal_year`."""
+    try:
+        setting = policy.setting(
+            session, "evaluation_close", fiscal_year.region_code, fiscal_year.year
+        )
+    except NotFound:
+        setting = DEFAULT_CLOSE
+    try:
+        day = date(fiscal_year.year + 1, int(setting["month"]), int(setting["day"]))
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(
+            f"the evaluation_close setting {setting!r} is not a day of the year such as "
+            f"{DEFAULT_CLOSE!r}",
+            errors={"evaluation_close": "not a date"},
+        ) from None
+    return end_of_day(day, region_zone(session, fiscal_year))
 
 
 def department_means(session: Session, fiscal_year_id: int) -> dict[int, Fraction]:
@@ -114,16 +142,21 @@ def department_rank(
     session: Session, project: Project, *, now: datetime, by: str = "system"
 ) -> int | None:
     """The fixed rank of the project's department this year (closing the year's evaluations if
-    this is its first decision), or None when the department had no scored evaluation then."""
-    closed = close_evaluations(
-        session,
-        project.fiscal_year_id,
-        now=now,
-        by=by,
-        occasion=f"first decision of the year ({project.code})",
+    they are not closed yet), or None when the department had no scored evaluation then."""
+    closed = _closed(session, project.fiscal_year_id) or close_evaluations(
+        session, project.fiscal_year_id, now=now, by=by, occasion=_occasion(session, project, now)
     )
     department = session.scalar(
         select(Organisation.parent_id).where(Organisation.id == project.unit_id)
     )
     entry = closed.ranks.get(str(department)) if department is not None else None
     return entry["rank"] if entry else None
+
+
+def _occasion(session: Session, project: Project, now: datetime) -> str:
+    """Why the year closes now: its close date passed (the process waited for it), or a
+    decision came first (a flow without the wait)."""
+    close_at = evaluation_close_at(session, session.get(FiscalYear, project.fiscal_year_id))
+    if now >= close_at:
+        return f"close date {close_at.date().isoformat()} reached ({project.code})"
+    return f"first decision of the year ({project.code})"
