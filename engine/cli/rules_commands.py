@@ -119,7 +119,8 @@ def close_evaluations_command(ctx: CommandContext, year: int, region: str) -> No
     """Close YEAR's evaluations: fix the department ranks every decision of the year reads.
 
     Once closed, a year's ranks never move (closing again shows them); without this, the
-    year's first funding decision closes it.
+    year closes on the date of the evaluation_close setting (30 April of the following year),
+    when its results are applied. Decisions still wait for that date.
     """
     with ctx.transaction() as session:
         fiscal_year = session.scalars(
