@@ -4,6 +4,7 @@ audit log), the API answers in the language asked for, and the English pages spe
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -353,3 +354,27 @@ def test_funding_decisions_name_their_rules(login):
     assert "grade_" in html  # the identifier is still there, as the label's title
     assert re.search(r"评价为(优|良|中|差)", text)
     assert not english_sentences(text), english_sentences(text)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_rule_set_with_mistakes_is_explained_in_the_pages_language(login, lang):
+    client = login("performance")
+    client.get(f"/rule-sets?lang={lang}")
+    body = json.dumps(
+        {
+            "name": "试行规则",
+            "version": 1,
+            "colour": "red",
+            "rules": [{"name": "grade_c", "pri": "high", "when": {"all": []}, "then": {}}],
+        }
+    )
+    response = client.post(
+        "/rule-sets", data={"body": body, "for_year": "2027", "csrf_token": csrf(client)}
+    )
+    assert response.status_code == 422
+    shown = error_block(response.get_data(as_text=True))
+    if lang == "zh-CN":
+        assert "未知的键" in shown and "应为整数" in shown
+        assert not english_sentences(shown), english_sentences(shown)
+    else:
+        assert "unknown key (expected one of:" in shown and "expected an integer" in shown

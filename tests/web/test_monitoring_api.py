@@ -175,7 +175,7 @@ def test_the_report_form_on_the_task_page(world_app, login, world):
     posted[f"likelihood-{ids[0]}"] = "impossible"
     response = client.post(f"/tasks/{task_id}", data=posted)
     assert response.status_code == 422
-    assert "a shortfall needs a deviation reason" in response.text
+    assert "未达进度的指标须选择偏差原因" in response.text  # the form problem, in Chinese
     assert 'value="12.5"' in response.text
 
 
