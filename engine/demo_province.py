@@ -13,7 +13,6 @@ finance funding decisions to confirm.
 from __future__ import annotations
 
 import random
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bpmn.xml import Source
 from engine import reference, schema
 from engine.composition import build_engine, deploy_shipped
+from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
 from engine.demo import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
 from engine.models import (
@@ -55,6 +55,7 @@ SEASON_STEPS = (
     "资金安排确认 funding decision",
     "整改与下年 rectification and next year",
 )
+OUTSIDE_STEP = SEASON_STEPS.index("部门/第三方/重点评价 outside evaluations")
 # This year the province evaluates more projects itself, so third parties have work.
 DEMO_DEPARTMENT_EVALUATION = {"share": "0.35", "third_party_share": "0.5"}
 
@@ -72,10 +73,11 @@ def season_step(task: HumanTask) -> int:
     return 6
 
 
-def stop_step(department_index: int, project_code: str) -> int:
-    """Where a project of the department pauses: each department has its own pace (the first
-    is furthest behind), and its projects spread over three neighbouring steps."""
-    return min(len(SEASON_STEPS) - 1, department_index % 4 + zlib.crc32(project_code.encode()) % 3)
+def stop_step(department_pace: int, position: int) -> int:
+    """Where the project at `position` (0, 1, 2 …) of a department pauses: each department
+    has its own pace (pace 0 is furthest behind), and its projects take turns over three
+    neighbouring steps."""
+    return min(len(SEASON_STEPS) - 1, department_pace % 4 + position % 3)
 
 
 @dataclass
@@ -214,10 +216,33 @@ def _departments_of_projects(session: Session, year: int) -> dict[str, int]:
 
 
 def _stops(sessions, year: int) -> dict[str, int]:
-    """business key → the step its project pauses at, for every cycle of `year`."""
+    """business key → the step its project pauses at, for every cycle of `year`.
+
+    The department with the most projects goes slowest (pace 0), so the steps furthest
+    behind — units' self-evaluations — have work in them at any size. A project picked for an
+    outside evaluation (department, third party or key) goes through its reviews and waits
+    for that evaluation: in March they are still under way."""
     with sessions() as session:
         departments = _departments_of_projects(session, year)
-    return {key: stop_step(i, key.split(":", 1)[1]) for key, i in departments.items()}
+        projects = session.scalars(select(Project).where(Project.fiscal_year.has(year=year)))
+        outside = {
+            business_key(project)
+            for project in projects
+            if _evaluated_from_outside(cycle_data(session, project))
+        }
+    members: dict[int, list[str]] = {}
+    for key in sorted(departments):
+        members.setdefault(departments[key], []).append(key)
+    by_size = sorted(members, key=lambda d: (-len(members[d]), d))
+    return {
+        key: OUTSIDE_STEP if key in outside else stop_step(pace, position)
+        for pace, department in enumerate(by_size)
+        for position, key in enumerate(members[department])
+    }
+
+
+def _evaluated_from_outside(data: dict) -> bool:
+    return bool(data.get("key_evaluation") or data.get("department_evaluation"))
 
 
 def _waiting(session: Session, year: int) -> dict[str, dict[str, int]]:

@@ -42,7 +42,9 @@ FORM_KIND = {
 }
 
 
-def _scoped(stmt, actor: Actor):
+def evaluations_in_scope(stmt, actor: Actor):
+    """`stmt` over Evaluation limited to what `actor` may open: a third party only the
+    evaluations assigned to it, everyone else those of the projects they see."""
     if actor.role == "evaluator" and not actor.operator:
         return stmt.where(Evaluation.evaluator_org_id == actor.org_id)
     return scoped_by_project(stmt, actor, Evaluation)
@@ -59,7 +61,7 @@ class EvaluationFilter:
 def list_evaluations(
     session: Session, actor: Actor, where: EvaluationFilter, page: int, per_page: int, sort=None
 ) -> Page:
-    stmt = _scoped(select(Evaluation).options(joinedload(Evaluation.project)), actor)
+    stmt = evaluations_in_scope(select(Evaluation).options(joinedload(Evaluation.project)), actor)
     if where.kind:
         stmt = stmt.where(Evaluation.kind == where.kind)
     if where.project_id is not None:
@@ -74,7 +76,7 @@ def list_evaluations(
 def get_evaluation(session: Session, actor: Actor, evaluation_id: int) -> Evaluation:
     """The evaluation if `actor` may see it; NotFound otherwise (whether or not it exists)."""
     evaluation = session.scalars(
-        _scoped(
+        evaluations_in_scope(
             select(Evaluation)
             .options(joinedload(Evaluation.project), selectinload(Evaluation.findings))
             .where(Evaluation.id == evaluation_id),

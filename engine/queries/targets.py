@@ -27,6 +27,7 @@ from engine.models import (
     TargetTable,
 )
 from engine.paging import Page, paginate, sort_by
+from engine.queries.evaluations import evaluations_in_scope
 
 TABLE_SORTS = {"id": TargetTable.id, "status": TargetTable.status}
 LIBRARY_SORTS = {"code": IndicatorLibraryItem.code, "id": IndicatorLibraryItem.id}
@@ -243,7 +244,14 @@ def project_history(session: Session, actor: Actor, project: Project) -> History
         target_tables=rows(TargetTable, TargetTable.revision),
         monitoring_reports=rows(MonitoringReport),
         alerts=rows(Alert, Alert.raised_at),
-        evaluations=rows(Evaluation, Evaluation.created_at),
+        # Listed only where they can be opened: a third party sees its own evaluations alone.
+        evaluations=list(
+            session.scalars(
+                evaluations_in_scope(select(Evaluation), actor)
+                .where(Evaluation.project_id == project.id)
+                .order_by(Evaluation.created_at, Evaluation.id)
+            )
+        ),
         rectification_orders=rows(RectificationOrder, RectificationOrder.issued_at),
         funding_decisions=rows(FundingDecision, FundingDecision.decided_at),
         allocations=rows(Allocation),
