@@ -378,3 +378,13 @@ def test_a_rule_set_with_mistakes_is_explained_in_the_pages_language(login, lang
         assert not english_sentences(shown), english_sentences(shown)
     else:
         assert "unknown key (expected one of:" in shown and "expected an integer" in shown
+
+
+def test_a_bulk_reviews_items_say_what_happened_in_the_language_asked_for(world_client, world):
+    body = {"tasks": [999999], "data": {"outcome": "approve"}}
+    for asked, expected in (("zh-CN", "事项 999999 不存在"), ("en", "no task 999999")):
+        headers = {**world.headers("department"), "Accept-Language": asked}
+        response = world_client.post("/api/v1/tasks/bulk-review", json=body, headers=headers)
+        assert response.status_code == 200, response.json
+        [item] = response.json["items"]
+        assert item["status"] == "error" and item["message"].startswith(expected)

@@ -3,7 +3,7 @@ completing one with its form's data, and a bulk review (批量审核)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask.views import MethodView
@@ -17,6 +17,7 @@ from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect, require
 from web.db import get_session
+from web.problem_text import say_text
 
 blp = Blueprint("tasks", __name__, description="The inbox of user tasks")
 protect(blp)
@@ -213,7 +214,8 @@ class BulkReview(MethodView):
             body["data"],
             actor,
         )
-        return {"items": results}
+        # Each item's refusal in the request's language, like every other message.
+        return {"items": [replace(item, message=say_text(item.message)) for item in results]}
 
 
 @blp.route("/<int:task_id>/complete")
