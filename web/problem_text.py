@@ -92,8 +92,12 @@ def match(text: str) -> str | None:
         return translate(f"form.problem.{code}")
     for pattern, key in _patterns():
         found = pattern.fullmatch(text)
-        if found is not None:
+        if found is None:
+            continue
+        try:
             return translate(key, **found.groupdict())
+        except (KeyError, IndexError, ValueError):  # a wording that names other slots
+            log.warning("message %s cannot be filled from %r", key, text)
     return None
 
 

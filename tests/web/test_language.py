@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -13,11 +14,12 @@ import pytest
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
 
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.forms.problems import PROBLEMS
 from engine.models import AuditEvent, HumanTask
 from tests.web.conftest import csrf
 from web.i18n import catalogue
-from web.problem_text import match
+from web.problem_text import match, say
 
 ROLES = ("unit", "department", "finance", "performance", "evaluator", "supervisor")
 # Pages of one shape (ids replaced) visited per role, and pages per role: every main page and
@@ -388,3 +390,46 @@ def test_a_bulk_reviews_items_say_what_happened_in_the_language_asked_for(world_
         assert response.status_code == 200, response.json
         [item] = response.json["items"]
         assert item["status"] == "error" and item["message"].startswith(expected)
+
+
+# ---- the wording machinery ----------------------------------------------------------------------
+
+
+def _slots(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_each_wording_fills_from_what_its_english_names():
+    """A Chinese wording found by its English can only use the slots the English has."""
+    for key, entry in catalogue().items():
+        if key.startswith(("mm.", "form.problem.", "problem.")):
+            assert _slots(entry["zh-CN"]) <= _slots(entry["en"]), key
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_an_error_is_said_by_its_key_else_its_wording_else_its_kind(app, lang):
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        keyed = InvalidInput("x", key="form_has_problems", params={"fields": "comment"})
+        worded = NotFound("no project 12")
+        unworded = Conflict("the moon is in the wrong phase for this")
+        said = [say(keyed), say(worded), say(unworded)]
+    if lang == "en":
+        assert said == [
+            "The form has problems in: comment",
+            "no project 12",
+            "the moon is in the wrong phase for this",
+        ]
+    else:
+        assert said == [
+            "表单有误，请按各项提示修改。",
+            "项目 12 不存在，或不在您的查看范围内。",
+            "数据已被他人修改或状态已变化，请刷新后重试。",
+        ]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh-CN", "未找到"), ("en", "requested URL")])
+def test_an_unknown_address_is_said_in_the_users_language(client, lang, words):
+    response = client.get(f"/api/v1/nowhere?lang={lang}")
+    assert response.status_code == 404 and set(response.json) == ERROR_KEYS
+    assert words in response.json["message"]
