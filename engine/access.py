@@ -107,7 +107,12 @@ def visible_project(session: Session, actor: Actor, project_id: int) -> Project:
         select(Project).where(Project.id == project_id, project_scope(actor))
     ).one_or_none()
     if project is None:
-        raise NotFound(f"no project {project_id}", errors={"project": "not found"})
+        raise NotFound(
+            f"no project {project_id}",
+            errors={"project": "not found"},
+            key="no_project",
+            params={"id": project_id},
+        )
     return project
 
 

@@ -228,11 +228,21 @@ def get_alert(session: Session, actor: Actor, alert_id: int) -> AlertView:
     """One alert if `actor` may see it; NotFound otherwise (whether or not it exists)."""
     # Ids past BIGINT exist nowhere, and the database drivers refuse to bind them.
     if not 1 <= alert_id <= MAX_ID:
-        raise NotFound(f"no alert {alert_id}", errors={"alert": "not found"})
+        raise NotFound(
+            f"no alert {alert_id}",
+            errors={"alert": "not found"},
+            key="no_alert",
+            params={"id": alert_id},
+        )
     stmt = _joined(select(*VIEW_COLUMNS).select_from(Alert), actor)
     row = session.execute(stmt.where(Alert.id == alert_id)).one_or_none()
     if row is None:
-        raise NotFound(f"no alert {alert_id}", errors={"alert": "not found"})
+        raise NotFound(
+            f"no alert {alert_id}",
+            errors={"alert": "not found"},
+            key="no_alert",
+            params={"id": alert_id},
+        )
     return _view(row)
 
 

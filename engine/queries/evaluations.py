@@ -84,7 +84,12 @@ def get_evaluation(session: Session, actor: Actor, evaluation_id: int) -> Evalua
         )
     ).one_or_none()
     if evaluation is None:
-        raise NotFound(f"no evaluation {evaluation_id}", errors={"evaluation": "not found"})
+        raise NotFound(
+            f"no evaluation {evaluation_id}",
+            errors={"evaluation": "not found"},
+            key="no_evaluation",
+            params={"id": evaluation_id},
+        )
     return evaluation
 
 

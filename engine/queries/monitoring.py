@@ -94,7 +94,12 @@ def get_report(session: Session, actor: Actor, report_id: int) -> ReportView:
         stmt = _scoped(actor).where(MonitoringReport.id == report_id)
         found = session.execute(stmt).one_or_none()
     if found is None:
-        raise NotFound(f"no monitoring report {report_id}", errors={"report": "not found"})
+        raise NotFound(
+            f"no monitoring report {report_id}",
+            errors={"report": "not found"},
+            key="no_monitoring_report",
+            params={"id": report_id},
+        )
     rows = session.execute(
         select(MonitoringRow, Indicator)
         .join(Indicator, Indicator.id == MonitoringRow.indicator_id)

@@ -99,7 +99,12 @@ def get_incident(session: Session, incident_id: int) -> IncidentItem:
         _with_instance(select(Incident)).where(Incident.id == incident_id)
     ).first()
     if row is None:
-        raise NotFound(f"no incident {incident_id}", errors={"incident": "not found"})
+        raise NotFound(
+            f"no incident {incident_id}",
+            errors={"incident": "not found"},
+            key="no_incident",
+            params={"id": incident_id},
+        )
     return IncidentItem(*row)
 
 

@@ -60,7 +60,12 @@ def get_project(session: Session, actor: Actor, project_id: int) -> Project:
         .where(Project.id == project_id, project_scope(actor))
     ).one_or_none()
     if project is None:
-        raise NotFound(f"no project {project_id}", errors={"project": "not found"})
+        raise NotFound(
+            f"no project {project_id}",
+            errors={"project": "not found"},
+            key="no_project",
+            params={"id": project_id},
+        )
     return project
 
 
@@ -91,5 +96,10 @@ def get_organisation(session: Session, actor: Actor, org_id: int) -> Organisatio
         stmt = stmt.where(Organisation.id.in_(scope))
     organisation = session.scalars(stmt).one_or_none()
     if organisation is None:
-        raise NotFound(f"no organisation {org_id}", errors={"organisation": "not found"})
+        raise NotFound(
+            f"no organisation {org_id}",
+            errors={"organisation": "not found"},
+            key="no_organisation",
+            params={"id": org_id},
+        )
     return organisation

@@ -69,7 +69,12 @@ def get_order(session: Session, actor: Actor, order_id: int) -> RectificationOrd
         )
     ).one_or_none()
     if order is None:
-        raise NotFound(f"no rectification order {order_id}", errors={"order": "not found"})
+        raise NotFound(
+            f"no rectification order {order_id}",
+            errors={"order": "not found"},
+            key="no_rectification_order",
+            params={"id": order_id},
+        )
     return order
 
 

@@ -87,7 +87,12 @@ def get_rule_set(session: Session, actor: Actor, ruleset_id: int) -> RuleSetRow:
     require_role(actor, RULESET_READERS, "reading rule sets")
     row = session.get(RuleSetRow, ruleset_id)
     if row is None:
-        raise NotFound(f"no rule set {ruleset_id}", errors={"rule_set": "not found"})
+        raise NotFound(
+            f"no rule set {ruleset_id}",
+            errors={"rule_set": "not found"},
+            key="no_rule_set",
+            params={"id": ruleset_id},
+        )
     return row
 
 
@@ -209,7 +214,12 @@ def get_decision(session: Session, actor: Actor, decision_id: int) -> DecisionRo
     """A decision the caller may see, with its actions, allocation and ready confirmation."""
     found = session.execute(_decisions(actor).where(FundingDecision.id == decision_id)).first()
     if found is None:
-        raise NotFound(f"no funding decision {decision_id}", errors={"decision": "not found"})
+        raise NotFound(
+            f"no funding decision {decision_id}",
+            errors={"decision": "not found"},
+            key="no_funding_decision",
+            params={"id": decision_id},
+        )
     row = DecisionRow(*found)
     row.actions = list(
         session.scalars(

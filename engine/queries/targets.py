@@ -78,7 +78,12 @@ def get_target_table(session: Session, actor: Actor, table_id: int) -> TargetTab
     )
     table = session.scalars(stmt).unique().one_or_none()
     if table is None:
-        raise NotFound(f"no target table {table_id}", errors={"target_table": "not found"})
+        raise NotFound(
+            f"no target table {table_id}",
+            errors={"target_table": "not found"},
+            key="no_target_table",
+            params={"id": table_id},
+        )
     return table
 
 
@@ -135,7 +140,12 @@ def list_library(
 def library_item(session: Session, item_id: int) -> IndicatorLibraryItem:
     item = session.get(IndicatorLibraryItem, item_id)
     if item is None:
-        raise NotFound(f"no library indicator {item_id}", errors={"item": "not found"})
+        raise NotFound(
+            f"no library indicator {item_id}",
+            errors={"item": "not found"},
+            key="no_library_indicator",
+            params={"id": item_id},
+        )
     return item
 
 

@@ -139,7 +139,12 @@ def get_task(session: Session, actor: Actor, task_id: int) -> InboxItem:
     """A task the caller may work on (ready or done); NotFound for anyone else's."""
     task = session.get(HumanTask, task_id)
     if task is None or not may_work_on(actor, task):
-        raise NotFound(f"no task {task_id}", errors={"task": "not found"})
+        raise NotFound(
+            f"no task {task_id}",
+            errors={"task": "not found"},
+            key="no_task",
+            params={"id": task_id},
+        )
     project = session.scalars(
         select(Project).where(Project.code == project_code(task.business_key))
     ).one_or_none()
