@@ -20,6 +20,7 @@ from engine.errors import Conflict
 from engine.models import HumanTask, Indicator, ProcessInstance, Project, TargetTable, Timer, User
 from engine.models.enums import Operator
 from engine.surveys import record_survey
+from engine.tasks import complete
 from engine.workflow.ticker import fire_due_timers
 
 
@@ -219,7 +220,9 @@ class Simulation:
         key = (task.business_key, "rectification_review")
         attempt = self._attempts.get(key, 0)
         self._attempts[key] = attempt + 1
-        return {"outcome": "return" if self.choices.review(task, attempt) == "return" else "accept"}
+        if self.choices.review(task, attempt) == "return":
+            return {"outcome": "return", "comment": "整改措施不够具体，请补充整改佐证后重新报送"}
+        return {"outcome": "accept"}
 
     def _overdue_escalation(self, session, task, project) -> dict:
         return {"action": "interview", "comment": "约谈单位负责人，督促限期完成整改"}
@@ -234,7 +237,9 @@ class Simulation:
             if task is None or task.status != "ready":
                 return None
             data = self.form(session, task)
-            return self.engine.complete_task(session, task.id, data, self.actor_for(session, task))
+            # As a person's command: the form's checks, and what the command keeps besides (the
+            # document a reviewer returns, for the next reviewer to compare).
+            return complete(session, self.engine, task.id, data, self.actor_for(session, task))
 
 
 @dataclass

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from engine.actors import Actor
 from engine.db import create_db_engine, session_factory
 from engine.demo_province import SEASON_STEPS, logins_with_work, run_province_demo, stop_step
-from engine.models import Incident, Organisation, ProcessInstance, User
+from engine.models import AuditEvent, Incident, Organisation, ProcessInstance, User
 from engine.queries.alerts import AlertFilter, list_alerts
 from engine.queries.tasks import inbox
+from engine.tasks import RETURNED
 
 
 def test_stop_steps_differ_by_department_and_stay_in_range():
@@ -38,6 +39,10 @@ def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
             )
             assert statuses == {"completed": 60}
             assert session.scalar(select(func.count()).select_from(Incident)) == 0
+            # Simulated people act through the same commands as people: a reviewer's return
+            # keeps the document as returned, for the next reviewer to compare.
+            returns = select(func.count()).where(AuditEvent.action == RETURNED)
+            assert session.scalar(returns) > 0
             assert at_work.previous.projects == 60
             assert sum(at_work.previous.decisions.values()) == 60
             # This year waits at different steps in different departments.
