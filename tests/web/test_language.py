@@ -338,6 +338,7 @@ def test_the_audit_log_reads_as_text(login, world_app):
     assert not english_sentences(text), english_sentences(text)
     english = visible_text(client.get("/audit?action=task.complete&lang=en").get_data(as_text=True))
     assert "Complete a task" in english and "完成任务" not in english
+    assert "通过（approve）" in text and "approve (approve)" in english
 
 
 def test_rules_have_labels_and_the_shipped_texts_both_languages(login):

@@ -53,7 +53,7 @@ def _value(key: str, value) -> str:
     if isinstance(value, str):
         outcome = f"deploy.outcome.{value}"
         if key in ("outcome", "decision") and outcome in catalogue():
-            return f"{translate(outcome)}（{value}）"
+            return translate("ops.labelled_code", label=translate(outcome), code=value)
         return value if len(value) <= MAX_VALUE else value[: MAX_VALUE - 1] + "…"
     if value is None or isinstance(value, int | float):
         return "—" if value is None else str(value)
