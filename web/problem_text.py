@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # Catalogue areas whose English text is also the pattern that recognises a problem.
 PATTERN_PREFIXES = ("mm.", "form.problem.", "problem.")
 # ... but not these: the words are reason codes, the others have no English wording to find.
-NOT_PATTERNS = ("problem.word.", "problem.fallback.", "problem.rejected")
+NOT_PATTERNS = ("problem.word.", "problem.fallback.", "problem.rejected", "problem.separator")
 # Problems longer than this are not matched (bounded work for any input).
 MAX_MATCHED = 2000
 
@@ -45,7 +45,8 @@ def say(error: BudgetloopError) -> str:
     if _described(problems):
         # A deployment's refusal: its problems are already in the user's language.
         lines = [p["message"] for p in problems]
-        shown = "；".join(lines[:5]) + ("；…" if len(lines) > 5 else "")
+        separator = translate("problem.separator")
+        shown = separator.join(lines[:5]) + (f"{separator}…" if len(lines) > 5 else "")
         return translate("problem.rejected", count=len(lines), problems=shown)
     found = match(error.message)
     if found is not None:
