@@ -3,15 +3,30 @@ login it prints has work waiting in its inbox."""
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from engine.actors import Actor
+from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
 from engine.demo_province import SEASON_STEPS, logins_with_work, run_province_demo, stop_step
-from engine.models import AuditEvent, Incident, Organisation, ProcessInstance, User
+from engine.models import (
+    AuditEvent,
+    FundingDecision,
+    HumanTask,
+    Incident,
+    Organisation,
+    ProcessInstance,
+    Project,
+    User,
+)
 from engine.queries.alerts import AlertFilter, list_alerts
 from engine.queries.tasks import inbox
+from engine.simulation import Choices, Simulation, drive
 from engine.tasks import RETURNED
+from engine.workflow.clock import ManualClock
 
 
 def test_stop_steps_differ_by_department_and_stay_in_range():
@@ -77,3 +92,47 @@ def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
             assert users["finance"].organisation_id == department.finance_desk_id
     finally:
         engine.dispose()
+
+
+def test_the_clock_moves_as_the_readme_says(empty_database_url, budgetloop, monkeypatch):
+    """Finish the season's work (as the users would in the pages), then
+    `budgetloop tick --now 2027-05-01T00:00:00+08:00`: 2026's evaluations close and the
+    projects get their funding decisions, waiting for the finance desk."""
+    engine = create_db_engine(empty_database_url)
+    sessions = session_factory(engine)
+    try:
+        run_province_demo(engine, sessions, year=2026, projects=40, seed=4, units=48)
+        clock = ManualClock(datetime(2027, 3, 21, tzinfo=UTC))
+        simulation = Simulation(build_engine(clock), Choices(rng=random.Random(4)))
+        # The users do what waits for them; nothing is decided before the close date.
+        drive(simulation, sessions, clock, until=datetime(2027, 4, 29, tzinfo=UTC))
+        with sessions() as session:
+            decided = select(func.count()).select_from(FundingDecision)
+            before = session.scalar(decided.join(FundingDecision.project).where(_in_2026()))
+        assert before == 0
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", empty_database_url)
+    code, out, err = budgetloop("tick", "--now", "2027-05-01T00:00:00+08:00")
+    assert code == 0, err
+    engine = create_db_engine(empty_database_url)
+    try:
+        with session_factory(engine)() as session:
+            after = session.scalar(
+                select(func.count())
+                .select_from(FundingDecision)
+                .join(FundingDecision.project)
+                .where(_in_2026())
+            )
+            waiting = session.scalar(
+                select(func.count())
+                .select_from(HumanTask)
+                .where(HumanTask.status == "ready", HumanTask.form == "decision_confirmation")
+            )
+        assert after > 0 and waiting > 0
+    finally:
+        engine.dispose()
+
+
+def _in_2026():
+    return Project.fiscal_year.has(year=2026)
