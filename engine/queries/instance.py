@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -30,6 +29,7 @@ from engine.models import (
     User,
 )
 from engine.queries.projects import get_project
+from engine.queries.task_data import task_data, text_of
 from engine.workflow.runtime import WorkflowEngine
 
 # Task states, as SpiffWorkflow names them, that mean "the token is here now".
@@ -215,12 +215,12 @@ def _history(session: Session, instance_id: int, workflow) -> list[HistoryEntry]
     ):
         outcome = comment = None
         if row.status == "completed":
-            data = _task_data(workflow, row.task_id)
+            data = task_data(workflow, row.task_id)
             # Task data is inherited down the tree: read only what this task's form asks for.
             if _declares(row.form, "outcome"):
-                outcome = _text(data.get("outcome"))
+                outcome = text_of(data.get("outcome"))
             if _declares(row.form, "comment"):
-                comment = _text(data.get("comment"))
+                comment = text_of(data.get("comment"))
         entries.append(
             HistoryEntry(
                 at=row.completed_at or row.created_at,
@@ -264,15 +264,3 @@ def _name_people(session: Session, entries: list[HistoryEntry]) -> None:
     for entry in entries:
         if entry.actor and entry.actor.startswith("user:"):
             entry.actor_name = names.get(entry.actor[5:])
-
-
-def _task_data(workflow, task_id: str) -> dict:
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except Exception:  # a task no longer in the tree (a finished, pruned subprocess)
-        return {}
-    return task.data if task is not None and isinstance(task.data, dict) else {}
-
-
-def _text(value) -> str | None:
-    return value if isinstance(value, str) and value else None

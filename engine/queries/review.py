@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from engine.actors import Actor
 from engine.cycle.documents import document_of
 from engine.document_views import Changes, changes, snapshot
 from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.queries.task_data import task_data, text_of
 from engine.workflow.runtime import WorkflowEngine
 
 RETURNED = "review.returned"
@@ -59,18 +59,6 @@ class ReviewView:
     history: list[ReviewStep] = field(default_factory=list)
 
 
-def _task_data(workflow, task_id: str) -> dict:
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except Exception:  # a task no longer in the tree (a finished, pruned subprocess)
-        return {}
-    return task.data if task is not None and isinstance(task.data, dict) else {}
-
-
-def _text(value) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def load_workflow(session: Session, engine: WorkflowEngine, actor: Actor, task: HumanTask):
     instance = session.get(ProcessInstance, task.instance_id)
     return None if instance is None else engine.load(session, instance, actor)
@@ -80,7 +68,7 @@ def document_ref(workflow, task: HumanTask) -> dict | None:
     """The {type, id} of the document `task` works on, if its process names one."""
     if workflow is None:
         return None
-    ref = _task_data(workflow, task.task_id).get("document")
+    ref = task_data(workflow, task.task_id).get("document")
     if isinstance(ref, dict) and isinstance(ref.get("type"), str) and "id" in ref:
         return {"type": ref["type"], "id": ref["id"]}
     return None
@@ -127,7 +115,7 @@ def review_history(
     )
     steps = []
     for row in rows:
-        data = _task_data(workflow, row.task_id) if workflow is not None else {}
+        data = task_data(workflow, row.task_id) if workflow is not None else {}
         if ref is not None and data.get("document") not in (None, ref):
             continue  # another document of the same project (say, last round's report)
         if ref is None and row.process_key != task.process_key:
@@ -140,8 +128,8 @@ def review_history(
                 level=row.name,
                 element=row.element_id,
                 form=row.form,
-                outcome=_text(data.get("outcome")) if row.form == "review" else None,
-                comment=_text(data.get("comment")),
+                outcome=text_of(data.get("outcome")) if row.form == "review" else None,
+                comment=text_of(data.get("comment")),
             )
         )
     return steps

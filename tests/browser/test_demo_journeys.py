@@ -29,6 +29,7 @@ from engine.models import HumanTask, Project, User
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.support import LiveServer, PageGuard, screenshot
 from tests.browser.support import log_in as sign_in
+from tests.support.reading import SCIENTIFIC, english_sentences
 from web import create_app
 
 ROLES = ("unit", "department", "finance", "performance", "evaluator", "supervisor")
@@ -40,23 +41,6 @@ PAGES_PER_ROLE = 60
 NOT_PAGES = re.compile(
     r"/logout|/api/|/healthz|/excel|/download|/export|/attachments/\d+$|[?&]lang=|\.xlsx(\?|$)"
 )
-SCIENTIFIC = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+-]\d+(?![\w.])")
-WORD = re.compile(r"[A-Za-z]{2,}")
-# Words that stay as they are in the Chinese interface: names of formats and standards.
-KEPT = {"API", "BPMN", "DMN", "Excel", "OpenAPI", "JSON", "FEEL", "ID", "PDF", "English"}
-
-
-def english_sentences(text: str) -> list[str]:
-    """Lines of visible text that are ASCII only and read as words (three or more)."""
-    found = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.isascii():
-            continue
-        words = [w for w in WORD.findall(line) if w not in KEPT]
-        if len(words) >= 3:
-            found.append(line)
-    return found
 
 
 def test_sentence_detector():

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.forms.problems import PROBLEMS
 from engine.models import AuditEvent, HumanTask
+from tests.support.reading import english_sentences
 from tests.web.conftest import csrf
 from web.i18n import catalogue
 from web.problem_text import match, say
@@ -29,9 +30,6 @@ PAGES_PER_ROLE = 30
 NOT_PAGES = re.compile(
     r"/logout|/api/|/healthz|/excel|/download|/export|/print|/attachments/\d+|[?&]lang=|\.xlsx"
 )
-WORD = re.compile(r"[A-Za-z]{2,}")
-# Names of formats and standards, the same in both languages.
-KEPT = {"API", "BPMN", "DMN", "Excel", "OpenAPI", "JSON", "FEEL", "ID", "PDF", "English"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ERROR_KEYS = {"code", "status", "message", "errors"}
 
@@ -78,16 +76,6 @@ def visible_text(html: str) -> str:
     reader = _Reader()
     reader.feed(html)
     return "".join(reader.parts)
-
-
-def english_sentences(text: str) -> list[str]:
-    """Lines of visible text that are ASCII only and read as words (three or more)."""
-    found = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.isascii() and len([w for w in WORD.findall(line) if w not in KEPT]) >= 3:
-            found.append(line)
-    return found
 
 
 def error_block(html: str) -> str:
