@@ -210,9 +210,19 @@ def list_decisions(
     return Page(rows, result.page, result.per_page, result.total)
 
 
+MAX_DECISION_ID = 2**31 - 1
+
+
 def get_decision(session: Session, actor: Actor, decision_id: int) -> DecisionRow:
     """A decision the caller may see, with its actions, allocation and ready confirmation."""
-    found = session.execute(_decisions(actor).where(FundingDecision.id == decision_id)).first()
+    # Decision ids are INTEGER columns: a larger number names nothing, and PostgreSQL would
+    # refuse to compare it rather than find no row.
+    in_range = 1 <= decision_id <= MAX_DECISION_ID
+    found = (
+        session.execute(_decisions(actor).where(FundingDecision.id == decision_id)).first()
+        if in_range
+        else None
+    )
     if found is None:
         raise NotFound(
             f"no funding decision {decision_id}",

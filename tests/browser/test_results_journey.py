@@ -80,7 +80,9 @@ def test_a_finance_officer_simulates_a_rule_change_and_confirms_decisions(
     expect(page.locator("h1")).to_contain_text(f"{YEAR} 年 → {YEAR + 1} 年")
     page.locator(".alloc-summary tbody a").first.click()
     expect(page.locator(".alloc-projects tbody tr").first).to_be_visible()
-    expect(page.locator(".alloc-projects")).to_contain_text("grade_")
+    # The rules behind each decision, by their labels (the identifier as the title).
+    expect(page.locator(".alloc-projects")).to_contain_text("评价为")
+    expect(page.locator(".alloc-projects span[title^='grade_']").first).to_be_visible()
     screenshot(page, "results-allocations")
 
 

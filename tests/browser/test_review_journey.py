@@ -181,7 +181,7 @@ def test_a_department_reviews_what_it_sees_and_bulk_approves(
             world_server, process_key=process, form="review", org_id=department, status="completed"
         )[-1]
         page.goto(f"/tasks/{task.id}")
-        expect(page.locator("section.review-document h2")).to_contain_text(title)
+        expect(page.locator("#review-document-title")).to_contain_text(title)
         expect(
             page.locator("section.review-document table.review-rows tbody tr").first
         ).to_be_visible()

@@ -250,7 +250,8 @@ def test_the_api_confirms_a_batch_item_by_item(world_app, world_client, world):
             .order_by(FundingDecision.id)
         )
     url = "/api/v1/funding-decisions/confirm-batch"
-    body = {"decision_ids": [pending.id, settled, 999_999_999]}
+    # 2**40 names no decision: on PostgreSQL it is past the INTEGER id column (it was a 500).
+    body = {"decision_ids": [pending.id, settled, 999_999_999, 2**40]}
     assert world_client.post(url, json=body, headers=world.headers("department")).status_code == 403
     empty = world_client.post(url, json={"decision_ids": []}, headers=world.headers("finance"))
     assert empty.status_code == 422
@@ -258,11 +259,12 @@ def test_the_api_confirms_a_batch_item_by_item(world_app, world_client, world):
     response = world_client.post(url, json=body, headers=world.headers("finance"))
     assert response.status_code == 200, response.text
     result = response.json
-    assert (result["confirmed"], result["failed"]) == (1, 2)
+    assert (result["confirmed"], result["failed"]) == (1, 3)
     assert [(i["decision_id"], i["outcome"], i["code"]) for i in result["items"]] == [
         (pending.id, "confirmed", None),
         (settled, "refused", "conflict"),
         (999_999_999, "refused", "not_found"),
+        (2**40, "refused", "not_found"),
     ]
     assert _status(world_app, pending.id) is DecisionStatus.CONFIRMED
     allocation = _allocation_of(world_app, pending.id)
