@@ -257,3 +257,53 @@ def test_the_supervisor_follows_up_a_red_alert_from_the_inbox(demo_page, demo_se
     row.get_by_role("button", name="确认知悉").click()
     expect(page.locator(f"#alert-{alert_id}")).to_have_attribute("data-status", "acknowledged")
     screenshot(page, "demo-supervisor-acknowledged")
+
+
+def test_the_third_party_scores_its_evaluation(demo_page, demo_server):
+    server, logins = demo_server
+    evaluator = _user(server, logins["evaluator"])
+    [task, *_] = _ready(server, role="evaluator", org_id=evaluator.organisation_id)
+    page = demo_page
+    log_in(page, evaluator.login)
+    expect(page.locator(f"a[href='/tasks/{task.id}']")).to_be_visible()
+    page.goto(f"/tasks/{task.id}")
+    weights = page.locator("td.num:nth-child(2)").all_inner_texts()
+    inputs = page.locator("input[name^='items-']")
+    assert inputs.count() == len(weights) >= 3
+    for index in range(inputs.count()):
+        # Nine tenths of each item's points, as the third party judged it.
+        inputs.nth(index).fill(str(round(float(weights[index]) * 0.9, 2)))
+    page.locator("textarea[name=findings]").fill("部分绩效指标未细化量化")
+    expect(page.locator("#score-total")).to_contain_text("90")
+    screenshot(page, "demo-evaluator-scoring")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/inbox"
+    with server.app.extensions["budgetloop.sessions"]() as session:
+        assert session.get(HumanTask, task.id).status == "completed"
+
+
+def test_the_finance_desk_bulk_approves_its_reviews_and_prints_a_declaration(
+    demo_page, demo_server
+):
+    server, logins = demo_server
+    finance = _user(server, logins["finance"])
+    assert _ready(server, form="review", role="finance", org_id=finance.organisation_id)
+    page = demo_page
+    log_in(page, finance.login)
+    page.locator("input[data-select-all=task]").check()
+    ticked = page.locator("input[name=task]:checked").count()
+    page.locator("#bulk-review input[name=outcome][value=approve]").check()
+    page.get_by_role("button", name="批量办理所选事项").click()
+    page.wait_for_load_state()
+    expect(page.locator("tr[data-status=approved]")).to_have_count(ticked)
+    # A project's target table printed as the 申报表.
+    page.goto("/projects")
+    page.locator("table a[href^='/projects/']").first.click()
+    page.wait_for_load_state()
+    page.locator("a[href^='/target-tables/']").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="打印申报表").click()
+    page.wait_for_load_state()
+    expect(page.locator("body")).to_contain_text("项目支出绩效目标申报表")
+    screenshot(page, "demo-finance-declaration")
