@@ -11,7 +11,9 @@ from __future__ import annotations
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+# A leading tab or carriage return can also start a formula once a spreadsheet re-parses the
+# cell (OWASP's list for CSV and spreadsheet injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def as_text(cell: Cell) -> Cell:

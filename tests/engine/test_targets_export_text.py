@@ -83,3 +83,18 @@ def test_the_allocation_export_writes_formula_like_text_as_text():
     # Money stays numeric: only strings are forced to text.
     projects = load_workbook(io.BytesIO(data)).worksheets[1]
     assert projects["E2"].data_type == "n" and projects["E2"].value == 100
+
+
+@pytest.mark.parametrize("text", ["\t=1+1", "\r=1+1", "=1+1", "@A1", "普通文字", "-"])
+def test_text_that_a_spreadsheet_could_run_is_marked_as_text(text):
+    from openpyxl import Workbook
+
+    from engine.xlsx_text import FORMULA_STARTS, put
+
+    book = Workbook()
+    put(book.active, 1, 1, text)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    cell = load_workbook(buffer).active.cell(1, 1)
+    assert cell.value == text and cell.data_type == "s"
+    assert bool(cell.quotePrefix) == text.startswith(FORMULA_STARTS)
