@@ -16,6 +16,7 @@ from engine.workflow.definitions import deploy, problems_of
 from web.auth import current_actor, protect, require
 from web.db import get_session
 from web.definition_problems import described
+from web.downloads import attachment_disposition
 from web.plain_text import plain_text
 
 blp = Blueprint(
@@ -157,5 +158,5 @@ class DefinitionSource(MethodView):
         return Response(
             row.source,
             mimetype="application/xml",
-            headers={"Content-Disposition": f'attachment; filename="{row.file_name}"'},
+            headers={"Content-Disposition": attachment_disposition(row.file_name)},
         )

@@ -24,6 +24,7 @@ from engine.targets.validation import IndicatorDraft
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.downloads import attachment_disposition
 from web.plain_text import plain_text
 
 # Ids above what the database holds are "not found", not an overflow deep in the driver.
@@ -302,9 +303,11 @@ class TargetTableExcel(MethodView):
         """Replace the table from a filled-in spreadsheet: all rows or none."""
         session, actor = get_session(), current_actor()
         table = get_target_table(session, actor, table_id)
-        editing.import_workbook(
-            session, actor, table, read_upload(files["file"]), args.get("version")
-        )
+        editing.require_editable(actor, table)
+        editing.require_version(table, args.get("version"))
+        loaded = load_upload(session, files["file"])
+        table = get_target_table(session, actor, table_id)
+        editing.import_workbook(session, actor, table, loaded, args.get("version"))
         return detail(get_target_table(session, actor, table_id))
 
 
@@ -318,12 +321,26 @@ def read_upload(upload) -> bytes:
     return data
 
 
+def load_upload(session, upload) -> excel.Loaded:
+    """The uploaded workbook, parsed while the request holds no transaction (so no lock).
+
+    What the request read so far (who is calling, whether the table may be edited) is ended
+    first: on SQLite a writing session holds the write lock from its first statement, and a
+    workbook's parsing must not keep everyone else waiting. The import then checks the table
+    again in a new transaction, from fresh rows.
+    """
+    data = read_upload(upload)
+    session.commit()
+    session.expire_all()
+    return excel.load(data)
+
+
 def excel_response(session, table: TargetTable) -> Response:
     name = f"target-table-{table.project.code}-r{table.revision}.xlsx"
     return Response(
         excel.export_table(session, table),
         mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment_disposition(name)},
     )
 
 

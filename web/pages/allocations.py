@@ -14,6 +14,7 @@ from engine.queries.allocations import (
 )
 from web.auth import current_actor
 from web.db import get_session
+from web.downloads import attachment_disposition
 from web.i18n import translate
 from web.pages.views import int_arg, page_number
 
@@ -64,5 +65,5 @@ def export():
     return Response(
         data,
         mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment_disposition(name)},
     )
