@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from uuid import uuid4
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
+    AuditChainBroken,
     BudgetloopError,
+    ConfigurationError,
     Conflict,
+    Corrupted,
     DatabaseUnavailable,
     Forbidden,
     InvalidInput,
@@ -36,7 +40,15 @@ STATUS_OF: dict[type[BudgetloopError], int] = {
     UnsupportedMediaType: 415,
     RateLimited: 429,
     DatabaseUnavailable: 503,
+    # Faults of the server, not of the request: a spec edited in the database, a broken audit
+    # chain, a misconfiguration. They answer 500 and are logged with the request's id; an error
+    # not listed here is a server fault too, never a client's 400.
+    ConfigurationError: 500,
+    AuditChainBroken: 500,
+    Corrupted: 500,
 }
+SERVER_FAULT = 500
+REQUEST_ID_HEADER = "X-Request-Id"
 JSON_PREFIXES = ("/api/", "/healthz")
 
 
@@ -103,8 +115,27 @@ def init_app(app: Flask) -> None:
 
 
 def _engine_error(error: BudgetloopError):
-    status = next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), 400)
+    status = next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), SERVER_FAULT)
+    if status >= SERVER_FAULT and status != 503:
+        return _server_fault(error.code, error)
     return payload(error.code, status, say(error), error.errors)
+
+
+def _server_fault(code: str, error: Exception):
+    """500 in the error shape; the details go to the log under an id the answer carries."""
+    request_id = uuid4().hex[:16]
+    log.error(
+        "server fault %s (request %s %s %s)",
+        code,
+        request_id,
+        request.method,
+        request.path,
+        exc_info=error,
+    )
+    message = say_text("an internal error occurred; it has been logged")
+    response = make_response(payload(code, SERVER_FAULT, message))
+    response.headers[REQUEST_ID_HEADER] = request_id
+    return response
 
 
 def _say_any(error) -> str:
@@ -151,6 +182,4 @@ def _concurrent_change(error: Exception):
 
 
 def _unexpected(error: Exception):
-    log.exception("unhandled error")
-    message = say_text("an internal error occurred; it has been logged")
-    return payload("internal_error", 500, message)
+    return _server_fault("internal_error", error)
