@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from engine.db import unit_of_work
-from engine.errors import RateLimited, Unauthenticated
-from engine.logins import authenticate, record_failure, record_success
+from engine.errors import RateLimited
+from engine.logins import authenticate, record_success
+from engine.models import User
 from engine.models.types import utcnow
 from web.auth import log_in, log_out
 from web.db import get_session
@@ -26,18 +27,17 @@ def login():
     name = request.form.get("login", "")
     password = request.form.get("password", "")
     target = _safe_next(request.form.get("next"))
-    now = utcnow()
+    # Checked, and a failure recorded, in a transaction of its own, since the request's own
+    # rolls back with the 401; end the request's first, so that SQLite's single writer is free.
+    get_session().rollback()
     try:
-        user = authenticate(get_session(), name, password, now)
+        with unit_of_work(current_app.extensions["budgetloop.sessions"]) as session:
+            checked = authenticate(session, name, password, request.remote_addr, utcnow())
     except RateLimited:
         return _rejected(name, target, translate("auth.rate_limited"), 429)
-    except Unauthenticated:
-        # Recorded in its own transaction, since the request's own rolls back with the 401;
-        # end the request's first, so that SQLite's single writer is free for it.
-        get_session().rollback()
-        with unit_of_work(current_app.extensions["budgetloop.sessions"]) as session:
-            record_failure(session, name, request.remote_addr, now)
+    if checked is None:
         return _rejected(name, target, translate("auth.wrong"), 401)
+    user = get_session().get(User, checked.id)
     record_success(get_session(), user, request.remote_addr)
     log_in(user)
     rotate_csrf_token()
