@@ -21,6 +21,7 @@ from engine.models import FiscalYear, FundingDecision, Project, Region
 from engine.models import RuleSet as RuleSetRow
 from engine.queries.results import RULESET_WRITERS, SIMULATORS
 from rules import RulesError, RuleSet, RuleSetInvalid, parse_ruleset
+from rules.validate import max_rules
 
 RULE_PATH = re.compile(r"^rules\[(\d+)\]")
 MAX_BODY = 200_000
@@ -71,7 +72,23 @@ def decode(text: str) -> Any:
         ) from None
 
 
+def _bounded(source: Any) -> None:
+    """Refuse a rule set with more rules than the configured maximum before parsing it."""
+    rules = source.get("rules") if isinstance(source, Mapping) else None
+    if isinstance(rules, list) and len(rules) > max_rules():
+        message = f"too many rules: {len(rules)} (at most {max_rules()})"
+        raise InvalidInput(
+            f"the rule set is invalid: {message}",
+            errors={
+                "problems": [{"path": "rules", "rule": None, "field": "rules", "message": message}]
+            },
+            key="ruleset_too_many_rules",
+            params={"count": len(rules), "limit": max_rules()},
+        )
+
+
 def _candidate(source: Any) -> RuleSet:
+    _bounded(source)
     if isinstance(source, Mapping):
         # The store numbers versions itself: a draft need not carry one.
         source = {**source, "version": source.get("version", 1)}

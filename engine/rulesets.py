@@ -13,6 +13,7 @@ from engine import audit
 from engine.errors import InvalidInput
 from engine.models import RuleSet as RuleSetRow
 from rules import Facts, RuleSet, RuleSetInvalid, default_ruleset, parse_ruleset
+from rules.host import host
 
 _parsed: dict[str, RuleSet] = {}
 _lock = threading.Lock()
@@ -40,6 +41,19 @@ def _versioned(source, version: int, region_code: str, year: int) -> RuleSet:
     return parse_ruleset(body)
 
 
+def compiled(ruleset: RuleSet) -> None:
+    """Refuse a rule set that durable_rules cannot compile (InvalidInput naming the reason)."""
+    try:
+        host().check(ruleset)
+    except RuleSetInvalid as error:
+        raise InvalidInput(
+            f"the rule set is invalid: {_problems(error)}",
+            errors={"problems": [{"path": p.path, "message": p.message} for p in error.problems]},
+            key="ruleset_not_compiled",
+            params={"reason": _problems(error)},
+        ) from None
+
+
 def store(session: Session, source, *, region_code: str, year: int, actor: str) -> RuleSetRow:
     """Validate a rule set and store it as the next version for (region, year)."""
     probe = _versioned(source, 1, region_code, year)
@@ -51,6 +65,7 @@ def store(session: Session, source, *, region_code: str, year: int, actor: str) 
         )
     )
     ruleset = _versioned(source, (latest or 0) + 1, region_code, year)
+    compiled(ruleset)  # before anything is stored: every decision of the year would fail
     row = RuleSetRow(
         region_code=region_code,
         fiscal_year=year,

@@ -111,11 +111,31 @@ class RulesHost:
         # Fresh ids by default; tests pass their own to show that ids alone never mix facts.
         self._session_ids = session_ids or map(str, itertools.count(1))
         self.restarts = 0
+        self._checks = itertools.count(1)
 
     def register(self, ruleset: RuleSet) -> None:
         """Register a rule set; again with the same content is a no-op, other content an error."""
         with _LOCK:
             self._register(ruleset)
+
+    def check(self, ruleset: RuleSet) -> None:
+        """Compile a rule set on durable_rules and free it: RuleSetInvalid if the engine refuses.
+
+        Nothing is registered and no engine rule set in use is touched, so a refusal leaves the
+        host serving the rule sets it had.
+        """
+        plan = compile_ruleset(ruleset)
+        with _LOCK:
+            name = f"check-{next(self._checks)}"
+            try:
+                handle = durable_rules_engine.create_ruleset(name, plan.definition)
+            except durable_rules_engine.error as error:
+                reason = f"durable_rules cannot compile the rule set: {error}"
+                raise RuleSetInvalid([Problem("$", reason)]) from None
+            try:
+                durable_rules_engine.delete_ruleset(handle)
+            except durable_rules_engine.error:
+                log.warning("could not delete checked engine rule set %s", handle)
 
     def registered(self) -> tuple[str, ...]:
         """Return the references of the registered rule sets."""

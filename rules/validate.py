@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,10 +24,34 @@ MAX_PRI = 1_000_000
 MAX_DIGITS = 15
 SMALLEST, LARGEST = Decimal("1e-9"), Decimal("1e9")  # and far from the doubles' limits
 OPS = tuple(op.value for op in Op)
+# Bounds checked before anything is parsed or compiled, so a request cannot pin a worker.
+# durable_rules 2.0.28 holds at most 512 rules per rule set (measured: 513 spin in its
+# create_ruleset, never returning), so the configured maximum is capped at ENGINE_RULES.
+ENGINE_RULES = 512
+MAX_OPTIONS = 500  # values of one "in" test: more than 512 spin durable_rules the same way
+MAX_RULES_VAR, MAX_BYTES_VAR = "BUDGETLOOP_RULESET_MAX_RULES", "BUDGETLOOP_RULESET_MAX_BYTES"
+
+
+def max_rules() -> int:
+    """The most rules a rule set may have (`BUDGETLOOP_RULESET_MAX_RULES`, default 500)."""
+    return min(_setting(MAX_RULES_VAR, 500), ENGINE_RULES)
+
+
+def max_bytes() -> int:
+    """The longest rule-set JSON accepted (`BUDGETLOOP_RULESET_MAX_BYTES`, default 200,000)."""
+    return _setting(MAX_BYTES_VAR, 200_000)
+
+
+def _setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
 
 
 def parse_ruleset(source: str | bytes | Mapping[str, Any]) -> RuleSet:
     """Parse rule-set JSON (text, or an already decoded object) into a validated RuleSet."""
+    if isinstance(source, str | bytes) and len(source) > max_bytes():
+        problem = Problem("$", f"the rule set is {len(source)} bytes long (at most {max_bytes()})")
+        raise RuleSetInvalid([problem])
     if isinstance(source, Mapping):
         # A decoded body (say from a JSON column) holds floats; ≤ 15 digits survive the trip.
         try:
@@ -158,6 +183,9 @@ class _Parser:
         if not isinstance(value, list) or not value:
             self.fail(path, f"expected a non-empty array of rules, got {show(value)}")
             return ()
+        if len(value) > max_rules():
+            self.fail(path, f"too many rules: {len(value)} (at most {max_rules()})")
+            return ()
         rules, names = [], {}
         for index, item in enumerate(value):
             rule = self.rule(item, at(path, index))
@@ -244,6 +272,9 @@ class _Parser:
             elif key == Op.IN:
                 if not isinstance(operand, list) or not operand:
                     self.fail(op_path, f"expected a non-empty array, got {show(operand)}")
+                    continue
+                if len(operand) > MAX_OPTIONS:
+                    self.fail(op_path, f"too many values: {len(operand)} (at most {MAX_OPTIONS})")
                     continue
                 items = [self.literal(item, at(op_path, i), kind) for i, item in enumerate(operand)]
                 if None not in items:
