@@ -124,9 +124,16 @@ def replace(
 
 
 def import_workbook(
-    session: Session, actor: Actor, table: TargetTable, data: bytes, version: int | None = None
+    session: Session,
+    actor: Actor,
+    table: TargetTable,
+    data: bytes | excel.Loaded,
+    version: int | None = None,
 ) -> excel.Reading:
-    """Replace the table from an uploaded workbook; an error names sheet, row, column, reason."""
+    """Replace the table from an uploaded workbook; an error names sheet, row, column, reason.
+
+    Pass the workbook already loaded (excel.load) to parse it before the write transaction.
+    """
     require_editable(actor, table)
     require_version(table, version)
     nodes = frame_nodes(session, table.frame_id)

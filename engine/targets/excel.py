@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from engine import xlsx_limits
 from engine.errors import Conflict, InvalidInput
 from engine.models import FrameNode, Indicator, Organisation, Project, TargetTable
 from engine.models.enums import DocumentStatus, Operator
@@ -149,10 +150,26 @@ class Reading:
         )
 
 
-def read_workbook(data: bytes, nodes: list[FrameNode]) -> Reading:
-    """Read the 绩效目标申报表 in any of the layouts finance staff use (see sheet_layout)."""
+@dataclass(frozen=True)
+class Loaded:
+    """The sheet's layout and rows, read from the bytes alone (no database needed).
+
+    Upload handlers load a workbook before their write transaction begins, so that parsing
+    never holds a database lock (see web.api.targets.load_upload).
+    """
+
+    layout: sheet_layout.Layout
+    rows: list[sheet_layout.SheetRow]
+
+
+def load(data: bytes) -> Loaded:
+    """The 绩效目标申报表's layout and non-blank rows; InvalidInput for anything else.
+
+    The package is checked against engine.xlsx_limits before openpyxl reads a byte of it.
+    """
     if len(data) > MAX_BYTES:
         raise InvalidInput(f"the file is larger than {MAX_BYTES // 1024**2} MB")
+    xlsx_limits.check(data)
     try:
         # Not read-only: merged 一级/二级指标 cells are only known to a fully loaded sheet.
         book = load_workbook(io.BytesIO(data), data_only=True)
@@ -174,6 +191,13 @@ def read_workbook(data: bytes, nodes: list[FrameNode]) -> Reading:
         ]
     finally:
         book.close()
+    return Loaded(layout, rows)
+
+
+def read_workbook(data: bytes | Loaded, nodes: list[FrameNode]) -> Reading:
+    """Read the 绩效目标申报表 in any of the layouts finance staff use (see sheet_layout)."""
+    loaded = data if isinstance(data, Loaded) else load(data)
+    layout, rows = loaded.layout, loaded.rows
     problems: list[Problem] = []
     reader = RowReader(layout, nodes, problems)
     weighted = "weight" in layout.columns and any(

@@ -329,7 +329,10 @@ def load_upload(session, upload) -> excel.Loaded:
     workbook's parsing must not keep everyone else waiting. The import then checks the table
     again in a new transaction, from fresh rows.
     """
-    data = read_upload(upload)
+    try:
+        data = read_upload(upload)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
     session.commit()
     session.expire_all()
     return excel.load(data)

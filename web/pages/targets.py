@@ -23,7 +23,7 @@ from engine.queries.targets import (
 from engine.targets import editing
 from engine.targets.declaration import declaration
 from engine.targets.validation import Problem
-from web.api.targets import excel_response, read_upload
+from web.api.targets import excel_response, load_upload
 from web.auth import current_actor
 from web.db import get_session
 from web.i18n import translate
@@ -158,7 +158,10 @@ def upload(table_id: int):
     try:
         if file is None or not file.filename:
             raise InvalidInput("choose a file to upload", errors={"file": "missing"})
-        reading = editing.import_workbook(session, actor, table, read_upload(file), version)
+        editing.require_version(table, version)
+        loaded = load_upload(session, file)
+        table = _table(table_id)
+        reading = editing.import_workbook(session, actor, table, loaded, version)
     except InvalidInput as error:
         return _render(
             table, rows, version=table.version, upload_error=_upload_error(error), status=422
