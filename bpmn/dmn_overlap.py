@@ -39,6 +39,27 @@ from bpmn import decisions, feel
 
 MAX_OVERLAPS = 50
 """At most this many pairs are reported (the messages stay readable)."""
+MAX_RULES = 1_000
+"""A decision table has at most this many rules (bpmn/validation.py refuses more, whatever the
+hit policy)."""
+MAX_COMPARISONS = 200_000
+"""The check compares every pair of rules, so its work grows with the square of the rules; a
+table needing more pair comparisons than this (about 630 rules) is refused before any is made:
+``n * (n - 1) / 2`` for ``n`` rules that can match something."""
+
+
+class TooManyComparisons(ValueError):
+    """The table has too many rules for the pairwise check: split it or use COLLECT."""
+
+    def __init__(self, rules: int, comparisons: int, maximum: int) -> None:
+        super().__init__(
+            f"too many rules to check for overlaps ({rules} rules need {comparisons} "
+            f"comparisons, more than {maximum}); split the table or use COLLECT"
+        )
+        self.rules = rules
+        self.comparisons = comparisons
+        self.maximum = maximum
+
 
 _PLACEHOLDER = "dmninputexpr"
 # The very pattern SpiffWorkflow uses to replace '?' outside quotes.
@@ -638,11 +659,14 @@ def find_overlaps(
     rules: Sequence[Sequence[str | None]],
     *,
     limit: int = MAX_OVERLAPS,
+    max_comparisons: int = MAX_COMPARISONS,
 ) -> list[Overlap]:
     """Pairs of rules that can match the same input (each rule: one cell text per input column).
 
     Pairs come in row order (by first, then second rule), at most ``limit`` of them.  A rule with
     fewer cells than columns matches anything in the missing columns, as SpiffWorkflow does.
+    Raises TooManyComparisons, before comparing any pair, when the table's rules that can match
+    something form more than ``max_comparisons`` pairs.
     """
     if limit < 1:
         return []
@@ -663,6 +687,10 @@ def find_overlaps(
 
     # A rule with a cell no value satisfies (e.g. '? > 5 and ? < 1') never matches anything.
     live = [not any(cell.values.is_empty() for cell in cells) for cells in table]
+    matching = sum(live)
+    comparisons = matching * (matching - 1) // 2
+    if comparisons > max_comparisons:
+        raise TooManyComparisons(matching, comparisons, max_comparisons)
     # Per rule, only the columns it constrains matter when testing a pair.
     constrained = [[c for c, cell in enumerate(cells) if not cell.is_any] for cells in table]
     overlaps: list[Overlap] = []

@@ -20,7 +20,7 @@ from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMix
 from bpmn import decisions, dmn_overlap, expressions, juel
 from bpmn.catalogue import Catalogue, ParsedFile, resolve_called
 from bpmn.errors import BpmnError, DefinitionError, ExpressionFailed, UnsafeExpression, detail_of
-from bpmn.timers import KIND_OF, check_iso8601
+from bpmn.timers import KIND_OF, TimerOutOfBounds, check_iso8601
 
 SUPPORTED_HIT_POLICIES = ("UNIQUE", "COLLECT")
 # Ids and names are stored in the work queue and the definition table; longer ones cannot be.
@@ -380,6 +380,8 @@ class FileChecker:
                 return
             try:
                 check_iso8601(kind, tree.value)
+            except TimerOutOfBounds as error:
+                self.error(element, f"timer {error}", error.code, **error.params)
             except BpmnError as error:
                 self.error(element, f"timer {error}", "timer_invalid", detail=str(error))
 
@@ -398,6 +400,16 @@ class FileChecker:
             )
         for column in table.inputs:
             self._expression(element, f"input '{column.label or column.id}'", column.expression)
+        if len(table.rules) > dmn_overlap.MAX_RULES:
+            self.error(
+                element,
+                f"the decision table has {len(table.rules)} rules, more than the maximum of "
+                f"{dmn_overlap.MAX_RULES}; split it into several decisions",
+                "too_many_rules",
+                rules=len(table.rules),
+                max=dmn_overlap.MAX_RULES,
+            )
+            return
         rows = []
         for rule in table.rules:
             cells = []
@@ -411,7 +423,19 @@ class FileChecker:
                 self._cell(element, rule, entry.output, entry.text, output=True)
         if table.hit_policy == "UNIQUE":
             columns = [column.label or column.expression or column.id for column in table.inputs]
-            for overlap in dmn_overlap.find_overlaps(columns, rows):
+            try:
+                overlaps = dmn_overlap.find_overlaps(columns, rows)
+            except dmn_overlap.TooManyComparisons as error:
+                self.error(
+                    element,
+                    f"UNIQUE {error}",
+                    "overlap_check_too_large",
+                    rules=error.rules,
+                    comparisons=error.comparisons,
+                    max=error.maximum,
+                )
+                return
+            for overlap in overlaps:
                 code = "unique_overlap"
                 if overlap.unknown:
                     code = "unique_overlap_unknown"

@@ -17,7 +17,7 @@ from engine.errors import Conflict, InvalidInput
 from engine.models import HumanTask, Incident, ProcessDefinition, ProcessInstance
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
-from engine.workflow.ticker import fire_due_timers
+from engine.workflow.ticker import DEFAULT_MAX_SECONDS, fire_due_timers
 
 OPERATOR = Actor.system("cli")
 
@@ -103,17 +103,31 @@ def _now(value: str | None) -> datetime | None:
 @click.command("tick")
 @click.option("--now", "now_text", default=None, help="Pretend it is this ISO 8601 time.")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(0, 86_400),
+    default=DEFAULT_MAX_SECONDS,
+    show_default=True,
+    help="Stop claiming new timers after this long and report how many are still due.",
+)
 @click.pass_obj
-def tick(ctx: CommandContext, now_text: str | None, limit: int) -> None:
+def tick(ctx: CommandContext, now_text: str | None, limit: int, max_seconds: float) -> None:
     """Fire every due timer, one transaction per instance."""
     moment = _now(now_text)
     engine = build_engine(clock=ManualClock(moment) if moment else None)
     ctx.require_schema()
-    stats = fire_due_timers(engine, ctx.transaction, Actor.system("tick"), limit)
+    stats = fire_due_timers(
+        engine, ctx.transaction, Actor.system("tick"), limit, max_seconds=max_seconds
+    )
     click.echo(
         f"fired timers on {stats.fired} instances; {stats.incidents} incidents; "
         f"{stats.conflicts} conflicts"
     )
+    if stats.out_of_time:
+        click.echo(
+            f"stopped after {max_seconds:g} seconds (--max-seconds); "
+            f"{stats.left} timers still due: run tick again"
+        )
 
 
 @click.group("incident")

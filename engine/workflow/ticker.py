@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import Conflict
+from engine.models import ProcessInstance, Timer
+
+DEFAULT_MAX_SECONDS = 300.0
+"""How long one `budgetloop tick` claims timers before it stops and reports what is left."""
 
 
 @dataclass
@@ -19,6 +25,8 @@ class TickStats:
     fired: int = 0
     incidents: int = 0
     conflicts: int = 0
+    out_of_time: bool = False  # stopped claiming at the time limit
+    left: int = 0  # due timers still waiting when it stopped at the time limit
 
 
 def fire_due_timers(
@@ -26,14 +34,24 @@ def fire_due_timers(
     transaction: Callable[[], AbstractContextManager[Session]],
     actor: Actor,
     limit: int = 1_000_000,
+    *,
+    max_seconds: float | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> TickStats:
-    """Claim and fire due timers until none is left (or `limit` instances were handled).
+    """Claim and fire due timers until none is left (or `limit` instances were handled, or
+    `max_seconds` have passed: then no new timer is claimed and `left` counts those still due).
 
     Each instance is one transaction from `transaction()`; a timer whose instance another
     command changed meanwhile counts as a conflict and is left for the next pass.
     """
     stats, attempted = TickStats(), set()
+    deadline = None if max_seconds is None else monotonic() + max_seconds
     while stats.fired + stats.incidents < limit:
+        if deadline is not None and monotonic() >= deadline:
+            stats.out_of_time = True
+            with transaction() as session:
+                stats.left = due_timers(engine, session)
+            break
         try:
             with transaction() as session:
                 timer = engine.claim_due_timer(session, attempted)
@@ -49,3 +67,18 @@ def fire_due_timers(
         else:
             stats.incidents += 1
     return stats
+
+
+def due_timers(engine, session: Session) -> int:
+    """How many timers are due by the engine's clock (instances with an open incident wait)."""
+    query = (
+        select(func.count())
+        .select_from(Timer)
+        .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
+        .where(
+            Timer.status == "waiting",
+            Timer.due_at <= engine.clock(),
+            ProcessInstance.status != "incident",
+        )
+    )
+    return session.scalar(query) or 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from engine.db import unit_of_work
@@ -56,8 +59,24 @@ def _rejected(name: str, target: str | None, message: str, status: int):
     return render_template("login.html", next=target, login=name, error=message), status
 
 
+# Longer than any page of this app's address with its query.
+MAX_NEXT = 2000
+
+
 def _safe_next(target: str | None) -> str | None:
-    """Only paths inside this app: an open redirect would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only absolute paths inside this app: an open redirect would help phishing.
+
+    A browser drops tabs and newlines from an address and reads a backslash as a slash, so
+    `/\t/evil.com` and `/\\evil.com` go to another site as surely as `//evil.com`; a control
+    character would also break the `Location` header. Anything else lands on the inbox.
+    """
+    if not target or len(target) > MAX_NEXT:
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
