@@ -26,7 +26,7 @@ from web.auth import require
 from web.db import get_session
 from web.i18n import current_language, translate
 from web.pages import monitoring_forms  # noqa: F401  (registers the monitoring task forms)
-from web.pages.views import page_number
+from web.pages.views import page_number, plain_digits
 
 bp = Blueprint("dashboard", __name__)
 
@@ -157,7 +157,7 @@ def acknowledge(alert_id: int):
     actor = require(ROLES)
     session = get_session()
     raw = request.form.get("version", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= 2**31:
+    if not plain_digits(raw) or not 1 <= int(raw) <= 2**31:
         raise InvalidInput("the alert version is missing", errors={"version": "invalid"})
     try:
         view = alert_tracking.acknowledge(session, actor, alert_id, int(raw))

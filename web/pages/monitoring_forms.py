@@ -14,6 +14,7 @@ from engine.queries.monitoring import current_indicators, open_report
 from web.auth import current_actor
 from web.pages.task_extras import evidence_context
 from web.pages.task_forms import page_form
+from web.pages.views import plain_digits
 
 ROW_FIELDS = ("actual", "band", "likelihood", "reason", "note")
 # The courses a unit may take after an alert (domain.md), in the order they are offered.
@@ -61,7 +62,7 @@ def _report_context(session, task, project) -> dict:
 def parse_monitoring_report(posted: MultiDict) -> dict:
     rows = []
     for raw_id in posted.getlist("indicator_id"):
-        row: dict = {"indicator_id": int(raw_id) if raw_id.isdigit() else raw_id}
+        row: dict = {"indicator_id": int(raw_id) if plain_digits(raw_id) else raw_id}
         for name in ROW_FIELDS:
             value = _text(posted, f"{name}-{raw_id}")
             if value is not None:

@@ -21,7 +21,7 @@ from web.auth import current_actor
 from web.db import get_session
 from web.i18n import translate
 from web.pages.ruleset_text import readable, rule_description, rule_label
-from web.pages.views import int_arg, page_number
+from web.pages.views import int_arg, page_number, plain_digits
 
 bp = Blueprint("rulesets", __name__)
 # Rule names and descriptions in the page's language wherever rules are listed.
@@ -38,7 +38,7 @@ def _year(name: str) -> int | None:
     raw = request.form.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    if not plain_digits(raw) or not 2000 <= int(raw) <= 2100:
         raise InvalidInput(f"{name} {raw!r} is not a year", errors={name: "invalid"})
     return int(raw)
 

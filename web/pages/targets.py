@@ -29,7 +29,7 @@ from web.db import get_session
 from web.i18n import translate
 from web.pages import target_rows
 from web.pages.target_rows import Row
-from web.pages.views import page_number
+from web.pages.views import page_number, plain_digits
 from web.plain_text import is_plain
 from web.problem_text import say
 
@@ -194,7 +194,7 @@ def _table(table_id: int) -> TargetTable:
 
 def _version() -> int | None:
     raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if plain_digits(raw) and len(raw) < 10 else None
 
 
 def _problems(table: TargetTable, goal: str, rows: list[Row]) -> list[Problem]:

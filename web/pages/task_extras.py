@@ -24,6 +24,7 @@ from web.auth import current_actor
 from web.db import get_session
 from web.i18n import translate
 from web.pages.tasks import _render_task
+from web.pages.views import plain_digits
 from web.uploads import UPLOAD_ENDPOINTS, in_user_language, limits
 
 bp = Blueprint("task_extras", __name__)
@@ -76,7 +77,7 @@ def _refused(task_id: int, error: BudgetloopError):
 @bp.post("/tasks/<int:task_id>/draft")
 def save(task_id: int):
     raw_version = request.form.get("draft_version", "")
-    version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else None
+    version = int(raw_version) if plain_digits(raw_version) and len(raw_version) < 10 else None
     try:
         draft = save_draft(
             get_session(), current_actor(), task_id, form_fields(request.form), version

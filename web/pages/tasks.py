@@ -14,7 +14,7 @@ from web.auth import current_actor, require
 from web.db import get_session
 from web.i18n import translate
 from web.pages import task_forms
-from web.pages.views import page_number
+from web.pages.views import page_number, plain_digits
 
 bp = Blueprint("inbox", __name__)
 PER_PAGE = 25
@@ -96,7 +96,7 @@ def bulk_review():
 
 
 def _task_ids(raw: list[str]) -> list[int]:
-    return [int(value) for value in raw if value.isdigit() and int(value) <= 2**62]
+    return [int(value) for value in raw if plain_digits(value) and int(value) <= 2**62]
 
 
 def _bulk_problem(ids: list[int], data: dict) -> str | None:

@@ -7,10 +7,15 @@ from flask import request
 from engine.errors import InvalidInput
 
 
+def plain_digits(raw: str) -> bool:
+    """Only 0–9: `str.isdigit` also takes ² and other digits that `int()` refuses (a 500)."""
+    return raw.isascii() and raw.isdigit()
+
+
 def page_number() -> int:
     """The `page` query argument (1 when absent); a clear 422 for anything but 1…1,000,000."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+    if not plain_digits(raw) or not 1 <= int(raw) <= 1_000_000:
         raise InvalidInput(f"page {raw!r} is not a page number", errors={"page": "invalid"})
     return int(raw)
 
@@ -20,6 +25,6 @@ def int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) > 2**62:
+    if not plain_digits(raw) or int(raw) > 2**62:
         raise InvalidInput(f"{name} {raw!r} is not a number", errors={name: "invalid"})
     return int(raw)
