@@ -21,8 +21,15 @@ DEFAULT_BANDS = next(f for f in load_data("frames.json")["frames"] if f["code"] 
 ]
 
 
-def rows(name: str) -> list[dict]:
-    with open(VECTORS / name, encoding="utf-8") as handle:
+def rows(name: str) -> list:
+    """The worked cases of one file; a single skipped case when ../shared is not beside the
+    clone, so the project's own tests still pass wherever it is cloned."""
+    path = VECTORS / name
+    if not path.exists():
+        reason = f"worked cases not found at {path}; set BUDGETLOOP_SHARED to the shared folder"
+        skipped = pytest.mark.skip(reason=reason)
+        return [pytest.param({}, id="shared-vectors-missing", marks=skipped)]
+    with open(path, encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
