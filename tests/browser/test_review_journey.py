@@ -17,20 +17,9 @@ from engine.models import HumanTask
 from engine.tasks import complete
 from tests.browser.support import log_in, screenshot
 from tests.support.world import PASSWORD
+from tests.web.test_targets_api import EDITABLE_FIELDS
 
 RETURN_COMMENT = "满意度指标值偏低，请按上年实际完成情况调整"
-FIELDS = (
-    "node",
-    "name",
-    "operator",
-    "target_value",
-    "target_text",
-    "unit_of_measure",
-    "weight",
-    "basis",
-    "scoring_note",
-    "library_code",
-)
 
 
 def _tasks(server, **where) -> list[HumanTask]:
@@ -71,7 +60,7 @@ def _revise_over_the_api(page: Page, world, server, review: HumanTask) -> str:
         "document"
     ]["id"]
     table = page.request.get(f"/api/v1/target-tables/{table_id}", headers=headers).json()
-    rows = [{key: row[key] for key in FIELDS} for row in table["indicators"]]
+    rows = [{key: row[key] for key in EDITABLE_FIELDS} for row in table["indicators"]]
     row = next(r for r in rows if r["target_value"] and Decimal(r["target_value"]) >= 2)
     row["target_value"] = str(int(Decimal(row["target_value"])) - 1)
     response = page.request.put(

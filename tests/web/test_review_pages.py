@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine.models import AuditEvent, HumanTask
 from tests.web.conftest import csrf
 from tests.web.evaluation_support import ready, start
+from tests.web.test_targets_api import EDITABLE_FIELDS
 
 HTML = {"Accept": "text/html"}
 
@@ -105,7 +106,7 @@ def test_a_resubmitted_table_shows_what_changed_and_the_earlier_comments(
     # The unit changes one target value and the goal, then resubmits.
     unit = world.headers("unit")
     table = world_client.get(f"/api/v1/target-tables/{document['id']}", headers=unit).json
-    indicators = [{key: row[key] for key in INDICATOR_FIELDS} for row in table["indicators"]]
+    indicators = [{key: row[key] for key in EDITABLE_FIELDS} for row in table["indicators"]]
     changed = next(
         row
         for row in indicators
@@ -146,20 +147,6 @@ def test_a_resubmitted_table_shows_what_changed_and_the_earlier_comments(
     assert "自上次退回以来的修改" in page and "请细化产出指标" in page
     assert f"<del>{Decimal(before).normalize():f}</del>" in page
     assert "（已细化）" in page and "修改后重新报送" in page
-
-
-INDICATOR_FIELDS = (
-    "node",
-    "name",
-    "operator",
-    "target_value",
-    "target_text",
-    "unit_of_measure",
-    "weight",
-    "basis",
-    "scoring_note",
-    "library_code",
-)
 
 
 def test_an_unchanged_resubmission_says_so(login, world, world_app, world_client):
