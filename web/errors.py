@@ -27,6 +27,7 @@ from engine.errors import (
 )
 from web.i18n import catalogue, current_language, translate
 from web.problem_text import say, say_errors, say_text
+from web.server_answers import RequestTimedOut
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ STATUS_OF: dict[type[BudgetloopError], int] = {
     UnsupportedMediaType: 415,
     RateLimited: 429,
     DatabaseUnavailable: 503,
+    RequestTimedOut: 503,
     # Faults of the server, not of the request: a spec edited in the database, a broken audit
     # chain, a misconfiguration. They answer 500 and are logged with the request's id; an error
     # not listed here is a server fault too, never a client's 400.

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -24,85 +20,11 @@ from engine.db import create_db_engine, session_factory, unit_of_work
 from engine.identity import issue_token
 from engine.models import HumanTask, ProcessInstance, User
 from tests.conftest import BACKENDS
+from tests.support.served import Served
 
-BUDGETLOOP = Path(sys.executable).with_name("budgetloop")
 pytestmark = pytest.mark.skipif(
     "postgresql" not in BACKENDS, reason="several workers share one PostgreSQL, not SQLite"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Served:
-    """`budgetloop serve --workers 2` on a database, stopped at the end."""
-
-    def __init__(self, url: str, tmp_path: Path) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = tmp_path / "gunicorn.log"
-        env = {
-            **os.environ,
-            "BUDGETLOOP_DATABASE_URL": url,
-            "BUDGETLOOP_SECRET_KEY": "two-workers",
-        }
-        self._log_file = self.log.open("w")
-        self.process = subprocess.Popen(
-            [str(BUDGETLOOP), "serve", "--workers", "2", "--bind", f"127.0.0.1:{self.port}"],
-            env=env,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            self._wait_until_up()
-        except AssertionError:
-            self.stop()
-            raise
-
-    def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if len(self.workers()) == 2:
-                try:
-                    if requests.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                        return
-                except requests.ConnectionError:
-                    pass
-            time.sleep(0.2)
-        raise AssertionError(f"the server did not start:\n{self.log.read_text()}")
-
-    def workers(self) -> list[int]:
-        """The pids of the master's worker processes."""
-        children = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    status = (entry / "status").read_text()
-                except OSError:
-                    continue
-                if f"\nPPid:\t{self.process.pid}\n" in status:
-                    children.append(int(entry.name))
-        return sorted(children)
-
-    def served_by(self) -> set[str]:
-        """The worker pids that served a completion, from the access log."""
-        return {
-            line.split("pid=", 1)[1].split()[0]
-            for line in self.log.read_text().splitlines()
-            if "/complete" in line and "pid=" in line
-        }
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self._log_file.close()
 
 
 @pytest.fixture
