@@ -7,6 +7,7 @@ just a 403); no answer may be a 500 or break the schema the document declares.
 
 from __future__ import annotations
 
+import json
 import os
 import zlib
 
@@ -71,3 +72,61 @@ def test_no_input_gets_a_500_or_breaks_the_schema(case, fuzz_app, sqlite_world):
         headers={"Authorization": f"Bearer {token}"},
         checks=[not_a_server_error, response_schema_conformance],
     )
+
+
+# --- the same operations, with bodies no client should send ------------------------------
+
+OVERSIZED_BYTES = 9 * 1024 * 1024  # past the app's 8 MiB cap on a request body
+JSON = "application/json"
+
+
+def _nested_text(value, depth: int) -> str:
+    """`value` buried `depth` levels deep, alternating lists and objects as real bodies do;
+    written as text, since json.dumps itself recurses and stops near 1,000 levels."""
+    opening = "".join("[" if level % 2 else '{"k": ' for level in range(depth))
+    closing = "".join("]" if level % 2 else "}" for level in reversed(range(depth)))
+    return opening + json.dumps(value) + closing
+
+
+def _with_deep_field(body, depth: int) -> str:
+    """The generated body with one field replaced by a deeply nested one (or wrapped whole)."""
+    if isinstance(body, dict) and body:
+        name = sorted(body)[depth % len(body)]
+        rest = json.dumps({key: value for key, value in body.items() if key != name})
+        field = f"{json.dumps(name)}: {_nested_text(body[name], depth)}"
+        return "{" + field + ("" if rest == "{}" else ", " + rest[1:-1]) + "}"
+    return _nested_text(body, depth)
+
+
+def _takes_json(context) -> bool:
+    content = context.operation.definition.raw.get("requestBody", {}).get("content", {})
+    return JSON in content
+
+
+@schema.include(_takes_json).parametrize()
+@settings(max_examples=1, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_deeply_nested_and_oversized_bodies_are_refused_in_the_error_shape(
+    case, fuzz_app, sqlite_world
+):
+    """Each operation's generated body, buried 65–3,000 levels deep and padded past the cap, as
+    a role allowed to call it: a 4xx in the error shape, never a 500 or a worker held."""
+    body = case.body if isinstance(case.body, dict | list) else {}
+    token = sqlite_world.world[role_for(case.method, case.path)].token
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": JSON}
+    depth = 65 + zlib.crc32(f"{case.method} {case.path}".encode()) % 2936
+    client = fuzz_app.test_client()
+    path = case.formatted_path
+    deep = _with_deep_field(body, depth)
+    response = client.open(path, method=case.method, data=deep, headers=headers)
+    assert response.status_code in (404, 422), (path, depth, response.status_code)
+    _assert_error_shape(response)
+    oversized = json.dumps({"body": body, "padding": "x" * OVERSIZED_BYTES})
+    response = client.open(path, method=case.method, data=oversized, headers=headers)
+    assert response.status_code == 413, (path, response.status_code)
+    _assert_error_shape(response)
+
+
+def _assert_error_shape(response) -> None:
+    body = response.get_json()
+    assert set(body) == {"code", "status", "message", "errors"}
+    assert body["status"] == response.status_code and body["message"]
