@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
 from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter
 
 from bpmn.decisions import FeelDMNEngine, output_problem
+from bpmn.dmn_overlap import MAX_RULES
 from bpmn.errors import DefinitionError
 from bpmn.pass_through import PassThroughTask
 
@@ -63,6 +64,24 @@ def _give_ids(root: etree._Element) -> None:
             walk(child, child.get("id") or prefix)
 
     walk(root, "")
+
+
+def _check_rule_count(root: etree._Element, filename: str) -> None:
+    """Refuse a table of more than MAX_RULES rules before anything looks at each rule: the
+    per-rule checks and the library's parsing of 8,000 rules took most of a second."""
+    namespace = etree.QName(root).namespace
+    for table in root.iter(f"{{{namespace}}}decisionTable"):
+        count = sum(1 for _ in table.iterchildren(f"{{{namespace}}}rule"))
+        if count > MAX_RULES:
+            decision = table.getparent().get("id") or ""
+            raise DefinitionError(
+                filename,
+                decision,
+                f"the decision table has {count} rules, more than the maximum of {MAX_RULES}; "
+                "split it into several decisions",
+                "too_many_rules",
+                {"rules": count, "max": MAX_RULES},
+            )
 
 
 def _check_rule_shapes(root: etree._Element, filename: str) -> None:
@@ -152,6 +171,7 @@ class DecisionParser(SpiffBpmnParser):
                 "dmn_many_decisions",
                 {"count": len(decisions), "decisions": names},
             )
+        _check_rule_count(node, filename or "")
         _check_rule_shapes(node, filename or "")
         _give_ids(node)
         super().add_dmn_xml(node, filename)

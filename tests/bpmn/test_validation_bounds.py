@@ -40,14 +40,16 @@ from bpmn.validation import check_file
 from bpmn.xml import Source
 path = Path(sys.argv[1])
 source = Source(path.name, path.read_text(encoding="utf-8"))
-catalogue = Catalogue([source])
-problems = check_file(
-    catalogue,
-    catalogue.files[source.name],
-    roles={"unit", "department", "finance", "performance", "third_party"},
-    operations=set(),
-    available=catalogue.process_ids,
-)
+problems = []
+catalogue = Catalogue([source], problems)  # a file refused while read is not checked further
+if source.name in catalogue.files:
+    problems += check_file(
+        catalogue,
+        catalogue.files[source.name],
+        roles={"unit", "department", "finance", "performance", "third_party"},
+        operations=set(),
+        available=catalogue.process_ids,
+    )
 print(json.dumps([[p.element, p.code, p.reason, p.params] for p in problems], default=str))
 """
 
