@@ -1,10 +1,23 @@
-"""Append-only, hash-chained audit log: append an event, verify the whole chain."""
+"""Append-only, keyed hash chain of audit events: append, verify, anchor the head outside.
+
+Every event carries an HMAC-SHA256 over its fields and the previous event's hash, keyed with a
+secret kept outside the database (`engine.audit_keys`) and recorded by key id, so whoever can
+write the database but does not hold the key cannot edit an event and recompute the chain.
+Events written before the chain was keyed (revision 0009) have no key id: they are "legacy"
+events, checked with the plain SHA-256 they were written with, allowed only before the first
+signed event (whose HMAC covers the last legacy hash, pinning all of them) and reported apart.
+An anchor is the signed head (seq, hash, time, key id) written outside the database; verifying
+against anchors detects a rewritten history or a truncated chain even by someone with the key.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,6 +27,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from engine.audit_keys import KEY_ID, KeyRing, load_key_ring
+from engine.errors import InvalidInput
 from engine.models import AuditEvent, AuditHead
 from engine.models.types import utcnow
 
@@ -45,7 +60,7 @@ def event_hash(
     payload: dict,
     prev_hash: str,
 ) -> str:
-    """SHA-256 over the event's fields and the previous event's hash."""
+    """SHA-256 over the event's fields and the previous event's hash (legacy, unkeyed events)."""
     body = canonical_json(
         [
             seq,
@@ -59,6 +74,36 @@ def event_hash(
         ]
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def event_mac(
+    secret: bytes,
+    *,
+    key_id: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    payload: dict,
+    prev_hash: str,
+) -> str:
+    """HMAC-SHA256, keyed with `secret`, over the event's fields, key id and previous hash."""
+    body = canonical_json(
+        [
+            seq,
+            at.isoformat(timespec="microseconds"),
+            actor,
+            action,
+            object_type,
+            object_id,
+            payload,
+            prev_hash,
+            key_id,
+        ]
+    )
+    return hmac.new(secret, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # Built once: every command runs these three statements.
@@ -99,7 +144,9 @@ def append(
     payload: dict | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to the chain in the caller's transaction, signed with the current key."""
+    ring = load_key_ring()
+    key_id = ring.current
     last_seq, last_hash = _lock_head(session)
     stored_payload = json.loads(canonical_json(payload or {}))
     fields = dict(
@@ -112,26 +159,161 @@ def append(
         payload=stored_payload,
         prev_hash=last_hash,
     )
-    digest = event_hash(**fields)
-    session.execute(ADD_EVENT, [{**fields, "hash": digest}])
+    digest = event_mac(ring.secret(key_id), key_id=key_id, **fields)
+    session.execute(ADD_EVENT, [{**fields, "key_id": key_id, "hash": digest}])
     session.execute(MOVE_HEAD, {"new_seq": fields["seq"], "new_hash": digest})
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """The chain's head at a moment, signed, to be kept outside the database."""
+
+    seq: int
+    hash: str
+    time: str
+    key_id: str
+    mac: str
+    line: int = 0
+
+    def to_line(self) -> str:
+        """One JSON line, the form `audit anchor` prints and `audit verify --anchor` reads."""
+        return canonical_json(
+            {
+                "seq": self.seq,
+                "hash": self.hash,
+                "time": self.time,
+                "key_id": self.key_id,
+                "mac": self.mac,
+            }
+        )
+
+
+ANCHOR_FIELDS_ORDER = ("seq", "hash", "time", "key_id", "mac")
+ANCHOR_FIELDS = frozenset(ANCHOR_FIELDS_ORDER)
+MAX_ANCHOR_LINE = 1024
+_HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def anchor_mac(secret: bytes, *, seq: int, hash: str, time: str, key_id: str) -> str:
+    """HMAC-SHA256 over an anchor's fields."""
+    body = canonical_json(["budgetloop audit anchor", seq, hash, time, key_id])
+    return hmac.new(secret, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def make_anchor(session: Session, ring: KeyRing | None = None) -> Anchor | None:
+    """The signed head of the chain now, or None when the log is empty."""
+    ring = ring or load_key_ring()
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    if last is None:
+        return None
+    time = utcnow().isoformat(timespec="seconds")
+    key_id = ring.current
+    mac = anchor_mac(ring.secret(key_id), seq=last.seq, hash=last.hash, time=time, key_id=key_id)
+    return Anchor(last.seq, last.hash, time, key_id, mac)
+
+
+def read_anchors(lines: Iterable[str], source: str, ring: KeyRing | None = None) -> list[Anchor]:
+    """Parse and authenticate anchor lines (blank lines and `#` comments are skipped).
+
+    Raises `InvalidInput` naming the line for anything that is not an anchor signed by a key of
+    the ring: an altered anchor file must not pass for a checked one.
+    """
+    ring = ring or load_key_ring()
+    anchors = []
+    for number, raw in enumerate(lines, 1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+
+        def bad(reason: str, number: int = number) -> InvalidInput:
+            return InvalidInput(f"the anchor file {source}, line {number}: {reason}")
+
+        if len(text) > MAX_ANCHOR_LINE:
+            raise bad(f"longer than {MAX_ANCHOR_LINE} characters, not an audit anchor")
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise bad("not JSON, not an audit anchor") from None
+        if not isinstance(data, dict) or set(data) != ANCHOR_FIELDS:
+            raise bad("not an audit anchor (expected seq, hash, time, key_id, mac)")
+        seq, digest, time, key_id, mac = (data[name] for name in ANCHOR_FIELDS_ORDER)
+        if type(seq) is not int or seq < 1:
+            raise bad("seq is not a positive integer")
+        if not isinstance(digest, str) or not _HEX64.match(digest):
+            raise bad("hash is not 64 hexadecimal digits")
+        if not isinstance(mac, str) or not _HEX64.match(mac):
+            raise bad("mac is not 64 hexadecimal digits")
+        if not isinstance(time, str) or not 0 < len(time) <= 40:
+            raise bad("time is not a time")
+        if not isinstance(key_id, str) or not KEY_ID.match(key_id):
+            raise bad("key_id is not a key id")
+        secret = ring.secret(key_id)
+        if secret is None:
+            raise bad(f"signed with the audit key {key_id!r}, which is not in {ring.source}")
+        expected = anchor_mac(secret, seq=seq, hash=digest, time=time, key_id=key_id)
+        if not hmac.compare_digest(expected.encode(), mac.encode()):
+            raise bad(
+                f"its mac does not match: the line was altered, or {key_id!r} in "
+                f"{ring.source} is not the key that signed it"
+            )
+        anchors.append(Anchor(seq, digest, time, key_id, mac, number))
+    if not anchors:
+        raise InvalidInput(f"the anchor file {source} holds no anchors")
+    return anchors
+
+
+@dataclass(frozen=True)
 class ChainReport:
-    """The outcome of verifying the chain: how many events, and the first problem if any."""
+    """The outcome of verifying the chain: how many events, and the first problem if any.
+
+    `legacy` counts the unkeyed events from before revision 0009 (the first ones), `key_ids`
+    names the keys that signed the others, `anchors` counts the anchors that matched.
+    """
 
     events: int
     problem: str | None
+    legacy: int = 0
+    key_ids: tuple[str, ...] = field(default=())
+    anchors: int = 0
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
-def verify(session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the chain in order and report the first edited, missing or reordered event."""
-    expected_seq, prev_hash, count = 1, GENESIS, 0
+@dataclass
+class _Walk:
+    ring: KeyRing
+    pinned: dict[int, list[Anchor]]
+    expected_seq: int = 1
+    prev_hash: str = GENESIS
+    count: int = 0
+    legacy: int = 0
+    key_ids: dict[str, None] = field(default_factory=dict)
+    anchors: int = 0
+    last_anchor: int = 0
+
+    def report(self, problem: str | None) -> ChainReport:
+        return ChainReport(self.count, problem, self.legacy, tuple(self.key_ids), self.anchors)
+
+
+def verify(
+    session: Session,
+    batch: int = 5000,
+    *,
+    ring: KeyRing | None = None,
+    anchors: Iterable[Anchor] = (),
+) -> ChainReport:
+    """Walk the chain in order and report the first edited, missing or reordered event.
+
+    Signed events are checked with the key ring (the configured one by default); with
+    `anchors`, every anchored event must still be in the chain with the anchored hash.
+    """
+    walk = _Walk(ring or load_key_ring(), {})
+    for anchor in anchors:
+        walk.pinned.setdefault(anchor.seq, []).append(anchor)
     last_seq = 0
     while True:
         rows = session.scalars(
@@ -143,31 +325,39 @@ def verify(session: Session, batch: int = 5000) -> ChainReport:
         if not rows:
             break
         for event in rows:
-            problem = _check(event, expected_seq, prev_hash)
+            problem = _check(event, walk) or _check_anchors(event, walk)
             if problem:
-                return ChainReport(count, problem)
-            expected_seq, prev_hash, count = event.seq + 1, event.hash, count + 1
+                return walk.report(problem)
+            walk.expected_seq, walk.prev_hash = event.seq + 1, event.hash
+            walk.count += 1
             last_seq = event.seq
         session.expunge_all()
+    last = walk.expected_seq - 1
     head = session.get(AuditHead, _HEAD_ID)
-    if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev_hash):
-        return ChainReport(
-            count,
-            f"the chain ends at event {expected_seq - 1} but its tip records event {head.seq}: "
-            "events after it were deleted",
+    if head is not None and (head.seq, head.hash) != (last, walk.prev_hash):
+        return walk.report(
+            f"the chain ends at event {last} but its tip records event {head.seq}: "
+            "events after it were deleted"
         )
-    return ChainReport(count, None)
+    if walk.pinned:
+        anchor = walk.pinned[min(walk.pinned)][0]
+        return walk.report(
+            f"event {last + 1} is missing: the chain ends at event {last} but the anchor of "
+            f"{anchor.time} (line {anchor.line}) records event {anchor.seq}: "
+            "the chain was truncated"
+        )
+    return walk.report(None)
 
 
-def _check(event: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
-    if event.seq != expected_seq:
-        return f"event {expected_seq} is missing (the next stored event is {event.seq})"
-    if event.prev_hash != prev_hash:
+def _check(event: AuditEvent, walk: _Walk) -> str | None:
+    if event.seq != walk.expected_seq:
+        return f"event {walk.expected_seq} is missing (the next stored event is {event.seq})"
+    if event.prev_hash != walk.prev_hash:
         return (
             f"event {event.seq} does not follow event {event.seq - 1}: "
             "events were reordered or replaced"
         )
-    recomputed = event_hash(
+    fields = dict(
         seq=event.seq,
         at=event.at,
         actor=event.actor,
@@ -177,8 +367,41 @@ def _check(event: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
         payload=event.payload,
         prev_hash=event.prev_hash,
     )
-    if recomputed != event.hash:
+    what = f"event {event.seq} ({event.action} {event.object_type} {event.object_id})"
+    if event.key_id is None:
+        if walk.key_ids:
+            return (
+                f"{what} is unsigned (no key id) but follows signed events: "
+                "it was forged or replaced"
+            )
+        if event_hash(**fields) != event.hash:
+            return f"{what} was edited"
+        walk.legacy += 1
+        return None
+    secret = walk.ring.secret(event.key_id)
+    if secret is None:
         return (
-            f"event {event.seq} ({event.action} {event.object_type} {event.object_id}) was edited"
+            f"{what} is signed with the audit key {event.key_id!r}, which is not in "
+            f"{walk.ring.source}: restore that retired key, or the event was forged"
         )
+    recomputed = event_mac(secret, key_id=event.key_id, **fields)
+    if not hmac.compare_digest(recomputed.encode(), event.hash.encode()):
+        return (
+            f"{what} was edited, or the key {event.key_id!r} in {walk.ring.source} "
+            "is not the one that signed it"
+        )
+    walk.key_ids[event.key_id] = None
+    return None
+
+
+def _check_anchors(event: AuditEvent, walk: _Walk) -> str | None:
+    for anchor in walk.pinned.pop(event.seq, ()):
+        if anchor.hash != event.hash:
+            return (
+                f"event {event.seq} is not the event anchored on {anchor.time} "
+                f"(anchor line {anchor.line}): the chain was rewritten and re-signed "
+                f"somewhere in events {walk.last_anchor + 1}–{event.seq}"
+            )
+        walk.anchors += 1
+        walk.last_anchor = event.seq
     return None

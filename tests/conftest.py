@@ -17,6 +17,11 @@ from web.cli import cli
 
 BACKENDS = os.environ.get("BUDGETLOOP_TEST_BACKENDS", "sqlite,postgresql").split(",")
 
+# One audit key for the whole run and the processes it starts, so that the templates, the
+# lived-in year and every command sign and verify alike and no test writes instance/audit_keys
+# into the checkout (tests of the key file and of rotation remove the variable).
+os.environ.setdefault("BUDGETLOOP_AUDIT_KEY", "tests:budgetloop-tests-audit-key-0123456789")
+
 
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory) -> SqliteTemplates:

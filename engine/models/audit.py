@@ -11,7 +11,11 @@ from engine.models.base import Base
 
 
 class AuditEvent(Base):
-    """One thing that happened; `hash` covers the event and the previous event's hash."""
+    """One thing that happened; `hash` covers the event and the previous event's hash.
+
+    `hash` is an HMAC-SHA256 with the audit key `key_id` (engine.audit_keys); events written
+    before revision 0009 have no key id and a plain SHA-256 (legacy events).
+    """
 
     __tablename__ = "audit_event"
 
@@ -25,6 +29,7 @@ class AuditEvent(Base):
     payload: Mapped[dict]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class AuditHead(Base):
