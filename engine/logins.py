@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.errors import NotFound, RateLimited
+from engine.errors import RateLimited
+from engine.identity import end_sessions, find_user
 from engine.models import AuditEvent, User
 from engine.passwords import hash_password, verify_password
 
@@ -120,11 +121,13 @@ def record_success(session: Session, user: User, address: str | None) -> None:
 
 
 def set_password(session: Session, login: str, password: str, actor: str) -> User:
-    """Give `login` a new password (hashed with scrypt; the text is never stored)."""
-    user = session.scalars(select(User).where(User.login == login)).one_or_none()
-    if user is None:
-        raise NotFound(f"no user named {login!r}", errors={"name": "unknown user"})
+    """Give `login` a new password (hashed with scrypt; the text is never stored).
+
+    Every session of the user ends: whoever logged in with the old password logs in again.
+    """
+    user = find_user(session, login)
     user.password_hash = hash_password(password)
+    end_sessions(session, user)
     audit.append(
         session,
         actor=actor,

@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from engine.composition import build_engine
-from engine.config import load_settings
+from engine.config import load_settings, tls_enabled
 from web import api, db, errors, formatting, health, i18n, input_guard, pages, security, uploads
 
 
@@ -20,10 +20,15 @@ def create_app(config: dict | None = None) -> Flask:
         settings = load_settings()
         overrides.setdefault("DATABASE_URL", settings.database_url)
         overrides.setdefault("SECRET_KEY", settings.secret_key)
+    # Served over TLS (BUDGETLOOP_TLS=1, or TLS=True here): the cookies are Secure, and the
+    # answers carry Strict-Transport-Security (web/security.py).
+    tls = bool(overrides.pop("TLS")) if "TLS" in overrides else tls_enabled()
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="budgetloop_session",
+        SESSION_COOKIE_SECURE=tls,
+        TLS=tls,
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         JSON_SORT_KEYS=False,

@@ -1,4 +1,9 @@
-"""Who is calling: a bearer token (API clients) or the login session cookie (the pages)."""
+"""Who is calling: a bearer token (API clients) or the login session cookie (the pages).
+
+The signed session cookie holds the user's id and the user's `session_epoch` at login. Logout,
+a new password and deactivation raise the epoch in the database, which ends every session of
+that user at once: a copy of the cookie is refused from then on, however long it would live.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,16 @@ from collections.abc import Iterable
 
 from flask import g, request, session
 
+from engine import audit
 from engine.access import PUBLIC, require_role
 from engine.actors import Actor
 from engine.errors import Unauthenticated
-from engine.identity import user_for_token
+from engine.identity import check_token, end_sessions
 from engine.models import User
 from web.db import get_session
 
 SESSION_USER = "user_id"
+SESSION_EPOCH = "epoch"
 
 
 def current_actor() -> Actor:
@@ -57,12 +64,25 @@ def log_in(user: User) -> None:
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.id
+    session[SESSION_EPOCH] = user.session_epoch
     if language:
         session["lang"] = language
     g.pop("actor", None)
 
 
 def log_out() -> None:
+    """End this session and every other session of its user (the request commits it)."""
+    user = _session_user()
+    if user is not None:
+        end_sessions(get_session(), user)
+        audit.append(
+            get_session(),
+            actor=f"user:{user.login}",
+            action="auth.logout",
+            object_type="user",
+            object_id=user.id,
+            payload={"address": request.remote_addr},
+        )
     session.clear()
     g.pop("actor", None)
 
@@ -71,18 +91,23 @@ def _bearer_actor() -> Actor:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send an API token: 'Authorization: Bearer <token>'")
-    user = user_for_token(get_session(), token.strip())
-    if user is None:
-        raise Unauthenticated("the API token is unknown, revoked or expired")
-    return Actor.of_user(user)
+    # Unknown, revoked, expired, or of a deactivated user: a 401 that says which.
+    return Actor.of_user(check_token(get_session(), token.strip()))
 
 
 def _session_actor() -> Actor:
-    user_id = session.get(SESSION_USER)
+    user = _session_user()
+    return PUBLIC if user is None else Actor.of_user(user)
+
+
+def _session_user() -> User | None:
+    """The session's user, if it is active and the session is of its current epoch."""
+    user_id, epoch = session.get(SESSION_USER), session.get(SESSION_EPOCH)
     if not isinstance(user_id, int):
-        return PUBLIC
+        return None
     user = get_session().get(User, user_id)
-    if user is None or not user.active:
+    # A cookie from before the epochs (no epoch at all) is ended like an old one.
+    if user is None or not user.active or type(epoch) is not int or epoch != user.session_epoch:
         session.clear()
-        return PUBLIC
-    return Actor.of_user(user)
+        return None
+    return user

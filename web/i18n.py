@@ -11,7 +11,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
@@ -68,5 +68,11 @@ def _api_client_language() -> str | None:
 
 def _remember_language(response):
     if request.args.get("lang") in LANGUAGES:
-        response.set_cookie(COOKIE, request.args["lang"], samesite="Lax", httponly=True)
+        response.set_cookie(
+            COOKIE,
+            request.args["lang"],
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
     return response

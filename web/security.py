@@ -9,12 +9,15 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 
 from engine.errors import Forbidden
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FIELD, HEADER = "csrf_token", "X-CSRF-Token"
+# Sent only when the app is served over TLS (config TLS, BUDGETLOOP_TLS=1): a year, so that a
+# browser that has seen the site once never again asks for it over plain HTTP.
+HSTS = "max-age=31536000"
 # Only the app's own scripts run; styles may be set inline by bpmn-js and Chart.js at runtime;
 # the bpmn.io watermark is an inline data: image.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -71,6 +74,8 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("TLS"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
     if "text/html" in (response.mimetype or ""):
         headers.setdefault("Cache-Control", "no-store")
     return response

@@ -12,6 +12,7 @@ from engine.cli import (
     process_commands,
     rules_commands,
     seed_commands,
+    token_commands,
     user_commands,
 )
 from engine.cli.context import CommandContext
@@ -35,6 +36,7 @@ def build_cli() -> click.Group:
         db_commands,
         seed_commands,
         user_commands,
+        token_commands,
         audit_commands,
         rules_commands,
         alert_commands,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from engine.cli.context import CommandContext
-from engine.identity import add_user
+from engine.errors import InvalidInput
+from engine.identity import activate_user, add_user, deactivate_user
 from engine.logins import set_password
 
 
@@ -32,8 +33,13 @@ def add(ctx: CommandContext, name: str, role: str, org_code: str, display_name: 
             org_code=org_code,
             display_name=display_name,
             actor="cli",
+            token_days=ctx.settings.token_days,
         )
-    click.echo(f"created user {name} ({role}, {org_code}); API token (shown once):", err=True)
+    click.echo(
+        f"created user {name} ({role}, {org_code}); API token (shown once, valid "
+        f"{ctx.settings.token_days} days):",
+        err=True,
+    )
     click.echo(created.token)
 
 
@@ -48,7 +54,44 @@ def add(ctx: CommandContext, name: str, role: str, org_code: str, display_name: 
 )
 @click.pass_obj
 def password(ctx: CommandContext, name: str, password: str):
-    """Set a user's password for logging in to the pages (stored as a scrypt hash)."""
+    """Set a user's password for the pages (a scrypt hash); every session of theirs ends."""
     with ctx.transaction() as session:
         set_password(session, name, password, actor="cli")
-    click.echo(f"password set for {name}", err=True)
+    click.echo(f"password set for {name}; every session of theirs has ended", err=True)
+
+
+def _one_login(login: str | None, name: str | None) -> str:
+    if (login is None) == (name is None):
+        raise InvalidInput(
+            "name the user once: `LOGIN` or `--name LOGIN`", errors={"name": "required"}
+        )
+    return login if login is not None else name
+
+
+@command.command("deactivate")
+@click.argument("login", required=False)
+@click.option("--name", default=None, help="Login name of the user (or give it as LOGIN).")
+@click.pass_obj
+def deactivate(ctx: CommandContext, login: str | None, name: str | None):
+    """Stop a user: no login, every session ends, every API token is revoked."""
+    login = _one_login(login, name)
+    with ctx.transaction() as session:
+        revoked = deactivate_user(session, login, actor="cli")
+    if revoked is None:
+        click.echo(f"{login} is already deactivated", err=True)
+    else:
+        click.echo(
+            f"deactivated {login}: every session ended, {revoked} API token(s) revoked", err=True
+        )
+
+
+@command.command("activate")
+@click.argument("login", required=False)
+@click.option("--name", default=None, help="Login name of the user (or give it as LOGIN).")
+@click.pass_obj
+def activate(ctx: CommandContext, login: str | None, name: str | None):
+    """Let a deactivated user log in again (issue a token with `budgetloop token issue`)."""
+    login = _one_login(login, name)
+    with ctx.transaction() as session:
+        changed = activate_user(session, login, actor="cli")
+    click.echo(f"activated {login}" if changed else f"{login} is already active", err=True)
