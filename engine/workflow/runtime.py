@@ -37,6 +37,7 @@ from engine.errors import (
 from engine.models import HumanTask, Incident, ProcessInstance, Timer
 from engine.workflow import derived, incidents
 from engine.workflow.clock import SystemClock
+from engine.workflow.data_limits import DataBudget, TaskDataTooLarge, data_limits
 from engine.workflow.definitions import DefinitionCache
 from engine.workflow.failures import (
     EngineFailure,
@@ -127,17 +128,23 @@ class WorkflowEngine:
         workflow: BpmnWorkflow,
         actor: Actor,
         before: derived.Snapshot,
+        budget: DataBudget,
         completed_task_id: str | None = None,
     ) -> str:
         """Write the state if nobody else did meanwhile, and the derived rows; the new status."""
         now = self.clock()
         status = "completed" if workflow.is_completed() else "running"
+        state = self.codec.dump_state(workflow)
+        try:
+            budget.check_state(state)
+        except TaskDataTooLarge as error:
+            raise EngineFailure(error, error.element_id) from None
         result = session.execute(
             SAVE_STATE,
             {
                 "instance_id": instance.id,
                 "expected": instance.version,
-                "state": self.codec.dump_state(workflow),
+                "state": state,
                 "status": status,
                 "updated_at": now,
                 "version": instance.version + 1,
@@ -164,11 +171,12 @@ class WorkflowEngine:
         )
         return status
 
-    def _steps(self, workflow: BpmnWorkflow) -> list[dict]:
+    def _steps(self, workflow: BpmnWorkflow, budget: DataBudget) -> list[dict]:
         """Run until every branch waits (timers due by our clock fire on the way).
 
         Returns the plain tasks (bpmn:task) that passed on the way, for the audit log: they
         complete by themselves, so nothing else would record that the instance went through.
+        Each step's data is measured against `budget` as soon as the step is done.
         """
         current: dict[str, object] = {"element": None, "steps": 0}
         passed: list[dict] = []
@@ -187,17 +195,22 @@ class WorkflowEngine:
             if current["steps"] > MAX_STEPS:
                 # A loop (or a process calling itself) that never waits would run forever.
                 raise RuntimeError(f"more than {MAX_STEPS:,} steps without reaching a wait state")
+            budget.before(task)
 
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps(will_complete_task=will_complete)
+            workflow.do_engine_steps(
+                will_complete_task=will_complete, did_complete_task=budget.after
+            )
             # A timer computes its due time when first refreshed; refresh the ones that just
             # started waiting (they may already be due) until nothing more moves.
             for _ in range(MAX_TIMER_ROUNDS):
                 if not derived.snapshot(workflow).unscheduled:
                     break
                 workflow.refresh_timers()
-                workflow.do_engine_steps(will_complete_task=will_complete)
+                workflow.do_engine_steps(
+                    will_complete_task=will_complete, did_complete_task=budget.after
+                )
             return passed
         except Exception as error:
             missing = missing_collection(workflow, error)
@@ -239,8 +252,9 @@ class WorkflowEngine:
                 bundle, self._script_engine(session, instance, actor)
             )
             workflow.task_tree.data.update(data)
-            passed = self._steps(workflow)
-            status = self._save(session, instance, workflow, actor, derived.Snapshot())
+            budget = DataBudget(data_limits(), loaded=0)
+            passed = self._steps(workflow, budget)
+            status = self._save(session, instance, workflow, actor, derived.Snapshot(), budget)
             audit.append(
                 session,
                 actor=actor.name,
@@ -295,12 +309,14 @@ class WorkflowEngine:
             "actor": actor.as_dict(),
         }
 
-        def apply(workflow: BpmnWorkflow) -> str:
+        def apply(workflow: BpmnWorkflow, budget: DataBudget) -> str:
             task = workflow.get_task_from_id(UUID(row.task_id))
             if task is None or not task.has_state(TaskState.READY):
                 raise Conflict(f"task {human_task_id} is no longer ready")
+            budget.before(task)
             task.set_data(**data)
             task.run()
+            budget.after(task)
             return row.task_id
 
         return self._command(
@@ -322,7 +338,7 @@ class WorkflowEngine:
             instance,
             actor,
             command,
-            lambda workflow: None,
+            lambda workflow, budget: None,
             action="timer.fire",
             payload={"now": self.clock().isoformat()},
         )
@@ -378,13 +394,14 @@ class WorkflowEngine:
         try:
             workflow = self.load(session, instance, actor)
             before = derived.snapshot(workflow)
+            budget = DataBudget.for_state(data_limits(), instance.state, workflow)
             try:
-                completed = apply(workflow)
+                completed = apply(workflow, budget)
             except Exception as error:
                 raise classify(error, None) from error
-            passed = self._steps(workflow)
+            passed = self._steps(workflow, budget)
             status = self._save(
-                session, instance, workflow, actor, before, completed_task_id=completed
+                session, instance, workflow, actor, before, budget, completed_task_id=completed
             )
             audit.append(
                 session,
