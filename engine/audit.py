@@ -3,9 +3,9 @@
 Every event carries an HMAC-SHA256 over its fields and the previous event's hash, keyed with a
 secret kept outside the database (`engine.audit_keys`) and recorded by key id, so whoever can
 write the database but does not hold the key cannot edit an event and recompute the chain.
-Events written before the chain was keyed (revision 0009) have no key id: they are "legacy"
-events, checked with the plain SHA-256 they were written with, allowed only before the first
-signed event (whose HMAC covers the last legacy hash, pinning all of them) and reported apart.
+Events written before the chain was keyed are signed at the upgrade (revision 0009, after
+their plain SHA-256 chain is checked), so every event carries a key id and an unsigned event
+is a forgery: there is no "legacy" state for a database writer to relabel a rewrite as.
 An anchor is the signed head (seq, hash, time, key id) written outside the database; verifying
 against anchors detects a rewritten history or a truncated chain even by someone with the key.
 """
@@ -268,13 +268,11 @@ def read_anchors(lines: Iterable[str], source: str, ring: KeyRing | None = None)
 class ChainReport:
     """The outcome of verifying the chain: how many events, and the first problem if any.
 
-    `legacy` counts the unkeyed events from before revision 0009 (the first ones), `key_ids`
-    names the keys that signed the others, `anchors` counts the anchors that matched.
+    `key_ids` names the keys that signed the events, `anchors` counts the anchors that matched.
     """
 
     events: int
     problem: str | None
-    legacy: int = 0
     key_ids: tuple[str, ...] = field(default=())
     anchors: int = 0
 
@@ -290,13 +288,12 @@ class _Walk:
     expected_seq: int = 1
     prev_hash: str = GENESIS
     count: int = 0
-    legacy: int = 0
     key_ids: dict[str, None] = field(default_factory=dict)
     anchors: int = 0
     last_anchor: int = 0
 
     def report(self, problem: str | None) -> ChainReport:
-        return ChainReport(self.count, problem, self.legacy, tuple(self.key_ids), self.anchors)
+        return ChainReport(self.count, problem, tuple(self.key_ids), self.anchors)
 
 
 def verify(
@@ -369,15 +366,10 @@ def _check(event: AuditEvent, walk: _Walk) -> str | None:
     )
     what = f"event {event.seq} ({event.action} {event.object_type} {event.object_id})"
     if event.key_id is None:
-        if walk.key_ids:
-            return (
-                f"{what} is unsigned (no key id) but follows signed events: "
-                "it was forged or replaced"
-            )
-        if event_hash(**fields) != event.hash:
-            return f"{what} was edited"
-        walk.legacy += 1
-        return None
+        return (
+            f"{what} is unsigned (no key id): it was forged, or left unsigned by the upgrade "
+            "to revision 0009 because the chain was already broken then"
+        )
     secret = walk.ring.secret(event.key_id)
     if secret is None:
         return (
@@ -404,4 +396,69 @@ def _check_anchors(event: AuditEvent, walk: _Walk) -> str | None:
             )
         walk.anchors += 1
         walk.last_anchor = event.seq
+    return None
+
+
+def sign_unkeyed(session: Session, ring: KeyRing | None = None, batch: int = 5000) -> str | None:
+    """Sign the events written before the chain was keyed (the upgrade to revision 0009).
+
+    Their plain SHA-256 chain is checked first; only an intact chain is signed, with the
+    current key, event by event in order, and the tip moved to the last signature. A broken
+    chain is left unsigned, so `audit verify` keeps reporting it rather than the upgrade
+    vouching for a change; the problem is returned. Returns None when all is signed.
+    """
+    columns = (
+        AuditEvent.seq,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.action,
+        AuditEvent.object_type,
+        AuditEvent.object_id,
+        AuditEvent.payload,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
+    )
+
+    def events():
+        last = 0
+        while rows := session.execute(
+            select(*columns).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+        ).all():
+            yield from rows
+            last = rows[-1].seq
+
+    expected, prev = 1, GENESIS
+    for row in events():
+        fields = row._asdict()
+        stored = fields.pop("hash")
+        if row.seq != expected or row.prev_hash != prev or event_hash(**fields) != stored:
+            return f"event {expected} does not verify with the unkeyed formula"
+        expected, prev = row.seq + 1, stored
+    head = session.execute(select(_heads.c.seq, _heads.c.hash).where(_heads.c.id == _HEAD_ID))
+    tip = head.first()
+    if tip is not None and (tip.seq, tip.hash) != (expected - 1, prev):
+        return f"the chain ends at event {expected - 1} but its tip records event {tip.seq}"
+    if expected == 1:
+        return None  # no events: nothing to sign (and no key needed yet)
+    ring = ring or load_key_ring()
+    key_id, secret = ring.current, ring.secret(ring.current)
+    sign = (
+        update(_events)
+        .where(_events.c.seq == bindparam("at_seq"))
+        .values(key_id=key_id, prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
+    )
+    prev, pending, last_seq = GENESIS, [], 0
+    for row in events():
+        fields = {**row._asdict(), "prev_hash": prev}
+        del fields["hash"]
+        prev = event_mac(secret, key_id=key_id, **fields)
+        pending.append({"at_seq": row.seq, "new_prev": fields["prev_hash"], "new_hash": prev})
+        last_seq = row.seq
+        if len(pending) >= batch:
+            session.execute(sign, pending)
+            pending = []
+    if pending:
+        session.execute(sign, pending)
+    if last_seq:
+        session.execute(MOVE_HEAD, {"new_seq": last_seq, "new_hash": prev})
     return None

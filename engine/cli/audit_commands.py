@@ -38,18 +38,10 @@ def verify(ctx: CommandContext, anchor_file: str | None) -> None:
         details.append(
             f"signed with key{'s' * (len(report.key_ids) > 1)} {', '.join(report.key_ids)}"
         )
-    if report.legacy:
-        details.append(f"{report.legacy:,} legacy unkeyed events 1–{report.legacy}")
     if anchor_file:
         details.append(f"{report.anchors:,} anchors match")
     suffix = f" ({'; '.join(details)})" if details else ""
     click.echo(f"audit chain intact: {report.events:,} events{suffix}")
-    if report.legacy:
-        click.echo(
-            f"note: events 1–{report.legacy} were written before the chain was keyed (plain "
-            "SHA-256); the first signed event pins them, an anchor protects them further",
-            err=True,
-        )
 
 
 @command.command("anchor")

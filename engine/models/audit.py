@@ -13,8 +13,8 @@ from engine.models.base import Base
 class AuditEvent(Base):
     """One thing that happened; `hash` covers the event and the previous event's hash.
 
-    `hash` is an HMAC-SHA256 with the audit key `key_id` (engine.audit_keys); events written
-    before revision 0009 have no key id and a plain SHA-256 (legacy events).
+    `hash` is an HMAC-SHA256 with the audit key `key_id` (engine.audit_keys); the events
+    written before revision 0009 were signed by it, so an event without a key id is forged.
     """
 
     __tablename__ = "audit_event"

@@ -116,11 +116,22 @@ def test_the_forgery_of_the_issue_is_reported_by_audit_verify(sessions, database
 def test_a_forged_chain_relabelled_as_unsigned_is_refused(sessions, budgetloop):
     _append(sessions, 5)
     _edit_payload(sessions, 3, {"amount": "1250.00"})
-    # Pretend events 3–5 predate the keys: legacy events are only allowed before signed ones.
+    # Pretend events 3–5 predate the keys.
     _rechain(sessions, 3, _old_hash, key_id=None)
     code, out, err = budgetloop("audit", "verify")
     assert code != 0 and out == ""
-    assert "event 3 (task.complete task 3) is unsigned (no key id) but follows signed" in err
+    assert "event 3 (task.complete task 3) is unsigned (no key id): it was forged" in err
+
+
+def test_a_whole_chain_rewritten_as_from_before_the_keys_is_refused(sessions, budgetloop):
+    """The forgery in full: every event relabelled as unkeyed and rechained with the old
+    formula from the first on. No unsigned event is ever valid, so this is caught too."""
+    _append(sessions, 5)
+    _edit_payload(sessions, 3, {"amount": "1250.00"})
+    _rechain(sessions, 1, _old_hash, key_id=None)
+    code, out, err = budgetloop("audit", "verify")
+    assert code != 0 and out == ""
+    assert "broken after 0 good events: event 1 (task.complete task 1) is unsigned" in err
 
 
 def test_the_wrong_key_fails_and_names_the_key(sessions, budgetloop, monkeypatch):
@@ -297,49 +308,82 @@ def test_a_bad_key_configuration_is_a_clear_error(budgetloop, monkeypatch, value
     assert code != 0 and "BUDGETLOOP_AUDIT_KEY" in err and message in err
 
 
-def test_events_from_before_the_keys_stay_verifiable_as_legacy(
+def _old_events(empty_database_url, count: int, *, edit: int | None = None):
+    """A database at revision 0008 holding `count` events written by the old code (no key id,
+    plain SHA-256), the `edit`-th one changed afterwards without rechaining."""
+    from engine import schema
+    from engine.db import create_db_engine
+
+    engine = create_db_engine(empty_database_url)
+    schema.upgrade(engine, "0008")
+    events = AuditEvent.__table__
+    with engine.begin() as connection:
+        prev = audit.GENESIS
+        for seq in range(1, count + 1):
+            row = dict(
+                seq=seq,
+                at=audit.utcnow(),
+                actor="user:1",
+                action="user.add",
+                object_type="user",
+                object_id=str(seq),
+                payload={"login": f"u{seq}"},
+                prev_hash=prev,
+            )
+            row["hash"] = audit.event_hash(**row)
+            connection.execute(insert(events).values(**row))
+            prev = row["hash"]
+        connection.execute(insert(AuditHead.__table__).values(id=1, seq=count, hash=prev))
+        if edit:
+            connection.execute(
+                update(events).where(events.c.seq == edit).values(payload={"login": "root"})
+            )
+    return engine
+
+
+def test_events_from_before_the_keys_are_signed_at_the_upgrade(
     empty_database_url, budgetloop, monkeypatch
 ):
     from engine import schema
-    from engine.db import create_db_engine, session_factory
+    from engine.db import session_factory
 
-    engine = create_db_engine(empty_database_url)
+    engine = _old_events(empty_database_url, 3)
     try:
-        schema.upgrade(engine, "0008")
-        events = AuditEvent.__table__
-        with engine.begin() as connection:  # written by the old code: no key id, plain SHA-256
-            prev = audit.GENESIS
-            for seq in (1, 2):
-                row = dict(
-                    seq=seq,
-                    at=audit.utcnow(),
-                    actor="user:1",
-                    action="user.add",
-                    object_type="user",
-                    object_id=str(seq),
-                    payload={"login": f"u{seq}"},
-                    prev_hash=prev,
-                )
-                row["hash"] = audit.event_hash(**row)
-                connection.execute(insert(events).values(**row))
-                prev = row["hash"]
-            connection.execute(insert(AuditHead.__table__).values(id=1, seq=2, hash=prev))
         schema.upgrade(engine)
         sessions = session_factory(engine)
-        _append(sessions, 2, start=3)
+        _append(sessions, 2, start=4)
         with sessions() as session:
             keys = session.scalars(select(AuditEvent.key_id).order_by(AuditEvent.seq)).all()
-        assert keys == [None, None, "tests", "tests"]
+        assert keys == ["tests"] * 5
         monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", empty_database_url)
         code, out, err = budgetloop("audit", "verify")
-        assert code == 0
-        assert "4 events (signed with key tests; 2 legacy unkeyed events 1–2)" in out
-        assert "events 1–2 were written before the chain was keyed" in err
+        assert code == 0, err
+        assert "audit chain intact: 5 events (signed with key tests)" in out
 
-        # The first signed event pins the legacy ones: rewriting them is detected.
+        # Signed now: the old formula no longer rewrites them unnoticed.
         _edit_payload(sessions, 1, {"login": "root"})
-        _rechain(sessions, 1, _old_hash)
+        _rechain(sessions, 1, _old_hash, key_id=None)
         code, _, err = budgetloop("audit", "verify")
-        assert code != 0 and "event 3 (task.complete task 3) was edited" in err
+        assert code != 0 and "event 1 (user.add user 1) is unsigned" in err
+    finally:
+        engine.dispose()
+
+
+def test_a_chain_broken_before_the_upgrade_is_not_signed(
+    empty_database_url, budgetloop, monkeypatch
+):
+    """Signing an already edited chain would vouch for the edit: it stays unsigned and
+    reported."""
+    from engine import schema
+
+    engine = _old_events(empty_database_url, 3, edit=2)
+    try:
+        schema.upgrade(engine)
+        with engine.connect() as connection:
+            keys = connection.scalars(select(AuditEvent.key_id)).all()
+        assert keys == [None, None, None]
+        monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", empty_database_url)
+        code, _, err = budgetloop("audit", "verify")
+        assert code != 0 and "event 1 (user.add user 1) is unsigned" in err
     finally:
         engine.dispose()
