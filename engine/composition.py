@@ -13,12 +13,14 @@ from engine.actors import Actor
 from engine.cycle.registry import cycle_operations
 from engine.errors import DefinitionRejected
 from engine.models import ProcessDefinition
+from engine.workflow.data_limits import data_limits
 from engine.workflow.definitions import Deployed, deploy
 from engine.workflow.runtime import WorkflowEngine
 
 
 def build_engine(clock=None) -> WorkflowEngine:
     """A workflow engine for this process (build one per process and keep it: it caches specs)."""
+    data_limits()  # a wrong limit in the environment stops here, before any work
     return WorkflowEngine(cycle_operations(), clock=clock)
 
 

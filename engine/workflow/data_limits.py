@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.errors import ConfigurationError
+
 STEP_VAR = "BUDGETLOOP_TASK_DATA_MAX_STEP_BYTES"
 INSTANCE_VAR = "BUDGETLOOP_INSTANCE_DATA_MAX_BYTES"
 DEFAULT_STEP_BYTES = 1024 * 1024
@@ -54,7 +56,8 @@ class DataLimits:
 def data_limits(env: Mapping[str, str] | None = None) -> DataLimits:
     """The configured limits (`BUDGETLOOP_TASK_DATA_MAX_STEP_BYTES`, default 1 MiB, and
     `BUDGETLOOP_INSTANCE_DATA_MAX_BYTES`, default 8 MiB); a value that is not a positive whole
-    number leaves the default."""
+    number is a configuration error naming the variable (the composition root reads them at
+    start-up, so a wrong one stops the app or the command before any work)."""
     env = os.environ if env is None else env
     return DataLimits(
         _setting(env, STEP_VAR, DEFAULT_STEP_BYTES),
@@ -64,10 +67,14 @@ def data_limits(env: Mapping[str, str] | None = None) -> DataLimits:
 
 def _setting(env: Mapping[str, str], name: str, default: int) -> int:
     value = (env.get(name) or "").strip()
+    if not value:
+        return default
     # At most 18 digits: no configuration means more bytes than that.
     if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0:
         return int(value)
-    return default
+    raise ConfigurationError(
+        f"{name}={value[:40]!r} is not a positive whole number of bytes (default {default:,})"
+    )
 
 
 class TaskDataTooLarge(Exception):

@@ -16,6 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bpmn.xml import Source
+from engine.composition import build_engine
+from engine.errors import ConfigurationError
 from engine.models import AuditEvent, HumanTask, Incident, ProcessInstance
 from engine.workflow.data_limits import (
     DEFAULT_INSTANCE_BYTES,
@@ -287,5 +289,12 @@ def test_the_limits_come_from_the_environment():
     assert data_limits({}) == DataLimits(DEFAULT_STEP_BYTES, DEFAULT_INSTANCE_BYTES)
     assert (DEFAULT_STEP_BYTES, DEFAULT_INSTANCE_BYTES) == (1_048_576, 8_388_608)
     assert data_limits({STEP_VAR: "4096", INSTANCE_VAR: " 65536 "}) == DataLimits(4096, 65536)
-    for bad in ("", "0", "-5", "many", "1e6", "١٢٣", "9" * 40):
-        assert data_limits({STEP_VAR: bad, INSTANCE_VAR: bad}) == DataLimits()
+    assert data_limits({STEP_VAR: "", INSTANCE_VAR: " "}) == DataLimits()
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "many", "1e6", "١٢٣", "9" * 40])
+def test_a_wrong_limit_stops_the_engine_from_being_built(monkeypatch, bad):
+    """Not a silent default: an operator who set a limit learns it was not taken."""
+    monkeypatch.setenv(STEP_VAR, bad)
+    with pytest.raises(ConfigurationError, match=f"{STEP_VAR}=.* is not a positive whole number"):
+        build_engine()
