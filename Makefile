@@ -43,6 +43,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/alerts.py --postgres
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/latency.py --postgres
+	$(BIN)/python bench/abuse.py --postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
