@@ -31,7 +31,10 @@ from web.server_answers import RequestTimedOut
 
 log = logging.getLogger(__name__)
 
-STATUS_OF: dict[type[BudgetloopError], int] = {
+# The one error table: the only place a status is chosen for an error (the handlers below and
+# the pages that show a refusal beside their form all ask `status_of`). An error answers the
+# status of its nearest class listed here; one not listed is a server fault (500, logged).
+STATUS_OF: dict[type[Exception], int] = {
     InvalidInput: 422,
     Unauthenticated: 401,
     Forbidden: 403,
@@ -48,10 +51,40 @@ STATUS_OF: dict[type[BudgetloopError], int] = {
     ConfigurationError: 500,
     AuditChainBroken: 500,
     Corrupted: 500,
+    # The database's own failures. The engine validates input before writing, so a constraint
+    # or version failure that gets this far is a race with another request: a conflict.
+    IntegrityError: 409,
+    StaleDataError: 409,
+    OperationalError: 503,
 }
 SERVER_FAULT = 500
+UNAVAILABLE = 503
 REQUEST_ID_HEADER = "X-Request-Id"
 JSON_PREFIXES = ("/api/", "/healthz")
+
+
+def status_of(error: BaseException | type[BaseException]) -> int:
+    """The status of `error` (an instance or a class): its nearest class in STATUS_OF, so that a
+    subclass answers as its family does; SERVER_FAULT for anything the table does not list."""
+    kind = error if isinstance(error, type) else type(error)
+    return next((STATUS_OF[cls] for cls in kind.__mro__ if cls in STATUS_OF), SERVER_FAULT)
+
+
+def is_server_fault(status: int) -> bool:
+    """A 500 is logged with a request id; 503 (unavailable, timed out) is the server's state."""
+    return status >= SERVER_FAULT and status != UNAVAILABLE
+
+
+def refusal_status(error: BudgetloopError) -> int:
+    """The status of a refusal that a page shows beside its form (the form kept as typed).
+
+    A server fault is never shown on a form: it is raised on to the one handler, which logs it
+    and answers 500 with a request id.
+    """
+    status = status_of(error)
+    if is_server_fault(status):
+        raise error
+    return status
 
 
 def payload(code: str, status: int, message: str, errors: dict | None = None):
@@ -117,8 +150,8 @@ def init_app(app: Flask) -> None:
 
 
 def _engine_error(error: BudgetloopError):
-    status = next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), SERVER_FAULT)
-    if status >= SERVER_FAULT and status != 503:
+    status = status_of(error)
+    if is_server_fault(status):
         return _server_fault(error.code, error)
     return payload(error.code, status, say(error), error.errors)
 
@@ -171,16 +204,14 @@ def _http_message(error: HTTPException, status: int) -> str:
 
 def _database_down(error: OperationalError):
     log.warning("database unavailable: %s", error.orig)
-    return payload(
-        "database_unavailable", 503, say_text("the database is unavailable; try again shortly")
-    )
+    message = say_text("the database is unavailable; try again shortly")
+    return payload("database_unavailable", status_of(error), message)
 
 
 def _concurrent_change(error: Exception):
-    # The engine validates input before writing, so a constraint or version failure that gets
-    # this far is a race with another request: report it as the conflict it is.
     log.info("conflict: %s", error)
-    return payload("conflict", 409, say_text("the data changed meanwhile; reload and try again"))
+    message = say_text("the data changed meanwhile; reload and try again")
+    return payload("conflict", status_of(error), message)
 
 
 def _unexpected(error: Exception):

@@ -8,6 +8,7 @@ from engine import schema
 from engine.db import check_connection
 from engine.errors import DatabaseUnavailable
 from web.db import get_engine
+from web.errors import status_of
 
 bp = Blueprint("health", __name__)
 
@@ -18,7 +19,7 @@ def healthz():
     try:
         check_connection(engine)
     except DatabaseUnavailable as error:
-        return jsonify({"status": "unavailable", "database": error.message}), 503
+        return jsonify({"status": "unavailable", "database": error.message}), status_of(error)
     current, head = schema.current_revision(engine), schema.head_revision()
     body = {"status": "ok", "database": engine.dialect.name, "schema": current}
     if current != head:

@@ -24,6 +24,7 @@ from engine.workdays import BEIJING
 from web.api.alerts import AlertFilterArgs, alert_filter
 from web.auth import require
 from web.db import get_session
+from web.errors import refusal_status
 from web.i18n import current_language, translate
 from web.pages import monitoring_forms  # noqa: F401  (registers the monitoring task forms)
 from web.pages.views import page_number, plain_digits
@@ -163,7 +164,7 @@ def acknowledge(alert_id: int):
         view = alert_tracking.acknowledge(session, actor, alert_id, int(raw))
     except (Conflict, Forbidden, InvalidInput) as error:
         # The row comes back as it now stands, with the reason the click did nothing.
-        status = {Conflict: 409, Forbidden: 403}.get(type(error), 422)
+        status = refusal_status(error)
         session.rollback()
         view = get_alert(session, actor, alert_id)
         return _row(view, actor, problem=error), status

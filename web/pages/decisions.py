@@ -28,6 +28,7 @@ from engine.queries.results import (
 )
 from web.auth import current_actor
 from web.db import get_session
+from web.errors import refusal_status
 from web.i18n import translate
 from web.pages.task_forms import page_form
 from web.pages.views import int_arg, page_number, plain_digits
@@ -124,7 +125,7 @@ def _settle(decision_id: int, data: dict):
         row, outcome = settle(session, workflow, current_actor(), decision_id, data)
     except InvalidInput as error:
         session.rollback()
-        return _render(error=error, failed_id=decision_id, status=422)
+        return _render(error=error, failed_id=decision_id, status=refusal_status(error))
     if outcome.ok:
         key = "decision.overridden_done" if "override_factor" in data else "decision.confirmed_done"
         flash(translate(key, project=row.project.name), "notice")

@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from engine.db import unit_of_work
-from engine.errors import RateLimited
+from engine.errors import RateLimited, Unauthenticated
 from engine.logins import authenticate, record_success
 from engine.models import User
 from engine.models.types import utcnow
 from web.auth import log_in, log_out
 from web.db import get_session
+from web.errors import status_of
 from web.i18n import translate
 from web.security import rotate_csrf_token
 
@@ -36,10 +37,10 @@ def login():
     try:
         with unit_of_work(current_app.extensions["budgetloop.sessions"]) as session:
             checked = authenticate(session, name, password, request.remote_addr, utcnow())
-    except RateLimited:
-        return _rejected(name, target, translate("auth.rate_limited"), 429)
+    except RateLimited as error:
+        return _rejected(name, target, translate("auth.rate_limited"), status_of(error))
     if checked is None:
-        return _rejected(name, target, translate("auth.wrong"), 401)
+        return _rejected(name, target, translate("auth.wrong"), status_of(Unauthenticated))
     user = get_session().get(User, checked.id)
     record_success(get_session(), user, request.remote_addr)
     log_in(user)

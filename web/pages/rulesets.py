@@ -19,6 +19,7 @@ from engine.ruleset_edits import create_version, decode, simulate
 from rules import default_ruleset
 from web.auth import current_actor
 from web.db import get_session
+from web.errors import refusal_status
 from web.i18n import translate
 from web.pages.ruleset_text import readable, rule_description, rule_label
 from web.pages.views import int_arg, page_number, plain_digits
@@ -87,7 +88,8 @@ def simulate_candidate():
         result = simulate(session, actor, decode(text), region=region, year=year)
     except InvalidInput as error:
         session.rollback()
-        return _render(selected_id=selected_id, text=text, error=error, status=422)
+        status = refusal_status(error)
+        return _render(selected_id=selected_id, text=text, error=error, status=status)
     return _render(selected_id=selected_id, text=text, whatif=result, sim_year=year)
 
 
@@ -104,6 +106,7 @@ def create():
         row = create_version(session, actor, decode(text), region=region, year=year)
     except InvalidInput as error:
         session.rollback()
-        return _render(selected_id=selected_id, text=text, error=error, status=422)
+        status = refusal_status(error)
+        return _render(selected_id=selected_id, text=text, error=error, status=status)
     flash(translate("rules.saved", version=row.version, name=row.name), "notice")
     return redirect(url_for("rulesets.rulesets", id=row.id))

@@ -26,6 +26,7 @@ from engine.targets.validation import Problem
 from web.api.targets import excel_response, load_upload
 from web.auth import current_actor
 from web.db import get_session
+from web.errors import refusal_status, status_of
 from web.i18n import translate
 from web.pages import target_rows
 from web.pages.target_rows import Row
@@ -80,14 +81,16 @@ def save(table_id: int):
     goal = request.form.get("goal", "")
     problems = _problems(table, goal, rows)
     if problems:
-        return _render(table, rows, problems, goal=goal, version=version, status=422)
+        status = status_of(InvalidInput)
+        return _render(table, rows, problems, goal=goal, version=version, status=status)
     drafts, _ = target_rows.drafts_of_rows(rows)
     try:
         editing.replace(session, actor, table, editing.TableEdit(goal, drafts), version)
     except Conflict as error:
         if error.errors.get("version") != "stale":
             raise
-        return _render(table, rows, goal=goal, version=version, stale=True, status=409)
+        status = refusal_status(error)
+        return _render(table, rows, goal=goal, version=version, stale=True, status=status)
     flash(translate("targets.saved", version=table.version), "notice")
     return redirect(url_for("targets.edit", table_id=table.id))
 
@@ -163,13 +166,14 @@ def upload(table_id: int):
         table = _table(table_id)
         reading = editing.import_workbook(session, actor, table, loaded, version)
     except InvalidInput as error:
-        return _render(
-            table, rows, version=table.version, upload_error=_upload_error(error), status=422
-        )
+        problem = _upload_error(error)
+        status = refusal_status(error)
+        return _render(table, rows, version=table.version, upload_error=problem, status=status)
     except Conflict as error:
         if error.errors.get("version") != "stale":
             raise
-        return _render(table, rows, version=table.version, stale=True, status=409)
+        status = refusal_status(error)
+        return _render(table, rows, version=table.version, stale=True, status=status)
     flash(translate("targets.imported", count=len(reading.drafts)), "notice")
     if reading.shared_weights:
         flash(translate("targets.imported.shared_weights"), "notice")

@@ -22,6 +22,7 @@ from engine.errors import BudgetloopError, Conflict, InvalidInput, TooLarge, Uns
 from engine.models import TaskDraft
 from web.auth import current_actor
 from web.db import get_session
+from web.errors import refusal_status
 from web.i18n import translate
 from web.pages.tasks import _render_task
 from web.pages.views import plain_digits
@@ -32,7 +33,6 @@ bp = Blueprint("task_extras", __name__)
 # Fields of the task form that are not the form's own data.
 NOT_DATA = frozenset({"csrf_token", "draft_version", "file"})
 REFUSALS = (InvalidInput, Conflict, TooLarge, UnsupportedMediaType)
-STATUS = {InvalidInput: 422, Conflict: 409, TooLarge: 413, UnsupportedMediaType: 415}
 
 
 def form_fields(posted) -> dict:
@@ -70,8 +70,7 @@ def attachments_of_document(document_type: str, document_id: int) -> list:
 def _refused(task_id: int, error: BudgetloopError):
     get_session().rollback()
     worded = in_user_language(error)
-    status = next((code for cls, code in STATUS.items() if isinstance(error, cls)), 422)
-    return _render_task(task_id, error=worded, posted=request.form), status
+    return _render_task(task_id, error=worded, posted=request.form), refusal_status(error)
 
 
 @bp.post("/tasks/<int:task_id>/draft")

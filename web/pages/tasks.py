@@ -12,6 +12,7 @@ from engine.queries.tasks import inbox as inbox_query
 from engine.tasks import BULK_FORM, MAX_BULK, REVIEWER_ROLES, complete, review_many
 from web.auth import current_actor, require
 from web.db import get_session
+from web.errors import refusal_status, status_of
 from web.i18n import translate
 from web.pages import task_forms
 from web.pages.views import page_number, plain_digits
@@ -81,7 +82,7 @@ def bulk_review():
     problem = _bulk_problem(ids, data)
     if problem:
         get_session().rollback()
-        return _render_inbox(problem, request.form, 422)
+        return _render_inbox(problem, request.form, status_of(InvalidInput))
     # Each task is a command of its own, committed on its own: free SQLite's single writer.
     get_session().rollback()
     results = review_many(
@@ -141,7 +142,7 @@ def complete_task(task_id: int):
             session, current_app.extensions["budgetloop.workflow"], task_id, data, actor
         )
     except (InvalidInput, Conflict) as error:
-        status = 409 if isinstance(error, Conflict) else 422
+        status = refusal_status(error)
         session.rollback()
         return _render_task(task_id, error=error, posted=request.form), status
     if outcome.ok:
