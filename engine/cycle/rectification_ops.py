@@ -91,10 +91,17 @@ def record_overdue(call: ServiceCall) -> dict:
 
 
 def close_rectification(call: ServiceCall) -> dict:
-    """Feedback accepted: close the order."""
+    """Feedback accepted: close the order, with the review that accepted it.
+
+    The service task follows the finance desk's review (rectification_review) in the same
+    command, so the call's actor is the reviewer and `comment` is what they wrote.
+    """
     order = _order(call)
     order.status = RectificationStatus.CLOSED
     order.feedback = call.data.get("feedback")
+    order.reviewed_by_id = call.actor.user_id
+    order.reviewed_at = call.now
+    order.review_comment = str(call.data.get("comment") or "").strip() or None
     order.closed_at = call.now
     call.session.flush()
     return {"order_id": order.id, "status": "closed", "overdue": order.overdue}

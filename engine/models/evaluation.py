@@ -59,7 +59,6 @@ class EvaluationScore(Base):
     band: Mapped[QualitativeBand | None] = mapped_column(enum_type(QualitativeBand))
     band_pct: Mapped[Decimal | None] = mapped_column(Measure())
     score: Mapped[Decimal] = mapped_column(Points)
-    manual_deduction: Mapped[Decimal] = mapped_column(Points, default=0)
     overrun: Mapped[bool] = mapped_column(default=False)
     deviation_reason: Mapped[DeviationReason | None] = mapped_column(enum_type(DeviationReason))
     deviation_note: Mapped[str | None] = mapped_column(Text)

@@ -40,7 +40,6 @@ class RectificationOrder(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reviewed_at: Mapped[datetime | None]
     review_comment: Mapped[str | None] = mapped_column(Text)
-    budget_opinion: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None]
     overdue: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -137,6 +137,5 @@ class Disclosure(Base):
     fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id"))
     kind: Mapped[DisclosureKind] = mapped_column(enum_type(DisclosureKind))
     payload: Mapped[dict]
-    disclosed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     disclosed_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
