@@ -31,7 +31,6 @@ def create_app(config: dict | None = None) -> Flask:
         TLS=tls,
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
-        JSON_SORT_KEYS=False,
     )
     app.config.update(overrides)
 

@@ -41,11 +41,6 @@ def optional_actor() -> Actor:
     return g.actor
 
 
-def current_user() -> User | None:
-    actor = optional_actor()
-    return get_session().get(User, actor.user_id) if actor.user_id else None
-
-
 def require(roles: Iterable[str]) -> Actor:
     """The caller, if their role is one of `roles`; Forbidden (403) otherwise."""
     actor = current_actor()

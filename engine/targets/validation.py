@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from engine.errors import InvalidInput
 from engine.models import FrameNode
 from engine.models.enums import Basis, Operator
 
@@ -162,15 +161,3 @@ def _check_one(draft: IndicatorDraft, level2: dict[str, FrameNode]) -> list[Prob
                 "unit_missing",
             )
     return problems
-
-
-def require_valid(drafts, nodes, total) -> None:
-    """Raise InvalidInput listing every problem, or return."""
-    problems = check(drafts, nodes, total)
-    if problems:
-        raise InvalidInput(
-            f"the target table has {len(problems)} problem(s): "
-            + "; ".join(str(p) for p in problems[:5])
-            + ("; …" if len(problems) > 5 else ""),
-            errors={"problems": [p.__dict__ for p in problems]},
-        )
