@@ -28,7 +28,6 @@ class Settings:
 
     database_url: str
     secret_key: str
-    instance_dir: Path
     # Served over TLS (directly or behind a proxy that terminates it): Secure cookie and HSTS.
     tls: bool = False
     # Days a new API token is valid.
@@ -44,7 +43,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=database_url,
         secret_key=secret_key,
-        instance_dir=instance_dir,
         tls=tls_enabled(env),
         token_days=token_days(env),
     )
