@@ -1,9 +1,10 @@
 """Benchmark set-based alert computation against a per-row ORM loop in the same run.
 
 Seeds a province, issues the Jan–Jul monitoring round with a report per project (≈10
-indicators each), then times `engine.alert_sql.compute_round` over every report, and a plain
-ORM loop (load each report, its rows and indicators, apply engine/alerts.py, add Alert
-objects) over a sample of reports; the ratio compares per-report cost.
+indicators each), then times `engine.monitoring.set_based.compute_round` over every report,
+and a plain ORM loop (load each report, its rows and indicators, apply
+engine/monitoring/pace.py, add Alert objects) over a sample of reports; the ratio compares
+per-report cost.
 
     .venv/bin/python bench/alerts.py [--projects 100000] [--sample 2000] [--postgres]
 """
@@ -23,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from engine import alerts  # noqa: E402
-from engine.alert_sql import compute_round  # noqa: E402
+from engine.composition import register_areas  # noqa: E402
 from engine.db import create_db_engine, session_factory  # noqa: E402
 from engine.models import (  # noqa: E402
     Alert,
@@ -35,6 +35,8 @@ from engine.models import (  # noqa: E402
     MonitoringTask,
 )
 from engine.models.enums import AlertKind, Operator  # noqa: E402
+from engine.monitoring import pace as alerts  # noqa: E402
+from engine.monitoring.set_based import compute_round  # noqa: E402
 from engine.synthetic.monitoring import generate_reports, issue_task  # noqa: E402
 from engine.synthetic.province import SeedRequest, seed_province  # noqa: E402
 from tests.support.databases import migrate  # noqa: E402
@@ -115,6 +117,7 @@ def run(label: str, url: str, projects: int, sample: int) -> None:
         task_id = issue_task(session, year, 7, "jan_jul")
         reports, rows = generate_reports(session, task_id, random.Random(3))
     prepared = time.perf_counter() - started
+    register_areas()  # the alert families
     started = time.perf_counter()
     with sessions() as session, session.begin():
         computed = compute_round(session, task_id)

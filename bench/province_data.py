@@ -3,8 +3,8 @@ funding decisions and next year's allocations, and a full inbox — all written 
 
 The projects come from `budgetloop seed` (engine.synthetic.province), the Jan–Jul reports and
 their rows from engine.synthetic.monitoring (as bench/alerts.py), the alerts from
-engine.alert_sql. Decisions are made by the real rules host over the default rule set, one
-batch for every project, and stored with executemany, as are allocations, accountability
+engine.monitoring.set_based. Decisions are made by the real rules host over the default rule
+set, one batch for every project, and stored with executemany, as are allocations, accountability
 actions, process instances and user tasks: nothing here goes through the ORM one row at a time.
 """
 
@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from engine import rulesets
-from engine.alert_sql import compute_round
+from engine.composition import register_areas
 from engine.db import create_db_engine, session_factory
 from engine.identity import issue_token
 from engine.models import (
@@ -40,6 +40,7 @@ from engine.models import (
     User,
 )
 from engine.models.enums import AccountabilityKind, DecisionKind, DecisionStatus, Role
+from engine.monitoring.set_based import compute_round
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
 from rules import Facts
@@ -76,6 +77,7 @@ def load(url: str, projects: int, seed: int = 3) -> Loaded:
     engine = create_db_engine(url)
     sessions = session_factory(engine)
     rng = random.Random(seed)
+    register_areas()  # the alert families
     try:
         with _stage(loaded, "seed"), sessions() as session, session.begin():
             seed_province(session, SeedRequest(year=YEAR, projects=projects, seed=seed))

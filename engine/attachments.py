@@ -37,9 +37,9 @@ from engine.errors import (
 )
 from engine.models import Attachment, AttachmentBlob, HumanTask, Project
 from engine.models.types import utcnow
+from engine.monitoring.report_queries import open_report
 from engine.paging import Page, paginate, sort_by
 from engine.queries.evaluations import evaluation_for_task
-from engine.queries.monitoring import open_report
 from engine.queries.rectification import open_order_for
 from engine.queries.tasks import get_task, may_work_on
 

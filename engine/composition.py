@@ -1,4 +1,9 @@
-"""The composition root: the workflow engine with the cycle's operations and a clock."""
+"""The composition root: the workflow engine with the cycle's operations and a clock.
+
+`AREAS` lists the areas with a `register(operations)` function of their own: each adds its
+service operations, task forms and (monitoring) alert families here, when an engine is built,
+never on import. The other areas' operations still come from engine/cycle/registry.py.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,35 @@ from sqlalchemy.orm import Session
 
 from bpmn.catalogue import Catalogue
 from bpmn.xml import Source
+from engine import monitoring
 from engine.actors import Actor
 from engine.cycle.registry import cycle_operations
 from engine.errors import DefinitionRejected
 from engine.models import ProcessDefinition
 from engine.workflow.data_limits import data_limits
 from engine.workflow.definitions import Deployed, deploy
+from engine.workflow.operations import OperationRegistry
 from engine.workflow.runtime import WorkflowEngine
+
+AREAS = (monitoring,)
+
+
+def register_areas() -> OperationRegistry:
+    """Every operation the shipped processes call, with each area's forms and alert families.
+
+    Registering is idempotent, so each engine built (and each command that computes alerts
+    without one) runs it.
+    """
+    registry = cycle_operations()
+    for area in AREAS:
+        area.register(registry)
+    return registry
 
 
 def build_engine(clock=None) -> WorkflowEngine:
     """A workflow engine for this process (build one per process and keep it: it caches specs)."""
     data_limits()  # a wrong limit in the environment stops here, before any work
-    return WorkflowEngine(cycle_operations(), clock=clock)
+    return WorkflowEngine(register_areas(), clock=clock)
 
 
 def shipped_sources() -> list[Source]:

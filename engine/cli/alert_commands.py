@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 from sqlalchemy import func, select
 
-from engine.alert_config import alert_settings, family_of
-from engine.alert_sql import FAMILIES, compute_round
 from engine.cli.context import CommandContext
+from engine.composition import register_areas
 from engine.errors import NotFound
 from engine.models import Alert, MonitoringTask
+from engine.monitoring.families import alert_settings, family_of
+from engine.monitoring.set_based import compute_round
 
 
 @click.group("alerts")
@@ -21,19 +22,19 @@ def command() -> None:
 @click.option("--task", "task_id", type=int, required=True, help="Monitoring round (task) id.")
 @click.option(
     "--family",
-    type=click.Choice(sorted(FAMILIES)),
     default=None,
-    help="Rule family (default: the region's configured one).",
+    help="Rule family, e.g. pace or calendar (default: the region's configured one).",
 )
 @click.pass_obj
 def compute(ctx: CommandContext, task_id: int, family: str | None) -> None:
     """Raise the alerts of every report of a round that has none yet (set-based)."""
+    register_areas()  # the alert families, as the engine's composition root registers them
     with ctx.transaction() as session:
         task = session.get(MonitoringTask, task_id)
         if task is None:
             raise NotFound(f"no monitoring task {task_id}")
         # The summary counts this family's alerts only, never another family's beside them.
-        family = family_of(alert_settings(session, task), family)
+        family = family_of(alert_settings(session, task), family).name
         reports = compute_round(session, task_id, family=family)
         colours = dict(
             session.execute(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from engine.cycle import documents, evaluation_ops, monitoring_ops, rectification_ops, results_ops
+from engine.cycle import documents, evaluation_ops, rectification_ops, results_ops
 from engine.workflow.operations import OperationRegistry
 
 
 def cycle_operations() -> OperationRegistry:
-    """A registry with the budget cycle's operations."""
+    """The operations of the areas that have no `register` of their own yet.
+
+    The composition root (engine/composition.py) adds those of the areas that do.
+    """
     registry = OperationRegistry()
-    for module in (documents, monitoring_ops, rectification_ops, evaluation_ops, results_ops):
+    for module in (documents, rectification_ops, evaluation_ops, results_ops):
         module.register(registry)
     return registry

@@ -7,12 +7,13 @@ import random
 import pytest
 from sqlalchemy import select
 
-from engine import alert_lifecycle
 from engine.actors import Actor
-from engine.alert_sql import compute_round
+from engine.composition import register_areas
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.models import Alert, FiscalYear
 from engine.models.enums import AlertStatus, Colour
+from engine.monitoring import lifecycle as alert_lifecycle
+from engine.monitoring.set_based import compute_round
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
 
@@ -21,6 +22,7 @@ SUPERVISOR = Actor(name="user:audit", role="supervisor", org_id=1, user_id=None)
 
 @pytest.fixture
 def red_alert(sessions) -> int:
+    register_areas()  # the alert families, as the composition root registers them
     with sessions() as session, session.begin():
         seed_province(session, SeedRequest(year=2026, projects=40, seed=8))
         year = session.scalars(select(FiscalYear)).one()

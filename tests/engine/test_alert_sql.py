@@ -13,10 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from engine import alerts
-from engine.alert_config import FAMILY_NAMES
-from engine.alert_report import raise_report_alerts
-from engine.alert_sql import compute_round
+from engine.composition import register_areas
 from engine.models import (
     Alert,
     FiscalYear,
@@ -27,12 +24,24 @@ from engine.models import (
     PolicySetting,
 )
 from engine.models.enums import Colour, DocumentStatus, Operator
+from engine.monitoring import FAMILIES
+from engine.monitoring import pace as alerts
+from engine.monitoring.per_report import raise_report_alerts
+from engine.monitoring.set_based import compute_round
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
 
+FAMILY_NAMES = [family.name for family in FAMILIES]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _families():
+    """The alert families, registered as the composition root registers them."""
+    register_areas()
+
 
 def _per_project(session, task_id):
-    """The reference: a plain loop over every report with engine/alerts.py."""
+    """The reference: a plain loop over every report with engine/monitoring/pace.py."""
     months = session.get(MonitoringTask, task_id).months_elapsed
     expected = {}
     for report in session.scalars(
@@ -164,7 +173,7 @@ def test_the_bulk_settings_do_not_outlive_the_computation(sessions, backend):
 
 def _calendar_reference(session, task_id):
     """The calendar family by hand, in exact fractions: milestones by month and the gap."""
-    from engine.alert_calendar import milestone
+    from engine.monitoring.calendar_rule import milestone
     from engine.policy import setting
 
     task = session.get(MonitoringTask, task_id)

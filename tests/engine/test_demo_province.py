@@ -22,7 +22,7 @@ from engine.models import (
     Project,
     User,
 )
-from engine.queries.alerts import AlertFilter, list_alerts
+from engine.monitoring.alert_queries import AlertFilter, list_alerts
 from engine.queries.tasks import inbox
 from engine.simulation import Choices, Simulation, drive
 from engine.tasks import RETURNED

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import alerts, scoring
+from engine import scoring
 from engine.errors import InvalidInput
 from engine.models.enums import Colour, Likelihood, Operator, QualitativeBand
+from engine.monitoring import pace as alerts
 from engine.reference import load_data
 
 SHARED = Path(os.environ.get("BUDGETLOOP_SHARED") or Path(__file__).resolve().parents[3] / "shared")

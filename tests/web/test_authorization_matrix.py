@@ -35,7 +35,7 @@ Role rules the table encodes, beyond the scopes (from the modules, checked again
   - process definitions are listed and downloaded by anyone logged in, validated and deployed
     by performance only;
   - alerts are acknowledged by finance, performance and supervisors, resolved by finance and
-    performance (engine/alert_tracking.py; units answer alerts through their task);
+    performance (engine/monitoring/tracking.py; units answer alerts through their task);
   - funding decisions are confirmed or overridden by the finance desk only;
   - target tables are edited (JSON or Excel) only by the unit that owns them;
   - the score preview is a POST that stores nothing: whoever sees the evaluation may use it;

@@ -8,10 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine import alert_tracking
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.models.enums import AlertKind, AlertStatus, Colour, Course
-from engine.queries.alerts import COLOURS, AlertFilter, get_alert, list_alerts, summarise
+from engine.monitoring import tracking as alert_tracking
+from engine.monitoring.alert_queries import COLOURS, AlertFilter, get_alert, list_alerts, summarise
 from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect

@@ -13,7 +13,7 @@ from engine.models.enums import (
     Operator,
     QualitativeBand,
 )
-from engine.queries.monitoring import ReportFilter, get_report, list_reports
+from engine.monitoring.report_queries import ReportFilter, get_report, list_reports
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session

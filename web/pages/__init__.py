@@ -14,6 +14,7 @@ from web.pages import (
     home,
     login,
     modeller,
+    monitoring_forms,
     nav,
     operations,
     projects,
@@ -44,7 +45,13 @@ BLUEPRINTS = [
 ]
 
 
+# Areas whose task forms register explicitly here (the others still register on import).
+AREA_FORMS = [monitoring_forms]
+
+
 def init_app(app: Flask) -> None:
+    for area in AREA_FORMS:
+        area.register()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     nav.init_app(app)

@@ -12,13 +12,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from engine import alert_tracking
 from engine.access import visible_orgs
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.models import FiscalYear, MonitoringTask, Organisation
 from engine.models.enums import AlertKind, AlertStatus, OrgKind
-from engine.queries.alerts import COLOURS, get_alert, list_alerts, summarise
+from engine.monitoring import tracking as alert_tracking
+from engine.monitoring.alert_queries import COLOURS, get_alert, list_alerts, summarise
 from engine.queries.oversight import overdue_rectifications
 from engine.workdays import BEIJING
 from web.api.alerts import AlertFilterArgs, alert_filter
@@ -26,7 +26,6 @@ from web.auth import require
 from web.db import get_session
 from web.errors import refusal_status
 from web.i18n import current_language, translate
-from web.pages import monitoring_forms  # noqa: F401  (registers the monitoring task forms)
 from web.pages.views import page_number, plain_digits
 
 bp = Blueprint("dashboard", __name__)

@@ -1,6 +1,7 @@
 """The monitoring task forms on the task page: the mid-year report, an alert response, and an
-in-year adjustment request. Each parser turns posted fields into what engine/forms/monitoring.py
-checks; blank fields are left out so the schema reports what is missing."""
+in-year adjustment request. Each parser turns posted fields into what engine/monitoring/forms.py
+checks; blank fields are left out so the schema reports what is missing. `register` adds them
+to the page-form registry when the app is built (web/pages/__init__.py), not on import."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from decimal import Decimal
 from werkzeug.datastructures import MultiDict
 
 from engine.models.enums import Colour, Course, DeviationReason, Likelihood, Operator
-from engine.queries.alerts import AlertFilter, list_alerts
-from engine.queries.monitoring import current_indicators, open_report
+from engine.monitoring.alert_queries import AlertFilter, list_alerts
+from engine.monitoring.report_queries import current_indicators, open_report
 from web.auth import current_actor
 from web.pages.task_extras import evidence_context
-from web.pages.task_forms import page_form
+from web.pages.task_forms import PageForm, register_page_form
 from web.pages.views import plain_digits
 
 ROW_FIELDS = ("actual", "band", "likelihood", "reason", "note")
@@ -58,7 +59,6 @@ def _report_context(session, task, project) -> dict:
     }
 
 
-@page_form("monitoring_report", "forms/monitoring_report.html", _report_context)
 def parse_monitoring_report(posted: MultiDict) -> dict:
     rows = []
     for raw_id in posted.getlist("indicator_id"):
@@ -81,13 +81,13 @@ ANSWERED_COLOURS = (Colour.RED.value, Colour.YELLOW.value, Colour.BLUE.value)
 def _response_context(session, task, project) -> dict:
     if project is None:
         return {"alerts": [], "courses": COURSES}
-    # Views, not bare rows: each names its indicator and its 序时进度比 (engine/alert_pace.py).
+    # Views, not bare rows: each names its indicator and its 序时进度比
+    # (engine/monitoring/pace_ratio.py).
     where = AlertFilter(colours=ANSWERED_COLOURS, project_id=project.id)
     alerts = list_alerts(session, current_actor(), where, 1, 20, "-id").items
     return {"alerts": alerts, "courses": COURSES}
 
 
-@page_form("alert_response", "forms/alert_response.html", _response_context)
 def parse_alert_response(posted: MultiDict) -> dict:
     return {
         key: value for key in ("course", "explanation") if (value := _text(posted, key)) is not None
@@ -99,10 +99,28 @@ def _adjustment_context(session, task, project) -> dict:
     return {"courses": courses, "project": project}
 
 
-@page_form("adjustment_request", "forms/adjustment_request.html", _adjustment_context)
 def parse_adjustment_request(posted: MultiDict) -> dict:
     return {
         key: value
         for key in ("explanation", "course", "amount_change")
         if (value := _text(posted, key)) is not None
     }
+
+
+PAGE_FORMS = {
+    "monitoring_report": PageForm(
+        "forms/monitoring_report.html", parse_monitoring_report, _report_context
+    ),
+    "alert_response": PageForm(
+        "forms/alert_response.html", parse_alert_response, _response_context
+    ),
+    "adjustment_request": PageForm(
+        "forms/adjustment_request.html", parse_adjustment_request, _adjustment_context
+    ),
+}
+
+
+def register() -> None:
+    """Show the monitoring task forms on the task page."""
+    for name, form in PAGE_FORMS.items():
+        register_page_form(name, form)

@@ -1,8 +1,9 @@
 """How each task form is shown and read on the pages: a template and a parser of the posted
 fields into the data the engine's form schema checks (engine/forms).
 
-Area modules register their forms with `@page_form(name, template)`; a form without its own
-page uses the generic one (a free comment).
+Area modules register their forms with `@page_form(name, template)` on import, or (monitoring)
+with `register_page_form` from their `register`, which `web.pages.init_app` calls; a form
+without its own page uses the generic one (a free comment).
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def plain_fields(posted: MultiDict) -> dict:
 
 def no_context(_session, _task, _project) -> dict:
     return {}
+
+
+def register_page_form(name: str, form: PageForm) -> None:
+    """Show the form `name` with `form` (the same again is harmless: each app built registers)."""
+    if PAGE_FORMS.get(name, form) != form:
+        raise RuntimeError(f"page form '{name}' is registered twice")
+    PAGE_FORMS[name] = form
 
 
 def page_form(name: str, template: str, context: Context = no_context):

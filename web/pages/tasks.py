@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, InvalidInput
-from engine.queries.alerts import AlertFilter, list_alerts
+from engine.monitoring.alert_queries import AlertFilter, list_alerts
 from engine.queries.tasks import completed, get_task
 from engine.queries.tasks import inbox as inbox_query
 from engine.tasks import BULK_FORM, MAX_BULK, REVIEWER_ROLES, complete, review_many

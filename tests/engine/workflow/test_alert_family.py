@@ -8,7 +8,6 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from engine.alert_calendar import milestone
 from engine.models import (
     Alert,
     FiscalYear,
@@ -21,6 +20,7 @@ from engine.models import (
     Project,
 )
 from engine.models.enums import Colour, Operator
+from engine.monitoring.calendar_rule import milestone
 from engine.policy import setting
 from engine.simulation import Choices, Simulation, drive
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from engine import policy
-from engine.alert_report import execution_rate, raise_report_alerts
 from engine.cycle.context import decimal, fiscal_year_of, project_of
 from engine.cycle.documents import document_row
 from engine.errors import InvalidInput
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow
 from engine.models.enums import AlertKind, Colour, Course, Likelihood, Operator, QualitativeBand
+from engine.monitoring.per_report import execution_rate, raise_report_alerts
 from engine.workdays import deadline_after_working_days, region_calendar, region_zone
 from engine.workflow.operations import OperationRegistry, ServiceCall
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine import alert_lifecycle
 from engine.access import require_role
 from engine.actors import Actor
-from engine.queries.alerts import AlertView, get_alert
+from engine.monitoring import lifecycle
+from engine.monitoring.alert_queries import AlertView, get_alert
 
 ACKNOWLEDGERS = frozenset({"supervisor", "finance", "performance"})
 RESOLVERS = frozenset({"finance", "performance"})
@@ -30,7 +30,7 @@ def acknowledge(session: Session, actor: Actor, alert_id: int, version: int) -> 
     """Record that `actor` has seen the alert (409 if it moved on since `version`)."""
     get_alert(session, actor, alert_id)
     require_role(actor, ACKNOWLEDGERS, "acknowledging an alert")
-    alert_lifecycle.acknowledge(session, alert_id, actor, expected_version=version)
+    lifecycle.acknowledge(session, alert_id, actor, expected_version=version)
     return get_alert(session, actor, alert_id)
 
 
@@ -38,5 +38,5 @@ def resolve(session: Session, actor: Actor, alert_id: int, version: int, note: s
     """Close the alert with a note on how it was dealt with (409 if it moved on)."""
     get_alert(session, actor, alert_id)
     require_role(actor, RESOLVERS, "resolving an alert")
-    alert_lifecycle.resolve(session, alert_id, actor, note, expected_version=version)
+    lifecycle.resolve(session, alert_id, actor, note, expected_version=version)
     return get_alert(session, actor, alert_id)

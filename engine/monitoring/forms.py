@@ -1,9 +1,10 @@
 """Monitoring forms: a unit's mid-year report, its answer to an alert, a target adjustment.
 
-The shapes are what the service tasks read (engine/cycle/monitoring_ops.py `compute_alerts`
+The shapes are what the service tasks read (engine/monitoring/operations.py `compute_alerts`
 and `record_alert_response`, engine/cycle/results_ops.py `apply_adjustment`) and what the
 simulated units of engine/simulation.py enter. Amounts leave as decimal strings: task data is
-stored as JSON in the process instance.
+stored as JSON in the process instance. `FORMS` names them; the area's `register`
+(engine/monitoring/__init__.py) adds them to the form registry.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from engine.forms.problems import problem
-from engine.forms.registry import form
 from engine.models.enums import Course, DeviationReason, Likelihood, QualitativeBand
 
 # Text a database can store: PostgreSQL refuses NUL, UTF-8 cannot encode lone surrogates.
@@ -61,7 +61,6 @@ class MonitoringRowForm(Schema):
         return {key: value for key, value in data.items() if value is not None}
 
 
-@form("monitoring_report")
 class MonitoringReportForm(Schema):
     executed_to_date = fields.Decimal(required=True, validate=AMOUNT)
     rows = fields.List(
@@ -81,7 +80,6 @@ class MonitoringReportForm(Schema):
         return {**data, "executed_to_date": str(data["executed_to_date"])}
 
 
-@form("alert_response")
 class AlertResponseForm(Schema):
     course = fields.String(required=True, validate=_choice(Course))
     explanation = fields.String(required=True, validate=EXPLANATION)
@@ -92,7 +90,6 @@ class AlertResponseForm(Schema):
             raise ValidationError(problem("explain_deviation"), "explanation")
 
 
-@form("adjustment_request")
 class AdjustmentRequestForm(Schema):
     explanation = fields.String(required=True, validate=EXPLANATION)
     course = fields.String(
@@ -114,3 +111,11 @@ class AdjustmentRequestForm(Schema):
         if data.get("amount_change") is not None:
             data["amount_change"] = str(data["amount_change"])
         return data
+
+
+# Form name (a BPMN user task's `form`) → schema.
+FORMS = {
+    "monitoring_report": MonitoringReportForm,
+    "alert_response": AlertResponseForm,
+    "adjustment_request": AdjustmentRequestForm,
+}

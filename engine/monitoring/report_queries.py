@@ -19,8 +19,8 @@ from engine.models import (
     Project,
     TargetTable,
 )
+from engine.monitoring.alert_queries import MAX_ID
 from engine.paging import Page, paginate, sort_by
-from engine.queries.alerts import MAX_ID
 
 # Both indexed: the primary key and ix_monitoring_report_project_id.
 REPORT_SORTS = {"id": MonitoringReport.id, "project_id": MonitoringReport.project_id}

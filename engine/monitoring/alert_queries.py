@@ -16,11 +16,11 @@ from sqlalchemy.orm import Bundle, Session, aliased
 
 from engine.access import in_department, project_scope, projects_in_scope
 from engine.actors import Actor
-from engine.alert_pace import PACE_COLUMNS, pace_ratio
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.errors import NotFound
 from engine.models import Alert, FiscalYear, Indicator, MonitoringTask, Organisation, Project, User
 from engine.models.enums import Colour
+from engine.monitoring.pace_ratio import PACE_COLUMNS, pace_ratio
 from engine.paging import Page, paginate_keys, sort_by
 from engine.workdays import BEIJING
 
@@ -65,7 +65,8 @@ class AlertView:
     indicator_name: str | None
     acknowledged_by: str | None
     resolved_by: str | None
-    # What the 序时进度比 is computed from (engine/alert_pace.py PACE_COLUMNS, in that order).
+    # What the 序时进度比 is computed from (engine/monitoring/pace_ratio.py PACE_COLUMNS, in
+    # that order).
     executed: Decimal | None = None
     budget: Decimal | None = None
     actual: Decimal | None = None

@@ -5,7 +5,7 @@ over-run); every project gets its overall colour, the worst of all of them.
 
 Amounts and measures are stored as scaled integers, so every comparison here is integer
 arithmetic: `rate / (m / 12) < 0.6` becomes `executed × 12 × 10 < 6 × m × budget`. The result is
-exactly that of the per-project functions in engine/alerts.py (a test compares them).
+exactly that of the per-project functions in engine/monitoring/pace.py (a test compares them).
 
 Each colour is computed once, as a severity (red 3 > yellow 2 > green 1 > blue 0), into a
 temporary table; the alerts and the projects' roll-up are read from that table instead of
@@ -14,7 +14,7 @@ joining reports, rows and indicators again for each kind of alert.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -34,9 +34,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from engine.alert_calendar import calendar_family
-from engine.alert_config import alert_settings, family_of
-from engine.alert_scope import unalerted
 from engine.models import (
     Alert,
     Indicator,
@@ -45,6 +42,8 @@ from engine.models import (
     MonitoringTask,
 )
 from engine.models.types import utcnow
+from engine.monitoring.families import alert_settings, family_of
+from engine.monitoring.unalerted import unalerted
 
 SEVERITY = {"red": 3, "yellow": 2, "green": 1, "blue": 0}
 RED, YELLOW, GREEN, BLUE = (SEVERITY[c] for c in ("red", "yellow", "green", "blue"))
@@ -246,15 +245,11 @@ def _raise(session: Session, task_id: int, now: datetime) -> None:
         session.execute(insert(alerts).from_select(ALERT_COLUMNS, projects))
 
 
-# Rule families by name (engine/alert_config.py: the region's `alerts` setting chooses one).
-FAMILIES: dict[str, Callable] = {"pace": pace_family, "calendar": calendar_family}
-
-
 def compute_round(
     session: Session, task_id: int, now: datetime | None = None, family: str | None = None
 ) -> int:
     """Raise the alerts of every submitted report of a round that has none yet."""
     task = session.get(MonitoringTask, task_id)
     settings = alert_settings(session, task)
-    name = family_of(settings, family)
-    return FAMILIES[name](session, task, settings[name], now or utcnow())
+    chosen = family_of(settings, family)
+    return chosen.set_based(session, task, settings[chosen.name], now or utcnow())

@@ -3,6 +3,9 @@
 Ratios are compared by cross-multiplying, never by dividing: `rate / (m / 12) < 0.6` is
 evaluated as `rate × 12 < 0.6 × m`, so a boundary case such as 0.35 after 7 months is exactly
 0.6 of pace (yellow), where binary floating point would say 0.5999… (red).
+
+These are the per-report rules of the default `pace` family (`PACE`); its whole round is the
+same rules as set-based SQL (engine/monitoring/set_based.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from engine.models.enums import Colour, Likelihood, Operator, QualitativeBand
+from engine.monitoring.families import AlertFamily, ReportColours
+from engine.monitoring.per_report import execution_rate
+from engine.monitoring.set_based import pace_family
 
 SEVERITY = {Colour.RED: 3, Colour.YELLOW: 2, Colour.GREEN: 1, Colour.BLUE: 0}
 DEFAULT_PACE = {
@@ -68,3 +74,28 @@ def indicator_colour(
 def worst(colours: Iterable[Colour]) -> Colour:
     """The project's colour: the most severe of its budget and indicator colours."""
     return max(colours, key=SEVERITY.__getitem__)
+
+
+def report_colours(report, rows, months: int, settings: dict) -> ReportColours:
+    """One recorded report under the pace rules (the monitoring process)."""
+    budget = budget_colour(execution_rate(report), months, settings["budget"])
+    indicators = {}
+    for row, indicator in rows:
+        actual = row.actual_to_date
+        if indicator.operator is not Operator.QUALITATIVE and actual is None:
+            actual = Decimal(0)
+        indicators[indicator.id] = indicator_colour(
+            indicator.operator,
+            months,
+            target=indicator.target_value,
+            actual=actual,
+            likelihood=row.likelihood,
+            band=row.qualitative_band,
+            thresholds=settings["indicator"],
+        )
+    project = worst([budget, *indicators.values()])
+    return ReportColours("pace", budget, project, indicators)
+
+
+# The default family: the per-report rules above; the whole round as set-based SQL.
+PACE = AlertFamily("pace", report_colours, pace_family)

@@ -8,61 +8,15 @@ every family). Every colour is written, green included, with the family's name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import alert_calendar, alerts
-from engine.alert_config import alert_settings, family_of
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow, MonitoringTask
-from engine.models.enums import AlertKind, Colour, Operator
-
-
-@dataclass
-class ReportColours:
-    """A report's colours: its budget, each indicator the family judges, the project."""
-
-    family: str
-    budget: Colour
-    project: Colour
-    indicators: dict[int, Colour] = field(default_factory=dict)
-
-
-def _pace(report, rows, months: int, settings: dict) -> ReportColours:
-    rate = execution_rate(report)
-    budget = alerts.budget_colour(rate, months, settings["budget"])
-    indicators = {}
-    for row, indicator in rows:
-        actual = row.actual_to_date
-        if indicator.operator is not Operator.QUALITATIVE and actual is None:
-            actual = Decimal(0)
-        indicators[indicator.id] = alerts.indicator_colour(
-            indicator.operator,
-            months,
-            target=indicator.target_value,
-            actual=actual,
-            likelihood=row.likelihood,
-            band=row.qualitative_band,
-            thresholds=settings["indicator"],
-        )
-    project = alerts.worst([budget, *indicators.values()])
-    return ReportColours("pace", budget, project, indicators)
-
-
-def _calendar(report, rows, months: int, settings: dict) -> ReportColours:
-    share = alert_calendar.completion(
-        (row.actual_to_date, indicator.target_value)
-        for row, indicator in rows
-        if alert_calendar.counts_for_completion(indicator.operator, indicator.target_value)
-    )
-    result = alert_calendar.colours(report.executed_to_date, report.budget, share, months, settings)
-    return ReportColours("calendar", result.budget, result.project)
-
-
-PER_REPORT = {"pace": _pace, "calendar": _calendar}
+from engine.models.enums import AlertKind, Colour
+from engine.monitoring.families import ReportColours, alert_settings, family_of
 
 
 def execution_rate(report: MonitoringReport) -> Decimal:
@@ -75,14 +29,14 @@ def report_colours(
     """The colours of one recorded report under the configured (or the given) family."""
     task = session.get(MonitoringTask, report.task_id)
     settings = alert_settings(session, task)
-    name = family_of(settings, family)
+    chosen = family_of(settings, family)
     rows = session.execute(
         select(MonitoringRow, Indicator)
         .join(Indicator, Indicator.id == MonitoringRow.indicator_id)
         .where(MonitoringRow.report_id == report.id)
         .order_by(Indicator.id)
     ).all()
-    return PER_REPORT[name](report, rows, task.months_elapsed, settings[name])
+    return chosen.per_report(report, rows, task.months_elapsed, settings[chosen.name])
 
 
 def raise_report_alerts(

@@ -19,9 +19,10 @@ from fractions import Fraction
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from engine.alert_scope import unalerted
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow, MonitoringTask
 from engine.models.enums import AlertKind, AlertStatus, Colour, Operator
+from engine.monitoring.families import AlertFamily, ReportColours
+from engine.monitoring.unalerted import unalerted
 
 MORE_IS_BETTER = (Operator.GE, Operator.GT, Operator.EQ)
 # Rows read per fetch when a whole round is computed (the round's rows never sit in memory).
@@ -122,3 +123,17 @@ def calendar_family(session: Session, task: MonitoringTask, settings: dict, now:
         alerts.append({**common, "kind": AlertKind.PROJECT, "colour": result.project})
     session.execute(insert(Alert.__table__), alerts)
     return len(reports)
+
+
+def report_colours(report, rows, months: int, settings: dict) -> ReportColours:
+    """One recorded report under the calendar rules (the monitoring process)."""
+    share = completion(
+        (row.actual_to_date, indicator.target_value)
+        for row, indicator in rows
+        if counts_for_completion(indicator.operator, indicator.target_value)
+    )
+    result = colours(report.executed_to_date, report.budget, share, months, settings)
+    return ReportColours("calendar", result.budget, result.project)
+
+
+CALENDAR = AlertFamily("calendar", report_colours, calendar_family)

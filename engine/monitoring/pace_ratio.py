@@ -27,7 +27,7 @@ def _lookup(column, *where):
     return select(column).where(*where).correlate(Alert).scalar_subquery()
 
 
-# What a ratio is computed from, read beside each alert (engine/queries/alerts.py).
+# What a ratio is computed from, read beside each alert (engine/monitoring/alert_queries.py).
 PACE_COLUMNS = (
     _lookup(MonitoringReport.executed_to_date, MonitoringReport.id == Alert.report_id),
     _lookup(MonitoringReport.budget, MonitoringReport.id == Alert.report_id),
