@@ -1,7 +1,7 @@
 """JUEL (`${…}`), the expression language of Camunda, Flowable and Activiti exports.
 
 We do not evaluate it; we recognise it so that a refusal can name it and show the same
-condition in the safe grammar (bpmn/expressions.py), when a mechanical rewrite gets there.
+condition in the safe grammar (bpmn/expressions/), when a mechanical rewrite gets there.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ def test_import_layers_are_kept():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    # Every contract kept, however many there are (the expression grammar has its own).
+    assert " 0 broken" in result.stdout
 
 
 def test_engine_never_imports_flask():

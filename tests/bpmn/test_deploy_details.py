@@ -1,6 +1,6 @@
 """The details deploy refusals quote are said in the user's language (issue 9, "one language").
 
-Why an expression or script is outside the safe grammar (bpmn/expressions.py), why a decision
+Why an expression or script is outside the safe grammar (bpmn/expressions/), why a decision
 cell is not FEEL (bpmn/feel.py), why a UNIQUE table's cells cannot be shown to exclude each
 other (bpmn/dmn_overlap.py) and the DMN files the catalogue refuses each carry a code; the pages
 say them from web/messages/deploy.json. The zh-CN modeller showed them in English.
