@@ -5,7 +5,7 @@ The stored state keeps every task with the values its step added or changed, eac
 loop whose script adds entries to one value on each pass therefore stores that value again, a
 little larger, on each pass: the state grows quadratically (48 entries of 9,999 characters per
 pass made a 110 MB state row after 20 passes, in one command). The scripts' grammar bounds what
-one statement builds (bpmn/expressions.py), not how much a loop piles up.
+one statement builds (bpmn/expressions/), not how much a loop piles up.
 
 So each command keeps a `DataBudget`: after every step (a script, a service call, a decision, a
 completed form, a gateway…) it measures what the state will store for that step, and refuses
