@@ -201,7 +201,9 @@ def test_the_audit_log_shows_the_deployment_and_a_verified_chain(world_page: Pag
     page = world_page
     log_in(page, world["performance"].login, PASSWORD)
     page.goto("/audit")
-    expect(page.locator("[data-chain=ok]")).to_contain_text("签名哈希链（HMAC，密钥保存在数据库之外）校验通过")
+    expect(page.locator("[data-chain=ok]")).to_contain_text(
+        "签名哈希链（HMAC，密钥保存在数据库之外）校验通过"
+    )
     page.locator("select[name=action]").select_option("definition.deploy")
     page.get_by_role("button", name="筛选").click()
     expect(page).to_have_url(re.compile(r"action=definition\.deploy"))
