@@ -44,6 +44,7 @@ from tests.engine.workflow.test_data_limits import _growing_loop  # noqa: E402
 from tests.rules.many_rules import many_rules  # noqa: E402
 from tests.support import hostile_xlsx  # noqa: E402
 from tests.support.databases import PostgresTemplates, SqliteTemplates  # noqa: E402
+from tests.support.served import children_of  # noqa: E402
 from tests.support.world import PASSWORD, PostgresWorld, SqliteWorld, World  # noqa: E402
 
 ANSWER_GOAL_S = 2.0
@@ -326,22 +327,10 @@ class Memory:
         self.peak = 0.0
         self.stop = threading.Event()
 
-    def workers(self) -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    status = (entry / "status").read_text()
-                except OSError:
-                    continue
-                if f"\nPPid:\t{self.master_pid}\n" in status:
-                    found.append(int(entry.name))
-        return found
-
     def by_worker(self) -> dict[int, float]:
         """Each worker's RSS in MiB."""
         sizes = {}
-        for pid in self.workers():
+        for pid in children_of(self.master_pid):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:

@@ -49,7 +49,7 @@ def canonical_json(value: Any) -> str:
     )
 
 
-def event_hash(
+def _event_body(
     *,
     seq: int,
     at: datetime,
@@ -59,50 +59,30 @@ def event_hash(
     object_id: str,
     payload: dict,
     prev_hash: str,
-) -> str:
-    """SHA-256 over the event's fields and the previous event's hash (legacy, unkeyed events)."""
-    body = canonical_json(
-        [
-            seq,
-            at.isoformat(timespec="microseconds"),
-            actor,
-            action,
-            object_type,
-            object_id,
-            payload,
-            prev_hash,
-        ]
-    )
+) -> list:
+    """The event's fields and the previous event's hash, in the order both formulas hash."""
+    return [
+        seq,
+        at.isoformat(timespec="microseconds"),
+        actor,
+        action,
+        object_type,
+        object_id,
+        payload,
+        prev_hash,
+    ]
+
+
+def event_hash(**fields) -> str:
+    """SHA-256 over the event's fields and the previous event's hash (unkeyed events, from
+    before revision 0009: checked once more when the upgrade signs them)."""
+    body = canonical_json(_event_body(**fields))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def event_mac(
-    secret: bytes,
-    *,
-    key_id: str,
-    seq: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    payload: dict,
-    prev_hash: str,
-) -> str:
+def event_mac(secret: bytes, *, key_id: str, **fields) -> str:
     """HMAC-SHA256, keyed with `secret`, over the event's fields, key id and previous hash."""
-    body = canonical_json(
-        [
-            seq,
-            at.isoformat(timespec="microseconds"),
-            actor,
-            action,
-            object_type,
-            object_id,
-            payload,
-            prev_hash,
-            key_id,
-        ]
-    )
+    body = canonical_json([*_event_body(**fields), key_id])
     return hmac.new(secret, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 

@@ -21,6 +21,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def children_of(pid: int) -> list[int]:
+    """The pids of the processes whose parent is `pid` (a gunicorn master's workers)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                children.append(int(entry.name))
+    return sorted(children)
+
+
 class Served:
     """`budgetloop serve --workers N` on a database, stopped at the end."""
 
@@ -72,16 +86,7 @@ class Served:
 
     def workers(self) -> list[int]:
         """The pids of the master's worker processes."""
-        children = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    status = (entry / "status").read_text()
-                except OSError:
-                    continue
-                if f"\nPPid:\t{self.process.pid}\n" in status:
-                    children.append(int(entry.name))
-        return sorted(children)
+        return children_of(self.process.pid)
 
     def served_by(self) -> set[str]:
         """The worker pids that served a completion, from the access log."""
