@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,12 +29,33 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def buffered(app: Flask) -> Callable:
+    """The app as a WSGI callable whose answers are read whole, and closed, before sending.
+
+    werkzeug's development server closes an answer only if draining the socket after a dropped
+    connection does not raise; when the browser cancels a static file mid-answer, the file stays
+    open and its ResourceWarning fails whichever test is running when it is collected. Reading the
+    answer first leaves nothing open to leak.
+    """
+
+    def serve(environ: dict, start_response: Callable) -> list[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+
+    return serve
+
+
 class LiveServer:
     """The app served by werkzeug on 127.0.0.1 and a free port, in a daemon thread."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server: BaseWSGIServer = make_server("127.0.0.1", 0, buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="live-server", daemon=True
