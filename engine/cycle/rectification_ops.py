@@ -90,18 +90,47 @@ def record_overdue(call: ServiceCall) -> dict:
     return {"order_id": order.id, "overdue": True}
 
 
-def close_rectification(call: ServiceCall) -> dict:
-    """Feedback accepted: close the order, with the review that accepted it.
+def record_feedback(call: ServiceCall) -> dict:
+    """The unit submitted its feedback: the order says so, with what and when.
 
-    The service task follows the finance desk's review (rectification_review) in the same
-    command, so the call's actor is the reviewer and `comment` is what they wrote.
+    The service task follows the unit's feedback task in the same command, so a supervisor
+    filtering orders by "feedback submitted" sees exactly the orders waiting for review.
     """
     order = _order(call)
-    order.status = RectificationStatus.CLOSED
-    order.feedback = call.data.get("feedback")
+    order.status = RectificationStatus.FEEDBACK_SUBMITTED
+    order.feedback = str(call.data.get("feedback") or "").strip() or None
+    order.feedback_at = call.now
+    call.session.flush()
+    return {"order_id": order.id, "status": order.status.value}
+
+
+def _record_review(call: ServiceCall, order: RectificationOrder) -> None:
+    """Who reviewed, when, and what they wrote: the service task follows the finance desk's
+    review (rectification_review) in the same command, so the call's actor is the reviewer."""
     order.reviewed_by_id = call.actor.user_id
     order.reviewed_at = call.now
     order.review_comment = str(call.data.get("comment") or "").strip() or None
+
+
+def return_rectification(call: ServiceCall) -> dict:
+    """The review returned the feedback: the order is back with the unit, saying why."""
+    order = _order(call)
+    order.status = RectificationStatus.RETURNED
+    _record_review(call, order)
+    call.session.flush()
+    return {"order_id": order.id, "status": order.status.value}
+
+
+def close_rectification(call: ServiceCall) -> dict:
+    """Feedback accepted: close the order (销号), with the review that accepted it.
+
+    Acceptance and closure are one command, so the order goes from feedback submitted
+    straight to closed; reviewed_at (= closed_at) records the acceptance.
+    """
+    order = _order(call)
+    order.status = RectificationStatus.CLOSED
+    order.feedback = str(call.data.get("feedback") or "").strip() or order.feedback
+    _record_review(call, order)
     order.closed_at = call.now
     call.session.flush()
     return {"order_id": order.id, "status": "closed", "overdue": order.overdue}
@@ -110,4 +139,6 @@ def close_rectification(call: ServiceCall) -> dict:
 def register(registry: OperationRegistry) -> None:
     registry.register("issue_rectification", issue_rectification)
     registry.register("record_overdue", record_overdue)
+    registry.register("record_feedback", record_feedback)
+    registry.register("return_rectification", return_rectification)
     registry.register("close_rectification", close_rectification)

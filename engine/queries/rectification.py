@@ -181,7 +181,7 @@ def open_order_for(session: Session, project: Project | None) -> RectificationOr
 
 
 def reported_feedback(steps: list[Step]) -> str | None:
-    """The unit's latest feedback (the order itself records it only when it closes)."""
+    """The unit's latest feedback as its completed steps recorded it."""
     reported = [
         step.text
         for step in steps

@@ -71,3 +71,52 @@ def test_a_review_without_a_comment_records_none(world, world_app, world_client)
     order = _order(world_app, project.id)
     assert order.closed_at is not None and order.review_comment is None
     assert order.reviewed_by_id == world["finance"].user_id
+
+
+def _listed(world_client, world, status: str) -> list[int]:
+    listed = world_client.get(
+        f"/api/v1/rectification-orders/?status={status}", headers=world.headers("supervisor")
+    )
+    assert listed.status_code == 200, listed.json
+    return [order["id"] for order in listed.json["items"]]
+
+
+def test_the_order_walks_every_state_a_supervisor_filters_by(world, world_app, world_client):
+    """issued → feedback submitted → returned → feedback submitted → closed (domain.md 4): each
+    state is on the order, so a filter by state finds it (it went from issued to closed before)."""
+    project = start(world_app, "rectification", world["unit"].org_id)
+    order_id = _order(world_app, project.id).id
+    assert order_id in _listed(world_client, world, "issued")
+
+    _feedback(world_client, world, world_app)
+    order = _order(world_app, project.id)
+    assert order.status.value == "feedback_submitted"
+    assert order.feedback == "已完善资金管理制度" and order.feedback_at is not None
+    assert order_id in _listed(world_client, world, "feedback_submitted")
+    assert order_id not in _listed(world_client, world, "issued")
+
+    review = ready(world_app, form="rectification_review", org_id=world["finance"].org_id)[-1]
+    returned = world_client.post(
+        f"/api/v1/tasks/{review.id}/complete",
+        json={"data": {"outcome": "return", "comment": "缺少制度文件"}},
+        headers=world.headers("finance"),
+    )
+    assert returned.status_code == 200, returned.json
+    order = _order(world_app, project.id)
+    assert order.status.value == "returned" and order.review_comment == "缺少制度文件"
+    assert order.reviewed_by_id == world["finance"].user_id and order.closed_at is None
+    assert order_id in _listed(world_client, world, "returned")
+
+    _feedback(world_client, world, world_app)
+    assert _order(world_app, project.id).status.value == "feedback_submitted"
+    review = ready(world_app, form="rectification_review", org_id=world["finance"].org_id)[-1]
+    accepted = world_client.post(
+        f"/api/v1/tasks/{review.id}/complete",
+        json={"data": {"outcome": "accept", "comment": COMMENT}},
+        headers=world.headers("finance"),
+    )
+    assert accepted.status_code == 200, accepted.json
+    order = _order(world_app, project.id)
+    assert order.status.value == "closed" and order.review_comment == COMMENT
+    assert order.feedback == "已完善资金管理制度"
+    assert order_id in _listed(world_client, world, "closed")
