@@ -1,0 +1,130 @@
+"""An instance's stored state: the workflow it holds, and writing it back under its version.
+
+The state row is the instance: the work queue and the timer table are derived from it
+(derived.py), written here in the same step so they never disagree with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from bpmn.errors import BpmnError
+from bpmn.script_engine import SafeScriptEngine
+from engine.actors import Actor
+from engine.errors import Conflict, Corrupted
+from engine.models import ProcessInstance
+from engine.workflow import derived
+from engine.workflow.data_limits import DataBudget, TaskDataTooLarge
+from engine.workflow.failures import EngineFailure
+from engine.workflow.operations import ServiceCall
+
+if TYPE_CHECKING:
+    from engine.workflow.runtime import WorkflowEngine
+
+_instances = ProcessInstance.__table__
+# Built once: every command that changes an instance ends with it.
+SAVE_STATE = (
+    update(_instances)
+    .where(
+        _instances.c.id == bindparam("instance_id"),
+        _instances.c.version == bindparam("expected"),
+    )
+    .values(
+        state=bindparam("state"),
+        status=bindparam("status"),
+        updated_at=bindparam("updated_at"),
+        version=bindparam("version"),
+        completed_at=bindparam("completed_at"),
+    )
+)
+
+
+def script_engine(
+    engine: WorkflowEngine, session: Session, instance: ProcessInstance, actor: Actor
+) -> SafeScriptEngine:
+    """The script engine an instance runs on: service tasks call the engine's operations
+    inside the command's session, as the command's actor."""
+
+    def services(name: str, params: dict, task) -> Any:
+        call = ServiceCall(
+            session=session,
+            engine=engine,
+            instance=instance,
+            data=task.data,
+            params=params,
+            actor=actor,
+            now=engine.clock(),
+            element_id=task.task_spec.bpmn_id,
+        )
+        return engine.operations.call(name, call)
+
+    return SafeScriptEngine(clock=engine.clock, services=services)
+
+
+def load(
+    engine: WorkflowEngine, session: Session, instance: ProcessInstance, actor: Actor
+) -> BpmnWorkflow:
+    """The instance's workflow, on the safe script engine."""
+    try:
+        bundle = engine.definitions.bundle(session, instance.spec_sha256)
+        return engine.codec.load_state(
+            instance.state, bundle, script_engine(engine, session, instance, actor)
+        )
+    except BpmnError as error:
+        raise Corrupted(f"process instance {instance.id}: {error}") from None
+
+
+def save(
+    engine: WorkflowEngine,
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    actor: Actor,
+    before: derived.Snapshot,
+    budget: DataBudget,
+    completed_task_id: str | None = None,
+) -> str:
+    """Write the state if nobody else did meanwhile, and the derived rows; the new status."""
+    now = engine.clock()
+    status = "completed" if workflow.is_completed() else "running"
+    state = engine.codec.dump_state(workflow)
+    try:
+        budget.check_state(state)
+    except TaskDataTooLarge as error:
+        raise EngineFailure(error, error.element_id) from None
+    result = session.execute(
+        SAVE_STATE,
+        {
+            "instance_id": instance.id,
+            "expected": instance.version,
+            "state": state,
+            "status": status,
+            "updated_at": now,
+            "version": instance.version + 1,
+            "completed_at": now if status == "completed" else None,
+        },
+    )
+    if result.rowcount != 1:
+        raise Conflict(
+            f"process instance {instance.id} was changed meanwhile; reload and try again",
+            errors={"version": "stale"},
+        )
+    # Keep the loaded object true to the row without reading it back.
+    set_committed_value(instance, "version", instance.version + 1)
+    set_committed_value(instance, "status", status)
+    derived.refresh(
+        session,
+        instance_id=instance.id,
+        business_key=instance.business_key,
+        workflow=workflow,
+        before=before,
+        now=now,
+        actor_name=actor.name,
+        completed_task_id=completed_task_id,
+    )
+    return status
