@@ -21,10 +21,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
-from engine import rulesets
 from engine.composition import register_areas
 from engine.db import create_db_engine, session_factory
-from engine.identity import issue_token
+from engine.identity.users import issue_token
 from engine.models import (
     AccountabilityAction,
     Alert,
@@ -41,6 +40,7 @@ from engine.models import (
 )
 from engine.models.enums import AccountabilityKind, DecisionKind, DecisionStatus, Role
 from engine.monitoring.set_based import compute_round
+from engine.results import rulesets
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
 from rules import Facts
@@ -140,7 +140,7 @@ def _decide(session: Session, rng: random.Random) -> None:
         .where(Project.fiscal_year_id == year.id)
         .order_by(Project.id)
     ).all()
-    # Departments in a random order of merit, as engine.department_ranks would rank them.
+    # Departments in a random order of merit, as engine.evaluation.department_ranks would rank them.
     parents = dict(
         session.execute(
             select(Organisation.id, Organisation.parent_id).where(

@@ -1,10 +1,10 @@
 """Benchmark the rules host: decisions/s of the default rule set against plain Python, and memory.
 
-Decisions: the same project outcomes go through `RulesHost.evaluate` (one call per project,
-as the cycle applies rules), through `evaluate_many`, and through engine/results.py's plain
-`decide`, which is the ceiling; the two must make the same decisions.  Memory: resident set
-size (VmRSS) before and after many evaluations and after registering many rule-set versions,
-each measured after a warm-up.  Prints figures; asserts nothing about time.
+Decisions: the same project outcomes go through `RulesHost.evaluate` (one call per project, as the
+cycle applies rules), through `evaluate_many`, and through engine/results/default_policy.py's plain
+`decide`, which is the ceiling; the two must make the same decisions.  Memory: resident set size
+(VmRSS) before and after many evaluations and after registering many rule-set versions, each
+measured after a warm-up.  Prints figures; asserts nothing about time.
 
     .venv/bin/python bench/rules.py [--quick] [--projects N] [--evaluations N] [--versions N]
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import results  # noqa: E402
+from engine.results import default_policy as results  # noqa: E402
 from rules import Facts, RulesHost, default_ruleset, parse_ruleset  # noqa: E402
 
 SAME_RULE = {

@@ -5,10 +5,10 @@ project's decision with its facts), then times, in the same run:
 
 - `budgetloop rules simulate --ruleset FILE --year 2026`, the whole command as typed (start-up,
   imports, reading the decisions, the rules engine, the report), best of R runs;
-- `engine.whatif.simulate` in this process, best of R (the host has the candidate registered
+- `engine.results.whatif.simulate` in this process, best of R (the host has the candidate registered
   after the first run);
-- the baseline: the plain Python policy function (engine.results.decide) deciding the same
-  stored facts, which is the floor of what any rules engine can cost.
+- the baseline: the plain Python policy function (engine.results.default_policy.decide)
+  deciding the same stored facts, which is the floor of what any rules engine can cost.
 
 The goal: the whole command answers in under 2 s for a 10,000-project year.
 
@@ -33,10 +33,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench import province_data  # noqa: E402
-from engine import results, whatif  # noqa: E402
 from engine.db import create_db_engine, session_factory  # noqa: E402
 from engine.models import FundingDecision  # noqa: E402
-from engine.rulesets import facts_from  # noqa: E402
+from engine.results import default_policy as results  # noqa: E402
+from engine.results import whatif  # noqa: E402
+from engine.results.rulesets import facts_from  # noqa: E402
 from engine.synthetic.province import DEMO_REGION  # noqa: E402
 from rules import default_ruleset, parse_ruleset  # noqa: E402
 from tests.support.postgres import ThrowawayPostgres  # noqa: E402

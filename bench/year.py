@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 from engine import reference, schema  # noqa: E402
 from engine.composition import build_engine, deploy_shipped  # noqa: E402
 from engine.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
-from engine.demo import DEMO_ACTOR, _stage, _start_cycles  # noqa: E402
+from engine.demo.main import DEMO_ACTOR, _stage, _start_cycles  # noqa: E402
+from engine.demo.simulation import Choices, Simulation, drive  # noqa: E402
 from engine.report import pad, summarise  # noqa: E402
-from engine.simulation import Choices, Simulation, drive  # noqa: E402
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province  # noqa: E402
 from engine.workflow.clock import ManualClock  # noqa: E402
 from tests.support.postgres import ThrowawayPostgres  # noqa: E402

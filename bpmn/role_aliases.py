@@ -1,34 +1,35 @@
 """Roles named the way other tools and people name them: lane labels and candidate groups.
 
 A lane called 主管部门 (the label the pages themselves show) or a Camunda/Flowable/Activiti
-`candidateGroups="department"` means the role `department`; the catalogue writes the role it
-finds into the task's `role` property, so validation and the work queue read one place.
+`candidateGroups` naming a role means that role; the catalogue writes the role it finds into
+the task's `role` property, so validation and the work queue read one place.
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-# The interface's own labels (web/messages/common.json role.*), in both languages, and the
-# role names themselves.
-_LABELS = {
-    "unit": ("预算单位", "Budget unit"),
-    "department": ("主管部门", "Department"),
-    "finance": ("财政业务处室", "Finance desk"),
-    "performance": ("预算绩效管理处", "Performance division"),
-    "evaluator": ("第三方机构", "Evaluator"),
-    "supervisor": ("监督部门", "Supervisor"),
-}
-ALIASES = {
-    label.strip().casefold(): role for role, labels in _LABELS.items() for label in (role, *labels)
-}
+# Label (casefolded, spaces collapsed) → role. The roles and what people call them are the
+# engine's (its permission table); it registers them here when an engine is composed, so this
+# layer spells no role name of its own.
+ALIASES: dict[str, str] = {}
+
+
+def register_role(role: str, labels: tuple[str, ...] = ()) -> None:
+    """Let a lane or candidate group named `role` or one of its `labels` mean `role`."""
+    for label in (role, *labels):
+        ALIASES[_key(label)] = role
 
 
 def role_for(label: str | None) -> str | None:
     """The role a lane name or candidate group stands for, if it stands for one."""
     if not label:
         return None
-    return ALIASES.get(" ".join(label.split()).casefold())
+    return ALIASES.get(_key(label))
+
+
+def _key(label: str) -> str:
+    return " ".join(label.split()).casefold()
 
 
 def candidate_groups(node: etree._Element) -> list[str]:

@@ -1,8 +1,8 @@
 """Evidence files (佐证材料) on a monitoring report, a self-evaluation or a rectification order.
 
-A unit attaches files while the task that fills the document is ready, and may delete them until
-it is completed. Whoever sees the document's project (engine/access.py) lists and downloads them;
-anyone else gets NotFound. The bytes are kept in the database beside their row, so an upload
+A unit attaches files while the task that fills the document is ready, and may delete them until it
+is completed. Whoever sees the document's project (engine/identity/access.py) lists and downloads
+them; anyone else gets NotFound. The bytes are kept in the database beside their row, so an upload
 commits or rolls back as one, on SQLite as on PostgreSQL.
 
 Files are checked by their content: the first bytes (and, for the Office Open XML and OFD
@@ -24,7 +24,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.access import project_scope, scoped_by_project
 from engine.actors import Actor
 from engine.errors import (
     BudgetloopError,
@@ -35,13 +34,14 @@ from engine.errors import (
     TooLarge,
     UnsupportedMediaType,
 )
+from engine.evaluation.queries import evaluation_for_task
+from engine.identity.access import project_scope, scoped_by_project
 from engine.models import Attachment, AttachmentBlob, HumanTask, Project
 from engine.models.types import utcnow
 from engine.monitoring.report_queries import open_report
 from engine.paging import Page, paginate, sort_by
-from engine.queries.evaluations import evaluation_for_task
-from engine.queries.rectification import open_order_for
-from engine.queries.tasks import get_task, may_work_on
+from engine.rectification.queries import open_order_for
+from engine.review.inbox import get_task, may_work_on
 
 MiB = 1024 * 1024
 CHUNK = 64 * 1024

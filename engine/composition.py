@@ -1,8 +1,9 @@
 """The composition root: the workflow engine with the cycle's operations and a clock.
 
-`AREAS` lists the areas with a `register(operations)` function of their own: each adds its
-service operations, task forms and (monitoring) alert families here, when an engine is built,
-never on import. The other areas' operations still come from engine/cycle/registry.py.
+`AREAS` lists the areas of the cycle. Each has a `register(operations)` function of its own that
+adds its service operations, its task forms and (monitoring) its alert families, here, when an
+engine is built: nothing registers on import. A new area is a package with `register` and its
+line in `AREAS`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from bpmn.catalogue import Catalogue
 from bpmn.xml import Source
-from engine import monitoring
+from engine import evaluation, identity, monitoring, rectification, results, review, targets
 from engine.actors import Actor
-from engine.cycle.registry import cycle_operations
 from engine.errors import DefinitionRejected
 from engine.models import ProcessDefinition
 from engine.workflow.data_limits import data_limits
@@ -24,7 +24,7 @@ from engine.workflow.definitions import Deployed, deploy
 from engine.workflow.operations import OperationRegistry
 from engine.workflow.runtime import WorkflowEngine
 
-AREAS = (monitoring,)
+AREAS = (identity, targets, review, monitoring, evaluation, rectification, results)
 
 
 def register_areas() -> OperationRegistry:
@@ -33,7 +33,7 @@ def register_areas() -> OperationRegistry:
     Registering is idempotent, so each engine built (and each command that computes alerts
     without one) runs it.
     """
-    registry = cycle_operations()
+    registry = OperationRegistry()
     for area in AREAS:
         area.register(registry)
     return registry

@@ -7,15 +7,15 @@ that user at once: a copy of the cookie is refused from then on, however long it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flask import g, request, session
 
 from engine import audit
-from engine.access import PUBLIC, require_role
 from engine.actors import Actor
 from engine.errors import Unauthenticated
-from engine.identity import check_token, end_sessions
+from engine.identity import permissions
+from engine.identity.access import PUBLIC
+from engine.identity.permissions import Permission
+from engine.identity.users import check_token, end_sessions
 from engine.models import User
 from web.db import get_session
 
@@ -41,11 +41,16 @@ def optional_actor() -> Actor:
     return g.actor
 
 
-def require(roles: Iterable[str]) -> Actor:
-    """The caller, if their role is one of `roles`; Forbidden (403) otherwise."""
+def require(permission: Permission) -> Actor:
+    """The caller, if the permission table gives their role `permission`; Forbidden (403)."""
     actor = current_actor()
-    require_role(actor, roles, "this")
+    permissions.require(actor, permission, "this")
     return actor
+
+
+def may(permission: Permission) -> bool:
+    """Whether the caller (perhaps the anonymous public) holds `permission`: what a page shows."""
+    return permissions.may(optional_actor(), permission)
 
 
 def protect(blueprint) -> None:

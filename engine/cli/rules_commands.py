@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from engine import rulesets, whatif
 from engine.cli.context import CommandContext
-from engine.department_ranks import close_evaluations
 from engine.errors import InvalidInput
+from engine.evaluation.department_ranks import close_evaluations
 from engine.models import FiscalYear, Organisation
 from engine.models import RuleSet as RuleSetRow
+from engine.results import rulesets, whatif
 from engine.synthetic.province import DEMO_REGION
 from rules import RuleSetInvalid, parse_ruleset
 

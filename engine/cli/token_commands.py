@@ -7,7 +7,7 @@ import click
 from engine.cli.context import CommandContext
 from engine.config import MAX_TOKEN_DAYS
 from engine.errors import InvalidInput
-from engine.identity import issue_token_for, list_tokens, revoke_tokens
+from engine.identity.users import issue_token_for, list_tokens, revoke_tokens
 
 
 @click.group("token")

@@ -6,8 +6,8 @@ import click
 
 from engine.cli.context import CommandContext
 from engine.errors import InvalidInput
-from engine.identity import activate_user, add_user, deactivate_user
-from engine.logins import set_password
+from engine.identity.logins import set_password
+from engine.identity.users import activate_user, add_user, deactivate_user
 
 
 @click.group("user")

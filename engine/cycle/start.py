@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from engine import policy
 from engine.actors import Actor
+from engine.cycle.calendar import evaluation_close_at
 from engine.cycle.context import fiscal_year_of, project_of
-from engine.department_ranks import evaluation_close_at
 from engine.errors import Conflict, InvalidInput
 from engine.models import (
     Allocation,

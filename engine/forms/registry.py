@@ -17,16 +17,10 @@ def register_form(name: str, schema: type[Schema]) -> None:
     FORMS[name] = schema
 
 
-def form(name: str):
-    """Register the decorated schema as the form `name` (areas not yet moved to `register`)."""
-
-    def register(schema: type[Schema]) -> type[Schema]:
-        if name in FORMS:
-            raise RuntimeError(f"form '{name}' is registered twice")
-        FORMS[name] = schema
-        return schema
-
-    return register
+def register_forms(forms: dict[str, type[Schema]]) -> None:
+    """Register an area's table of forms (form name → schema)."""
+    for name, schema in forms.items():
+        register_form(name, schema)
 
 
 class FormlessTask(Schema):

@@ -15,12 +15,17 @@ class OrgKind(StrEnum):
 
 
 class Role(StrEnum):
+    """Every role name; what each may do and see is engine/identity/permissions.py's table."""
+
     UNIT = "unit"
     DEPARTMENT = "department"
     FINANCE = "finance"
     PERFORMANCE = "performance"
     EVALUATOR = "evaluator"
     SUPERVISOR = "supervisor"
+    # The anonymous visitor of the disclosure pages, never a user's role: parse_role refuses it,
+    # and the migrated users table's CHECK constraint lists only the six above.
+    PUBLIC = "public"
 
 
 # The organisation kind a user of each role must belong to.

@@ -20,7 +20,7 @@ Nothing here registers itself on import: the composition root (engine/compositio
 
 from __future__ import annotations
 
-from engine.forms.registry import register_form
+from engine.forms.registry import register_forms
 from engine.monitoring import forms
 from engine.monitoring import operations as service
 from engine.monitoring.calendar_rule import CALENDAR
@@ -40,7 +40,6 @@ def register(operations: OperationRegistry) -> None:
     function plus its line in `operations.register`.
     """
     service.register(operations)
-    for name, schema in forms.FORMS.items():
-        register_form(name, schema)
+    register_forms(forms.FORMS)
     for family in FAMILIES:
         register_family(family)

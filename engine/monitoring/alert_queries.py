@@ -14,10 +14,10 @@ from decimal import Decimal
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Bundle, Session, aliased
 
-from engine.access import in_department, project_scope, projects_in_scope
 from engine.actors import Actor
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.errors import NotFound
+from engine.identity.access import in_department, project_scope, projects_in_scope
 from engine.models import Alert, FiscalYear, Indicator, MonitoringTask, Organisation, Project, User
 from engine.models.enums import Colour
 from engine.monitoring.pace_ratio import PACE_COLUMNS, pace_ratio

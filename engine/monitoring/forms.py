@@ -1,8 +1,8 @@
 """Monitoring forms: a unit's mid-year report, its answer to an alert, a target adjustment.
 
 The shapes are what the service tasks read (engine/monitoring/operations.py `compute_alerts`
-and `record_alert_response`, engine/cycle/results_ops.py `apply_adjustment`) and what the
-simulated units of engine/simulation.py enter. Amounts leave as decimal strings: task data is
+and `record_alert_response`, engine/results/operations.py `apply_adjustment`) and what the
+simulated units of engine/demo/simulation.py enter. Amounts leave as decimal strings: task data is
 stored as JSON in the process instance. `FORMS` names them; the area's `register`
 (engine/monitoring/__init__.py) adds them to the form registry.
 """

@@ -7,16 +7,15 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import Actor
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.identity.permissions import Permission, may
 from engine.models import Alert
 from engine.models.enums import AlertStatus, Colour
 from engine.models.types import utcnow
 
-# Who may move an alert along (a unit answers its alerts through its monitoring task).
-TRACKERS = {"supervisor", "finance", "performance"}
-
 
 def _alert(session: Session, alert_id: int, actor: Actor, expected_version: int | None) -> Alert:
-    if not actor.operator and actor.role not in TRACKERS:
+    # A unit answers its alerts through its monitoring task, never here.
+    if not may(actor, Permission.TRACK_ALERTS):
         raise Forbidden(f"role '{actor.role}' does not track alerts")
     alert = session.get(Alert, alert_id)
     if alert is None:

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from engine import policy
 from engine.cycle.context import decimal, fiscal_year_of, project_of
-from engine.cycle.documents import document_row
 from engine.errors import InvalidInput
 from engine.models import Alert, Indicator, MonitoringReport, MonitoringRow
 from engine.models.enums import AlertKind, Colour, Course, Likelihood, Operator, QualitativeBand
 from engine.monitoring.per_report import execution_rate, raise_report_alerts
+from engine.review.documents import document_row
 from engine.workdays import deadline_after_working_days, region_calendar, region_zone
 from engine.workflow.operations import OperationRegistry, ServiceCall
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import project_scope
 from engine.actors import Actor
 from engine.errors import NotFound
+from engine.identity.access import project_scope
 from engine.models import (
     FiscalYear,
     Indicator,

@@ -13,23 +13,20 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.access import require_role
 from engine.actors import Actor
+from engine.identity.permissions import Permission, may, require
 from engine.monitoring import lifecycle
 from engine.monitoring.alert_queries import AlertView, get_alert
 
-ACKNOWLEDGERS = frozenset({"supervisor", "finance", "performance"})
-RESOLVERS = frozenset({"finance", "performance"})
-
 
 def may_acknowledge(actor: Actor) -> bool:
-    return actor.operator or actor.role in ACKNOWLEDGERS
+    return may(actor, Permission.ACKNOWLEDGE_ALERTS)
 
 
 def acknowledge(session: Session, actor: Actor, alert_id: int, version: int) -> AlertView:
     """Record that `actor` has seen the alert (409 if it moved on since `version`)."""
     get_alert(session, actor, alert_id)
-    require_role(actor, ACKNOWLEDGERS, "acknowledging an alert")
+    require(actor, Permission.ACKNOWLEDGE_ALERTS, "acknowledging an alert")
     lifecycle.acknowledge(session, alert_id, actor, expected_version=version)
     return get_alert(session, actor, alert_id)
 
@@ -37,6 +34,6 @@ def acknowledge(session: Session, actor: Actor, alert_id: int, version: int) -> 
 def resolve(session: Session, actor: Actor, alert_id: int, version: int, note: str) -> AlertView:
     """Close the alert with a note on how it was dealt with (409 if it moved on)."""
     get_alert(session, actor, alert_id)
-    require_role(actor, RESOLVERS, "resolving an alert")
+    require(actor, Permission.RESOLVE_ALERTS, "resolving an alert")
     lifecycle.resolve(session, alert_id, actor, note, expected_version=version)
     return get_alert(session, actor, alert_id)

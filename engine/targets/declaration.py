@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from engine.models import FrameNode, Indicator, Organisation, TargetTable
-from engine.queries.targets import frame_nodes
+from engine.targets.queries import frame_nodes
 
 
 @dataclass

@@ -19,8 +19,8 @@ from engine.actors import Actor
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.models import FrameNode, Indicator, TargetTable
 from engine.models.enums import DocumentStatus
-from engine.queries.targets import frame_nodes
 from engine.targets import excel
+from engine.targets.queries import frame_nodes, owns
 from engine.targets.validation import IndicatorDraft, Problem, check
 
 EDITABLE = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
@@ -39,14 +39,12 @@ class TableEdit:
 
 
 def may_edit(actor: Actor, table: TargetTable) -> bool:
-    return (
-        actor.role == "unit" and actor.org_id == table.project.unit_id and table.status in EDITABLE
-    )
+    return owns(actor, table.project) and table.status in EDITABLE
 
 
 def require_editable(actor: Actor, table: TargetTable) -> None:
     """Forbidden unless the caller is the owning unit; Conflict unless it is being filed."""
-    if actor.role != "unit" or actor.org_id != table.project.unit_id:
+    if not owns(actor, table.project):
         raise Forbidden(
             f"only the unit that owns project {table.project.code} may edit its target table",
             errors={"target_table": "not the owning unit"},

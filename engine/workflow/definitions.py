@@ -23,10 +23,11 @@ from engine import audit
 from engine.actors import Actor
 from engine.errors import Corrupted, DefinitionRejected, NotFound
 from engine.forms import FORMS
+from engine.identity.permissions import Permission, holders
 from engine.models import ProcessDefinition, ProcessSpec
-from engine.models.enums import Role
 
-ROLES = frozenset(role.value for role in Role if role is not Role.SUPERVISOR)
+# The roles a lane or candidate group may give user tasks (supervisors have no process steps).
+ROLES = frozenset(role.value for role in holders(Permission.TAKE_PROCESS_STEPS))
 
 
 def form_outcomes() -> dict[str, tuple[str, ...]]:

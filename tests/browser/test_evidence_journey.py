@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from engine.composition import build_engine
 from engine.db import session_factory
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import Attachment, FiscalYear, HumanTask, Project, TaskDraft
-from engine.simulation import Choices, Simulation, drive
 from engine.workflow.clock import ManualClock
 from tests.browser.support import log_in, screenshot
 from tests.support.world import PASSWORD

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.cycle.start import start_cycle
+from engine.demo.simulation import Choices, Simulation
+from engine.identity.passwords import hash_password
 from engine.models import FiscalYear, HumanTask, Project, TargetTable, User
 from engine.models.enums import DocumentStatus
-from engine.passwords import hash_password
-from engine.simulation import Choices, Simulation
 from engine.synthetic.province import SeedRequest, seed_province
 from tests.browser.support import log_in, screenshot
 from tests.support.world import PASSWORD

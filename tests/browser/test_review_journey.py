@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.db import unit_of_work
 from engine.models import HumanTask
-from engine.tasks import complete
+from engine.review.tasks import complete
 from tests.browser.support import log_in, screenshot
 from tests.support.world import PASSWORD
 from tests.web.test_targets_api import EDITABLE_FIELDS

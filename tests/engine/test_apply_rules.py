@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine import rulesets, whatif
 from engine.actors import Actor
-from engine.cycle.results_ops import apply_rules
+from engine.evaluation.surveys import record_survey
 from engine.models import AccountabilityAction, FundingDecision, Organisation, Project, RuleSet
 from engine.models.enums import AccountabilityKind
-from engine.surveys import record_survey
+from engine.results import rulesets, whatif
+from engine.results.operations import apply_rules
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from engine.workflow.operations import ServiceCall
 from rules import default_ruleset, parse_ruleset

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine import schema
 from engine.cli import run
-from engine.identity import token_digest, user_for_token
+from engine.identity.users import token_digest, user_for_token
 from engine.models import ApiToken, Organisation, User
 from engine.models.enums import OrgKind
 from tests.support.snapshot import snapshot

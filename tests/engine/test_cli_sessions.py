@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from engine.identity import check_token, user_for_token
+from engine.identity.users import check_token, user_for_token
 from engine.models import ApiToken, AuditEvent, User
 from engine.models.types import utcnow
 from tests.support.snapshot import snapshot

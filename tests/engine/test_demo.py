@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.demo import run_demo
+from engine.demo.main import run_demo
 from engine.report import format_summary
 
 BUDGETLOOP = Path(sys.executable).parent / "budgetloop"

@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from engine.actors import Actor
 from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
-from engine.demo_province import SEASON_STEPS, logins_with_work, run_province_demo, stop_step
+from engine.demo.province_at_work import (
+    SEASON_STEPS,
+    logins_with_work,
+    run_province_demo,
+    stop_step,
+)
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import (
     AuditEvent,
     FundingDecision,
@@ -23,9 +29,8 @@ from engine.models import (
     User,
 )
 from engine.monitoring.alert_queries import AlertFilter, list_alerts
-from engine.queries.tasks import inbox
-from engine.simulation import Choices, Simulation, drive
-from engine.tasks import RETURNED
+from engine.review.inbox import inbox
+from engine.review.tasks import RETURNED
 from engine.workflow.clock import ManualClock
 
 

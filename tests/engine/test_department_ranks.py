@@ -10,14 +10,14 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import func, select
 
-from engine.department_ranks import (
+from engine.evaluation.department_ranks import (
     close_evaluations,
     competition_ranks,
     department_means,
     department_rank,
 )
+from engine.evaluation.surveys import record_survey
 from engine.models import AuditEvent, EvaluationClose, Organisation, Project
-from engine.surveys import record_survey
 from engine.synthetic.province import SeedRequest, seed_province
 
 

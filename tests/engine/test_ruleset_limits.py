@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from engine import rulesets
 from engine.errors import InvalidInput
 from engine.models import RuleSet
+from engine.results import rulesets
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from rules import Facts
 from rules.host import host

@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from engine import rulesets, whatif
 from engine.errors import InvalidInput
 from engine.models import FiscalYear, FundingDecision, Project, RuleSet
 from engine.models.enums import DecisionKind
+from engine.results import rulesets, whatif
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from rules import Facts, default_ruleset
 from rules.host import host

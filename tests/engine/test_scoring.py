@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine import scoring
-from engine.evaluation_scores import IndicatorLine, ItemLine, score_items, score_self
+from engine.evaluation import scoring
+from engine.evaluation.scores import IndicatorLine, ItemLine, score_items, score_self
 from engine.models.enums import Operator
 from engine.reference import load_data
 

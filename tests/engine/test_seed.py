@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from engine.db import create_db_engine, session_factory
 from engine.errors import Conflict, InvalidInput
+from engine.identity.permissions import USER_ROLES
 from engine.models import (
     FrameNode,
     FundLine,
@@ -19,7 +20,7 @@ from engine.models import (
     TargetTable,
     User,
 )
-from engine.models.enums import OrgKind, Role
+from engine.models.enums import OrgKind
 from engine.synthetic.province import SeedRequest, seed_province
 from tests.support.snapshot import snapshot
 
@@ -55,7 +56,7 @@ def test_every_unit_belongs_to_a_department_with_a_finance_desk(sessions):
             assert unit.parent.finance_desk.kind == OrgKind.FINANCE
             assert unit.code.startswith(unit.parent.code)
         roles = set(session.scalars(select(User.role)))
-    assert roles == set(Role)
+    assert roles == set(USER_ROLES)
 
 
 def test_target_tables_follow_the_default_frame(sessions):

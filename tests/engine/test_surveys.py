@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import InvalidInput, NotFound
+from engine.evaluation.surveys import record_survey
 from engine.models import Project
 from engine.models.enums import EvaluationKind
-from engine.surveys import record_survey
 from engine.synthetic.province import SeedRequest, seed_province
 
 

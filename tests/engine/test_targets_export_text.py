@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine.allocation_excel import workbook
 from engine.models import Allocation, Organisation, Project, TargetTable
-from engine.queries.allocations import AllocationRow, DepartmentTotal
+from engine.results.allocation_excel import workbook
+from engine.results.allocation_queries import AllocationRow, DepartmentTotal
 from engine.synthetic.province import SeedRequest, seed_province
 from engine.targets.excel import FIRST_ROW, SHEET, export_table, import_table
 

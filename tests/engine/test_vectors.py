@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import scoring
 from engine.errors import InvalidInput
+from engine.evaluation import scoring
 from engine.models.enums import Colour, Likelihood, Operator, QualitativeBand
 from engine.monitoring import pace as alerts
 from engine.reference import load_data

@@ -1,4 +1,4 @@
-"""The default rule set decides exactly as engine/results.py's plain-Python `decide`.
+"""The default rule set decides exactly as engine/results/default_policy.py's plain-Python `decide`.
 
 The mapping between the two decision types lives here, in the test, and nowhere else:
 the rules layer never imports the engine.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from engine import results
+from engine.results import default_policy as results
 from rules import Facts, RuleDecision
 
 # The default rule set splits two of decide()'s rules by whether the project is continuing.

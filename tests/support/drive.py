@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from engine.composition import build_engine
 from engine.db import session_factory
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import HumanTask
-from engine.simulation import Choices, Simulation, drive
 from engine.workflow.clock import ManualClock
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from engine.composition import build_engine
 from engine.cycle.start import business_key
 from engine.db import session_factory
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import FiscalYear, HumanTask, Organisation, Project
-from engine.simulation import Choices, Simulation, drive
 from engine.workflow.clock import ManualClock
 
 

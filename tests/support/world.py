@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import func, select, text, update
 
 from engine.db import create_db_engine, session_factory, unit_of_work
-from engine.demo import run_demo
-from engine.identity import issue_token
+from engine.demo.main import run_demo
+from engine.identity.passwords import hash_password
+from engine.identity.users import issue_token
 from engine.models import Alert, Evaluation, Organisation, Project, User
 from engine.models.enums import OrgKind
-from engine.passwords import hash_password
 from engine.synthetic.province import SeedRequest, seed_province
 from tests.support.pending_decision import leave_one_unconfirmed
 

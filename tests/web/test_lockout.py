@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from engine.logins import MAX_ADDRESS_FAILURES, MAX_FAILURES, login_key
+from engine.identity.logins import MAX_ADDRESS_FAILURES, MAX_FAILURES, login_key
 from engine.models import AuditEvent
 from tests.support.world import PASSWORD
 from tests.web.conftest import csrf

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.identity import add_user
+from engine.identity.users import add_user
 from engine.models import Organisation
 from engine.models.enums import OrgKind
 from engine.synthetic.province import SeedRequest, seed_province

@@ -125,7 +125,7 @@ def test_deactivating_a_user_ends_sessions_and_tokens(login, world_app, world, t
 
 
 def _set_token(world_app, token: str, **values) -> None:
-    from engine.identity import token_digest
+    from engine.identity.users import token_digest
 
     with world_app.extensions["budgetloop.engine"].begin() as connection:
         connection.execute(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, select
 
-from engine.logins import FAILED
+from engine.identity.logins import FAILED
 from engine.models import AuditEvent
 from tests.web.conftest import csrf
 from web.server import TRUSTED_PROXIES_VAR, served_app, trusted_proxies

@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import select, text
 
 from engine.db import create_db_engine, session_factory, unit_of_work
-from engine.identity import issue_token
+from engine.identity.users import issue_token
 from engine.models import HumanTask, ProcessInstance, User
 from tests.conftest import BACKENDS
 from tests.support.served import Served

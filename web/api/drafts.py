@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine.drafts import discard_draft, read_draft, save_draft
 from engine.errors import BudgetloopError
+from engine.review.drafts import discard_draft, read_draft, save_draft
 from web.auth import current_actor, protect
 from web.db import get_session
 from web.uploads import in_user_language

@@ -6,8 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.models.enums import DocumentStatus, EvaluationKind
-from engine.queries.evaluations import (
+from engine.evaluation.queries import (
     EvaluationFilter,
     combined_basis,
     get_evaluation,
@@ -16,6 +15,7 @@ from engine.queries.evaluations import (
     sheet_for_evaluation,
     sheet_for_project,
 )
+from engine.models.enums import DocumentStatus, EvaluationKind
 from web.api.detail import Extended
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect

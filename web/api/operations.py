@@ -10,7 +10,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine import audit
-from engine.queries.operations import (
+from engine.identity.permissions import Permission
+from engine.workflow.operator_queries import (
     INCIDENT_STATUSES,
     AuditFilters,
     audit_events,
@@ -23,8 +24,6 @@ from web.db import get_session
 from web.plain_text import plain_text
 
 # Who reads the log and the incidents; only the performance division acts on incidents.
-READERS = frozenset({"performance", "supervisor"})
-OPERATORS = frozenset({"performance"})
 
 audit_blp = Blueprint("audit_events", __name__, description="The hash-chained audit log")
 incidents_blp = Blueprint(
@@ -85,7 +84,7 @@ class AuditEvents(MethodView):
     @audit_blp.alt_response(403, description="not performance or supervisor")
     def get(self, args):
         """Audit events, filtered by action, object, actor and time; in chain (seq) order."""
-        require(READERS)
+        require(Permission.READ_OPERATIONS)
         filters = AuditFilters(
             action=args.get("action"),
             object_type=args.get("object_type"),
@@ -103,7 +102,7 @@ class VerifyChain(MethodView):
     @audit_blp.alt_response(403, description="not performance or supervisor")
     def get(self):
         """Walk the whole chain: `ok` false names the first edited, missing or reordered event."""
-        require(READERS)
+        require(Permission.READ_OPERATIONS)
         report = audit.verify(get_session())
         return {"ok": report.ok, "events": report.events, "problem": report.problem}
 
@@ -156,7 +155,7 @@ class Incidents(MethodView):
     @incidents_blp.alt_response(403, description="not performance or supervisor")
     def get(self, args):
         """Incidents by status (open by default), newest first."""
-        require(READERS)
+        require(Permission.READ_OPERATIONS)
         return incidents(
             get_session(), args["status"], args["page"], args["per_page"], args["sort"]
         )
@@ -169,7 +168,7 @@ class IncidentDetail(MethodView):
     @incidents_blp.alt_response(404, description="no such incident")
     def get(self, incident_id: int):
         """One incident: the error, the element it failed at, its process instance."""
-        require(READERS)
+        require(Permission.READ_OPERATIONS)
         return get_incident(get_session(), incident_id)
 
 
@@ -182,7 +181,7 @@ class RetryIncident(MethodView):
     def post(self, incident_id: int):
         """Replay the failed command: resolved if it succeeds, else still open with the new
         error and one more attempt."""
-        actor = require(OPERATORS)
+        actor = require(Permission.OPERATE)
         session = get_session()
         current_app.extensions["budgetloop.workflow"].retry_incident(session, incident_id, actor)
         return get_incident(session, incident_id)
@@ -198,7 +197,7 @@ class ResolveIncident(MethodView):
     def post(self, body, incident_id: int):
         """Close the incident without a retry (a note is required); the instance carries on
         from its last wait state."""
-        actor = require(OPERATORS)
+        actor = require(Permission.OPERATE)
         session = get_session()
         workflow = current_app.extensions["budgetloop.workflow"]
         workflow.resolve_incident(session, incident_id, actor, body["note"])

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bpmn.xml import Source
 from engine.errors import DefinitionRejected, InvalidInput, NotFound
+from engine.identity.permissions import Permission
 from engine.models import ProcessDefinition
 from engine.workflow.definitions import deploy, problems_of
 from web.auth import current_actor, protect, require
@@ -105,7 +106,7 @@ class Definitions(MethodView):
     @blp.response(201, DeployedSchema(many=True))
     def post(self, form):
         """Validate and deploy files as new versions; all or nothing (performance division)."""
-        actor = require({"performance"})
+        actor = require(Permission.EDIT_PROCESSES)
         uploads = form["files"]
         if not uploads or len(uploads) > MAX_FILES:
             raise InvalidInput(f"send 1 to {MAX_FILES} files", errors={"files": "count"})
@@ -139,7 +140,7 @@ class ValidateDefinitions(MethodView):
         `problems` names the file, the element id and the reason of each problem. 422 is kept
         for a malformed request (no files, missing text).
         """
-        require({"performance"})
+        require(Permission.EDIT_PROCESSES)
         sources = [Source(item["name"], item["text"]) for item in body["files"]]
         engine = current_app.extensions["budgetloop.workflow"]
         problems = problems_of(get_session(), sources, engine.operations.names())

@@ -7,15 +7,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine.models.enums import OrgKind, ProjectStatus
-from engine.queries.instance import project_instance
-from engine.queries.projects import (
+from engine.cycle.projects import (
     ProjectFilter,
     get_organisation,
     get_project,
     list_organisations,
     list_projects,
+    project_instance,
 )
+from engine.models.enums import OrgKind, ProjectStatus
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session

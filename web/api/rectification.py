@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.models.enums import RectificationSource, RectificationStatus
-from engine.queries.rectification import OrderFilter, get_order, history, list_orders
+from engine.rectification.queries import OrderFilter, get_order, history, list_orders
 from web.api.detail import Extended
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect

@@ -8,11 +8,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine.decision_batch import MAX_BATCH, confirm_batch, next_year_amount
-from engine.decisions import settle
 from engine.models.enums import AccountabilityKind, DecisionKind, DecisionStatus
-from engine.queries.allocations import allocation_summary, latest_allocation_year, list_allocations
-from engine.queries.results import (
+from engine.results.allocation_queries import (
+    allocation_summary,
+    latest_allocation_year,
+    list_allocations,
+)
+from engine.results.decision_batch import MAX_BATCH, confirm_batch, next_year_amount
+from engine.results.decisions import settle
+from engine.results.queries import (
     DecisionFilter,
     DisclosureFilter,
     get_decision,

@@ -7,16 +7,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.errors import InvalidInput
-from engine.queries.results import (
-    RULESET_WRITERS,
-    SIMULATORS,
+from engine.identity.permissions import Permission
+from engine.results.queries import (
     default_region,
     get_rule_set,
     latest_decision_year,
     list_rule_sets,
     ruleset_ref,
 )
-from engine.ruleset_edits import create_version, simulate
+from engine.results.ruleset_edits import create_version, simulate
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect, require
 from web.db import get_session
@@ -139,7 +138,7 @@ class RuleSets(MethodView):
     @blp.alt_response(422, description="invalid: `errors.problems` names each rule and field")
     def post(self, body):
         """Store a rule set as the next version for its region and year (nothing if invalid)."""
-        actor = require(RULESET_WRITERS)
+        actor = require(Permission.WRITE_RULESETS)
         return create_version(
             get_session(),
             actor,
@@ -167,7 +166,7 @@ class Simulate(MethodView):
     @blp.alt_response(422, description="invalid candidate, or no such year")
     def post(self, body):
         """Replay a year's decisions under a candidate rule set (writes nothing)."""
-        actor = require(SIMULATORS)
+        actor = require(Permission.SIMULATE_RULESETS)
         session = get_session()
         year = body.get("year") or latest_decision_year(session)
         if year is None:

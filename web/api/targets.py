@@ -11,7 +11,8 @@ from marshmallow import Schema, fields, validate
 from engine.errors import InvalidInput
 from engine.models import TargetTable
 from engine.models.enums import Basis, DocumentStatus, Operator
-from engine.queries.targets import (
+from engine.targets import editing, excel
+from engine.targets.queries import (
     LibraryFilter,
     TableFilter,
     frame_nodes,
@@ -19,7 +20,6 @@ from engine.queries.targets import (
     list_library,
     list_target_tables,
 )
-from engine.targets import editing, excel
 from engine.targets.validation import IndicatorDraft
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect

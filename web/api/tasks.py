@@ -10,9 +10,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine.queries.review import ReviewView, review_view
-from engine.queries.tasks import InboxItem, completed, get_task, inbox
-from engine.tasks import MAX_BULK, REVIEWER_ROLES, complete, review_many
+from engine.identity.permissions import Permission
+from engine.review.inbox import InboxItem, completed, get_task, inbox
+from engine.review.queries import ReviewView, review_view
+from engine.review.tasks import MAX_BULK, complete, review_many
 from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect, require
@@ -203,7 +204,7 @@ class BulkReview(MethodView):
         """批量审核: the same decision on several review tasks, each completed in a transaction
         of its own; each item says what happened (approved, returned, conflict, invalid,
         error). A return applies one comment to all."""
-        actor = require(REVIEWER_ROLES)
+        actor = require(Permission.REVIEW_IN_BULK)
         # Each item commits on its own: end the request's transaction first, so that SQLite's
         # single writer is free for them.
         get_session().rollback()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 
-from engine.allocation_excel import workbook
-from engine.queries.allocations import (
+from engine.results.allocation_excel import workbook
+from engine.results.allocation_queries import (
     all_allocations,
     allocation_summary,
     latest_allocation_year,

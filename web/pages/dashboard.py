@@ -12,14 +12,15 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from engine.access import visible_orgs
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.identity.access import visible_orgs
+from engine.identity.permissions import Permission
 from engine.models import FiscalYear, MonitoringTask, Organisation
 from engine.models.enums import AlertKind, AlertStatus, OrgKind
 from engine.monitoring import tracking as alert_tracking
 from engine.monitoring.alert_queries import COLOURS, get_alert, list_alerts, summarise
-from engine.queries.oversight import overdue_rectifications
+from engine.rectification.oversight import overdue_rectifications
 from engine.workdays import BEIJING
 from web.api.alerts import AlertFilterArgs, alert_filter
 from web.auth import require
@@ -30,7 +31,6 @@ from web.pages.views import page_number, plain_digits
 
 bp = Blueprint("dashboard", __name__)
 
-ROLES = ("supervisor", "performance", "finance", "department")
 PER_PAGE = 20
 FILTERS = tuple(AlertFilterArgs().fields)
 # Until someone filters, the table shows what needs attention: every colour but green.
@@ -85,7 +85,7 @@ def project_link(project_id: int) -> str:
 
 
 def _table_context(args: dict) -> dict:
-    session, actor = get_session(), require(ROLES)
+    session, actor = get_session(), require(Permission.VIEW_DASHBOARD)
     page = list_alerts(session, actor, alert_filter(args), page_number(), PER_PAGE)
     return {
         "page": page,
@@ -119,7 +119,7 @@ def _choices(actor) -> dict:
 
 @bp.get("/dashboard")
 def dashboard():
-    actor = require(ROLES)
+    actor = require(Permission.VIEW_DASHBOARD)
     args = _filter_args()
     session = get_session()
     today = datetime.now(BEIJING).date()
@@ -139,7 +139,7 @@ def dashboard():
 @bp.get("/dashboard/alerts")
 def alert_table():
     """The table (with its totals and pager) for htmx to swap in after a filter changes."""
-    actor = require(ROLES)
+    actor = require(Permission.VIEW_DASHBOARD)
     args = _filter_args()
     html = render_template(
         "dashboard/_alerts.html",
@@ -154,7 +154,7 @@ def alert_table():
 @bp.post("/dashboard/alerts/<int:alert_id>/acknowledge")
 def acknowledge(alert_id: int):
     """Acknowledge one alert; answer with its table row, updated in place."""
-    actor = require(ROLES)
+    actor = require(Permission.VIEW_DASHBOARD)
     session = get_session()
     raw = request.form.get("version", "")
     if not plain_digits(raw) or not 1 <= int(raw) <= 2**31:

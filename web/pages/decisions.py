@@ -1,13 +1,17 @@
 """The finance desk's funding-decision desk: proposed decisions with confirm, or override with a
 reason; and how the `decision_confirmation` task form is shown on the task page. Both complete
-the decision's task through engine.tasks.complete (engine/decisions.py)."""
+the decision's task through engine.review.tasks.complete (engine/results/decisions.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from engine.decision_batch import (
+from engine.errors import InvalidInput, NotFound
+from engine.identity import permissions
+from engine.identity.permissions import Permission
+from engine.models.enums import DecisionKind, DecisionStatus
+from engine.results.decision_batch import (
     MAX_BATCH,
     confirm_batch,
     decision_departments,
@@ -16,11 +20,8 @@ from engine.decision_batch import (
     shown_kind,
     this_year_amount,
 )
-from engine.decisions import settle
-from engine.errors import InvalidInput, NotFound
-from engine.models.enums import DecisionKind, DecisionStatus
-from engine.queries.results import (
-    CONFIRMERS,
+from engine.results.decisions import settle
+from engine.results.queries import (
     DecisionFilter,
     get_decision,
     latest_decision_of,
@@ -86,7 +87,7 @@ def _render(error=None, failed_id=None, status=200):
         grades=GRADES,
         departments=decision_departments(session, actor),
         filters=_filters(),
-        may_confirm=actor.operator or actor.role in CONFIRMERS,
+        may_confirm=permissions.may(actor, Permission.CONFIRM_DECISIONS),
         error=error,
         failed_id=failed_id,
         posted=request.form if error else {},
@@ -186,7 +187,7 @@ def override(decision_id: int):
 
 
 def parse_confirmation(posted: MultiDict, override: bool | None = None) -> dict:
-    """The posted answer as the form schema reads it (engine/forms/results.py)."""
+    """The posted answer as the form schema reads it (engine/results/forms.py)."""
     if override is None:
         override = posted.get("answer") == "override"
     if not override:

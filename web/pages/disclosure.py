@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask import Blueprint, render_template, request
 
 from engine.errors import InvalidInput
-from engine.queries.results import DisclosureFilter, disclosure_choices, list_disclosures
+from engine.results.queries import DisclosureFilter, disclosure_choices, list_disclosures
 from web.db import get_session
 from web.pages.views import int_arg, page_number
 

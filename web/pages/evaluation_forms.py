@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
-from engine.queries.evaluations import evaluation_for_task, sheet_of
+from engine.evaluation.queries import evaluation_for_task, sheet_of
 from web.pages.task_extras import evidence_context
 from web.pages.task_forms import page_form
 

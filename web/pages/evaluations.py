@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from engine.queries.evaluations import (
+from engine.evaluation.queries import (
     combined_basis,
     frame_of,
     get_evaluation,

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from engine.db import unit_of_work
 from engine.errors import RateLimited, Unauthenticated
-from engine.logins import authenticate, record_success
+from engine.identity.logins import authenticate, record_success
 from engine.models import User
 from engine.models.types import utcnow
 from web.auth import log_in, log_out

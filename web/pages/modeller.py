@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from engine.errors import NotFound
 from engine.forms import FORMS
+from engine.identity.permissions import Permission
 from engine.models import ProcessDefinition
 from engine.workflow.definitions import ROLES
 from web.auth import require
@@ -21,12 +22,11 @@ from web.db import get_session
 
 bp = Blueprint("modeller", __name__)
 # Only the performance division maintains the approval flows.
-EDITORS = frozenset({"performance"})
 
 
 @bp.get("/processes")
 def definitions():
-    require(EDITORS)
+    require(Permission.EDIT_PROCESSES)
     # Only the columns the list shows: a definition's source can be large.
     rows = get_session().execute(
         select(
@@ -45,7 +45,7 @@ def definitions():
 
 @bp.get("/processes/<int:definition_id>")
 def edit(definition_id: int):
-    require(EDITORS)
+    require(Permission.EDIT_PROCESSES)
     definition = get_session().get(ProcessDefinition, definition_id)
     if definition is None or definition.kind != "bpmn":
         raise NotFound(f"no BPMN process definition {definition_id}")

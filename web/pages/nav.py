@@ -6,37 +6,32 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from engine.identity import permissions
+from engine.identity.permissions import Permission
+from engine.models.enums import Role
 from web.auth import optional_actor
-
-EVERYONE = frozenset({"unit", "department", "finance", "performance", "evaluator", "supervisor"})
 
 
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
     label: str
-    roles: frozenset[str]
+    # None: every user who has logged in (the public has no inbox and no projects list).
+    permission: Permission | None
 
 
+P = Permission
 ITEMS = [
-    NavItem("inbox.inbox", "nav.inbox", EVERYONE),
-    NavItem("projects.projects", "nav.projects", EVERYONE),
-    NavItem(
-        "dashboard.dashboard",
-        "nav.dashboard",
-        frozenset({"supervisor", "performance", "finance", "department"}),
-    ),
-    NavItem("rectification.orders", "nav.rectification", EVERYONE - {"evaluator"}),
-    NavItem(
-        "allocations.report",
-        "nav.allocations",
-        frozenset({"finance", "performance", "supervisor", "department"}),
-    ),
-    NavItem("modeller.definitions", "nav.processes", frozenset({"performance"})),
-    NavItem("rulesets.rulesets", "nav.rulesets", frozenset({"performance", "finance"})),
-    NavItem("operations.audit", "nav.audit", frozenset({"performance", "supervisor"})),
-    NavItem("operations.incidents", "nav.incidents", frozenset({"performance"})),
-    NavItem("disclosure.public", "nav.disclosure", EVERYONE | {"public"}),
+    NavItem("inbox.inbox", "nav.inbox", None),
+    NavItem("projects.projects", "nav.projects", None),
+    NavItem("dashboard.dashboard", "nav.dashboard", P.VIEW_DASHBOARD),
+    NavItem("rectification.orders", "nav.rectification", P.READ_RECTIFICATION),
+    NavItem("allocations.report", "nav.allocations", P.READ_ALLOCATIONS),
+    NavItem("modeller.definitions", "nav.processes", P.EDIT_PROCESSES),
+    NavItem("rulesets.rulesets", "nav.rulesets", P.SIMULATE_RULESETS),
+    NavItem("operations.audit", "nav.audit", P.READ_OPERATIONS),
+    NavItem("operations.incidents", "nav.incidents", P.OPERATE),
+    NavItem("disclosure.public", "nav.disclosure", P.READ_DISCLOSURE),
 ]
 
 
@@ -47,6 +42,12 @@ def init_app(app: Flask) -> None:
 
 def nav_items() -> list[NavItem]:
     """The items the caller's role may open, among the pages this app has."""
-    role = optional_actor().role
+    actor = optional_actor()
     views = current_app.view_functions
-    return [item for item in ITEMS if role in item.roles and item.endpoint in views]
+    return [item for item in ITEMS if _shown(actor, item) and item.endpoint in views]
+
+
+def _shown(actor, item: NavItem) -> bool:
+    if item.permission is None:
+        return actor.role != Role.PUBLIC
+    return permissions.may(actor, item.permission)

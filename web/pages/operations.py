@@ -9,7 +9,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from engine import audit
 from engine.errors import InvalidInput
-from engine.queries.operations import (
+from engine.identity import permissions
+from engine.identity.permissions import Permission
+from engine.workflow.operator_queries import (
     INCIDENT_STATUSES,
     AuditFilters,
     audit_actions,
@@ -25,8 +27,6 @@ from web.pages.views import page_number
 from web.plain_text import MESSAGE, is_plain
 
 bp = Blueprint("operations", __name__)
-READERS = frozenset({"performance", "supervisor"})
-OPERATORS = frozenset({"performance"})
 # The people reading these pages work in China: dates and times are Beijing time.
 BEIJING = ZoneInfo("Asia/Shanghai")
 TEXT_FILTERS = {"action": 60, "object_type": 40, "object_id": 60, "actor": 100}
@@ -44,7 +44,7 @@ def beijing(moment: datetime | None) -> str:
 
 @bp.get("/audit", endpoint="audit")
 def audit_log():
-    require(READERS)
+    require(Permission.READ_OPERATIONS)
     values = {name: _text_arg(name, size) for name, size in TEXT_FILTERS.items()}
     since, until = _date_arg("from"), _date_arg("to")
     filters = AuditFilters(
@@ -62,13 +62,13 @@ def audit_log():
 @bp.get("/audit/verify")
 def audit_verify():
     """The chain's verification as a fragment, loaded after the list (it reads every event)."""
-    require(READERS)
+    require(Permission.READ_OPERATIONS)
     return render_template("operations/_verify.html", report=audit.verify(get_session()))
 
 
 @bp.get("/incidents", endpoint="incidents")
 def incidents_list():
-    require(READERS)
+    require(Permission.READ_OPERATIONS)
     status = request.args.get("status", "open")
     if status not in INCIDENT_STATUSES:
         raise InvalidInput(f"status {status!r} is unknown", errors={"status": "invalid"})
@@ -78,17 +78,17 @@ def incidents_list():
 
 @bp.get("/incidents/<int:incident_id>")
 def incident(incident_id: int):
-    actor = require(READERS)
+    actor = require(Permission.READ_OPERATIONS)
     return render_template(
         "operations/incident.html",
         item=get_incident(get_session(), incident_id),
-        may_act=actor.role in OPERATORS,
+        may_act=permissions.may(actor, Permission.OPERATE),
     )
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
 def retry(incident_id: int):
-    actor = require(OPERATORS)
+    actor = require(Permission.OPERATE)
     workflow = current_app.extensions["budgetloop.workflow"]
     outcome = workflow.retry_incident(get_session(), incident_id, actor)
     if outcome.ok:
@@ -100,7 +100,7 @@ def retry(incident_id: int):
 
 @bp.post("/incidents/<int:incident_id>/resolve")
 def resolve(incident_id: int):
-    actor = require(OPERATORS)
+    actor = require(Permission.OPERATE)
     note = request.form.get("note", "")
     if len(note) > 2000:
         raise InvalidInput("the note is longer than 2000 characters", errors={"note": "too long"})

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from engine.cycle.projects import ProjectFilter, get_project, list_projects, project_instance
 from engine.errors import InvalidInput, NotFound
 from engine.models.enums import ProjectStatus
-from engine.queries.instance import project_instance
-from engine.queries.projects import ProjectFilter, get_project, list_projects
-from engine.queries.targets import filing_task, project_history
+from engine.targets.queries import filing_task, project_history
 from web.auth import current_actor
 from web.db import get_session
 from web.pages.views import int_arg, page_number

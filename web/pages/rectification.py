@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 
 from engine.errors import InvalidInput
 from engine.models.enums import RectificationStatus
-from engine.queries.rectification import (
+from engine.rectification.queries import (
     OrderFilter,
     get_order,
     history,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from engine.forms.rectification import ESCALATIONS
-from engine.queries.rectification import history, open_order_for, reported_feedback
+from engine.rectification.forms import ESCALATIONS
+from engine.rectification.queries import history, open_order_for, reported_feedback
 from web.pages.task_extras import evidence_context, form_fields
 from web.pages.task_forms import page_form, plain_fields
 

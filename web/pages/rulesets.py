@@ -8,14 +8,15 @@ import json
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.errors import InvalidInput
-from engine.queries.results import (
-    RULESET_WRITERS,
+from engine.identity import permissions
+from engine.identity.permissions import Permission
+from engine.results.queries import (
     default_region,
     get_rule_set,
     latest_decision_year,
     list_rule_sets,
 )
-from engine.ruleset_edits import create_version, decode, simulate
+from engine.results.ruleset_edits import create_version, decode, simulate
 from rules import default_ruleset
 from web.auth import current_actor
 from web.db import get_session
@@ -65,7 +66,7 @@ def _render(*, selected_id=None, text=None, error=None, whatif=None, sim_year=No
         problems_by_rule=by_rule,
         whatif=whatif,
         sim_year=sim_year or latest_decision_year(session),
-        may_write=actor.operator or actor.role in RULESET_WRITERS,
+        may_write=permissions.may(actor, Permission.WRITE_RULESETS),
     )
     return page, status
 

@@ -10,7 +10,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from engine.errors import Conflict, InvalidInput
 from engine.models import TargetTable
 from engine.models.enums import Basis, Operator
-from engine.queries.targets import (
+from engine.targets import editing
+from engine.targets.declaration import declaration
+from engine.targets.queries import (
     LibraryFilter,
     filing_task,
     frame_nodes,
@@ -20,8 +22,6 @@ from engine.queries.targets import (
     list_library,
     review_notes,
 )
-from engine.targets import editing
-from engine.targets.declaration import declaration
 from engine.targets.validation import Problem
 from web.api.targets import excel_response, load_upload
 from web.auth import current_actor
@@ -276,7 +276,7 @@ def _context(
         "checked": checked,
         "upload_error": upload_error,
         "editable": editing.may_edit(actor, table),
-        "owner": actor.role == "unit" and actor.org_id == table.project.unit_id,
+        "owner": editing.owns(actor, table.project),
         "operators": list(Operator),
         "bases": list(Basis),
         "notes": review_notes(session, table.project),

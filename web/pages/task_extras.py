@@ -17,9 +17,9 @@ from engine.attachments import (
     size_text,
     visible_attachment,
 )
-from engine.drafts import DRAFT_FORMS, save_draft
 from engine.errors import BudgetloopError, Conflict, InvalidInput, TooLarge, UnsupportedMediaType
 from engine.models import TaskDraft
+from engine.review.drafts import DRAFT_FORMS, save_draft
 from web.auth import current_actor
 from web.db import get_session
 from web.errors import refusal_status

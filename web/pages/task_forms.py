@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.errors import InvalidInput
 from engine.models import HumanTask, Project
-from engine.queries.review import review_view
+from engine.review.queries import review_view
 from web.auth import current_actor
 from web.i18n import translate
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, InvalidInput
+from engine.identity import permissions
+from engine.identity.permissions import Permission
 from engine.monitoring.alert_queries import AlertFilter, list_alerts
-from engine.queries.tasks import completed, get_task
-from engine.queries.tasks import inbox as inbox_query
-from engine.tasks import BULK_FORM, MAX_BULK, REVIEWER_ROLES, complete, review_many
+from engine.review.inbox import completed, get_task
+from engine.review.inbox import inbox as inbox_query
+from engine.review.tasks import BULK_FORM, MAX_BULK, complete, review_many
 from web.auth import current_actor, require
 from web.db import get_session
 from web.errors import refusal_status, status_of
@@ -38,7 +40,9 @@ def _render_inbox(error: str | None = None, posted=None, status: int = 200):
     actor = current_actor()
     sort = _sort(INBOX_SORTS)
     page = inbox_query(get_session(), actor, page_number(), PER_PAGE, sort)
-    bulk = actor.role in REVIEWER_ROLES and any(i.task.form == BULK_FORM for i in page.items)
+    bulk = permissions.may(actor, Permission.REVIEW_IN_BULK) and any(
+        i.task.form == BULK_FORM for i in page.items
+    )
     return render_template(
         "inbox.html",
         page=page,
@@ -53,12 +57,11 @@ def _render_inbox(error: str | None = None, posted=None, status: int = 200):
 
 # Oversight bodies have no process steps: their daily work is the red alerts nobody has
 # acknowledged yet (督办), oldest first, which the inbox lists above their (empty) tasks.
-WATCHERS = frozenset({"supervisor"})
 WATCH_ROWS = 10
 
 
 def _alerts_to_watch(actor):
-    if actor.role not in WATCHERS:
+    if not permissions.may(actor, Permission.WATCH_RED_ALERTS):
         return None
     where = AlertFilter(colours=("red",), status="open")
     return list_alerts(get_session(), actor, where, 1, WATCH_ROWS, sort="id")
@@ -73,7 +76,7 @@ def done():
 
 @bp.post("/inbox/bulk-review")
 def bulk_review():
-    actor = require(REVIEWER_ROLES)
+    actor = require(Permission.REVIEW_IN_BULK)
     ids = _task_ids(request.form.getlist("task"))
     data = {
         "outcome": request.form.get("outcome", ""),

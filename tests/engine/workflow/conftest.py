@@ -13,8 +13,8 @@ from bpmn.xml import Source
 from engine.actors import Actor
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import start_cycle
+from engine.demo.simulation import Choices, Simulation
 from engine.models import HumanTask, Project
-from engine.simulation import Choices, Simulation
 from engine.synthetic.province import SeedRequest, seed_province
 from engine.workflow.clock import ManualClock
 

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import (
     Alert,
     FiscalYear,
@@ -22,7 +23,6 @@ from engine.models import (
 from engine.models.enums import Colour, Operator
 from engine.monitoring.calendar_rule import milestone
 from engine.policy import setting
-from engine.simulation import Choices, Simulation, drive
 
 PERFORMANCE = (0.5, 1.0)  # far behind (red under either family), and on schedule
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from engine.db import unit_of_work
+from engine.demo.simulation import Choices, Simulation
 from engine.models import HumanTask, Project, RectificationOrder, Timer
 from engine.models.enums import RectificationSource
-from engine.simulation import Choices, Simulation
 from engine.workdays import deadline_after_working_days
 from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.errors import InvalidInput
 from engine.models import HumanTask, PolicySetting, Project, RectificationOrder, Timer
-from engine.simulation import Choices, Simulation, drive
 from engine.workdays import (
     WorkingCalendar,
     deadline_after_working_days,

@@ -6,8 +6,8 @@ import random
 
 from sqlalchemy import func, select
 
+from engine.demo.simulation import Choices, Simulation
 from engine.models import HumanTask, ProcessInstance, Timer
-from engine.simulation import Choices, Simulation
 from engine.workflow import derived
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from engine.actors import Actor
 from engine.cycle.start import cycle_data
 from engine.db import unit_of_work
+from engine.demo.simulation import Choices, Simulation
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.models import (
     Evaluation,
@@ -23,7 +24,6 @@ from engine.models import (
     User,
 )
 from engine.models.enums import OrgKind, Role
-from engine.simulation import Choices, Simulation
 from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 

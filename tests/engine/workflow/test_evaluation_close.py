@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.cycle.start import business_key, cycle_data
-from engine.department_ranks import competition_ranks, department_means
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.errors import InvalidInput
+from engine.evaluation.department_ranks import competition_ranks, department_means
 from engine.models import (
     AuditEvent,
     Evaluation,
@@ -26,7 +27,6 @@ from engine.models import (
     Project,
     Timer,
 )
-from engine.simulation import Choices, Simulation, drive
 from engine.synthetic.province import SeedRequest, seed_province
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

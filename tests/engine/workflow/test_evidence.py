@@ -23,7 +23,6 @@ from engine.attachments import (
     read_bounded,
     task_attachments,
 )
-from engine.drafts import MAX_DRAFT_BYTES, read_draft, save_draft
 from engine.errors import (
     Conflict,
     Forbidden,
@@ -43,7 +42,8 @@ from engine.models import (
     TaskDraft,
     User,
 )
-from engine.tasks import complete
+from engine.review.drafts import MAX_DRAFT_BYTES, read_draft, save_draft
+from engine.review.tasks import complete
 from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, select
 
-from engine.cycle.registry import cycle_operations
+from engine.composition import register_areas
 from engine.errors import Conflict, InvalidInput
 from engine.models import (
     AccountabilityAction,
@@ -54,7 +54,7 @@ def bank():
 
 @pytest.fixture
 def flaky_engine(clock, bank):
-    registry = cycle_operations()
+    registry = register_areas()
     registry.register("flaky", bank.pay)
     return WorkflowEngine(registry, clock)
 

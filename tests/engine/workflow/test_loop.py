@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from engine import audit
 from engine.db import unit_of_work
+from engine.demo.simulation import Choices, Simulation
 from engine.models import (
     AccountabilityAction,
     Alert,
@@ -26,7 +27,6 @@ from engine.models import (
 )
 from engine.models.enums import AlertKind, Colour, DocumentStatus
 from engine.policy import setting
-from engine.simulation import Choices, Simulation
 from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 

@@ -15,7 +15,7 @@ from bpmn.xml import Source
 from engine.composition import build_engine
 from engine.errors import InvalidInput
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from engine.tasks import complete
+from engine.review.tasks import complete
 from engine.workflow.definitions import deploy, problems_of
 from tests.engine.workflow.conftest import OPERATOR
 from tests.support.snapshot import snapshot

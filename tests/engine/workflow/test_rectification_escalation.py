@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from engine.db import unit_of_work
+from engine.demo.simulation import Choices, Simulation
 from engine.models import HumanTask, ProcessInstance, RectificationOrder, Timer
-from engine.simulation import Choices, Simulation
 from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 

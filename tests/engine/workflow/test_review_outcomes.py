@@ -18,7 +18,7 @@ from bpmn.xml import BPMN_NS, Source
 from engine.errors import DefinitionRejected
 from engine.models import HumanTask, TargetTable
 from engine.models.enums import DocumentStatus
-from engine.tasks import complete
+from engine.review.tasks import complete
 from engine.workflow.definitions import deploy
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
 from tests.support.snapshot import snapshot

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from engine.cycle.start import cycle_data
+from engine.demo.simulation import drive
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessSpec, Project
-from engine.simulation import drive
 from engine.workflow.definitions import Deployed, deploy
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks, source
 

@@ -1,0 +1,334 @@
+"""The demo province at work: last year's loop closed, this year's under way at several paces.
+
+`budgetloop demo --year Y` runs year Y−1 through its whole loop (filing, monitoring, evaluation,
+rectification, result application — which starts year Y's cycles for the continuing projects),
+then runs year Y's filing and monitoring and stops in its evaluation season, with each
+department's projects stopped at different steps. Every role so finds work in its inbox: units
+have self-evaluations to write, departments, finance desks and the performance division reviews
+to do (the demo deploys a three-level review of self-evaluations, with the performance
+division's 复核, as a finance department would from the modeller), third parties evaluations,
+finance funding decisions to confirm.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bpmn.xml import Source
+from engine import reference, schema
+from engine.composition import build_engine, deploy_shipped
+from engine.cycle.start import business_key, cycle_data
+from engine.db import unit_of_work
+from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
+from engine.demo.simulation import Choices, Simulation, drive
+from engine.models import (
+    Alert,
+    HumanTask,
+    Organisation,
+    PolicySetting,
+    ProcessDefinition,
+    Project,
+    User,
+)
+from engine.models.enums import AlertStatus, Colour, OrgKind, Role
+from engine.report import YearSummary, summarise
+from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
+from engine.workflow.clock import ManualClock
+from engine.workflow.definitions import deploy
+
+# Where the demo leaves the clock: year Y's evaluation season (it opens on 1 February Y+1).
+PAUSE = (3, 20)
+# The steps of the evaluation season in the order a project passes them. A project stopped at
+# step n has completed every task of the steps before n and none from n on.
+SEASON_STEPS = (
+    "自评 self-evaluation",
+    "主管部门审核 department review",
+    "财政审核 finance review",
+    "绩效处复核 performance review",
+    "部门/第三方/重点评价 outside evaluations",
+    "资金安排确认 funding decision",
+    "整改与下年 rectification and next year",
+)
+OUTSIDE_STEP = SEASON_STEPS.index("部门/第三方/重点评价 outside evaluations")
+# This year the province evaluates more projects itself, so third parties have work.
+DEMO_DEPARTMENT_EVALUATION = {"share": "0.35", "third_party_share": "0.5"}
+
+
+def season_step(task: HumanTask) -> int:
+    """The step of the evaluation season a ready task belongs to."""
+    if task.form in ("self_evaluation", "revise"):
+        return 0
+    if task.form == "review":
+        return {Role.DEPARTMENT: 1, Role.FINANCE: 2, Role.PERFORMANCE: 3}.get(task.role, 3)
+    if task.form in ("department_evaluation", "third_party_evaluation", "key_evaluation"):
+        return 4
+    if task.form == "decision_confirmation":
+        return 5
+    return 6
+
+
+def stop_step(department_pace: int, position: int) -> int:
+    """Where the project at `position` (0, 1, 2 …) of a department pauses: each department
+    has its own pace (pace 0 is furthest behind), and its projects take turns over three
+    neighbouring steps."""
+    return min(len(SEASON_STEPS) - 1, department_pace % 4 + position % 3)
+
+
+@dataclass
+class ProvinceAtWork:
+    """What the demo left: last year's summary, and where this year's projects wait."""
+
+    previous: YearSummary
+    year: int
+    paused_at: datetime
+    waiting: dict[str, dict[str, int]] = field(default_factory=dict)  # department → step → n
+    logins: dict[str, str] = field(default_factory=dict)
+
+
+def run_province_demo(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    *,
+    year: int,
+    projects: int,
+    seed: int,
+    units: int | None = None,
+    say: Progress = lambda _line: None,
+) -> ProvinceAtWork:
+    """Close year−1's loop, run `year` into its evaluation season, and pick logins with work."""
+    previous = year - 1
+    say("schema: upgrading")
+    schema.upgrade(engine)
+    clock = ManualClock(datetime(previous, 1, 4, 1, 0, tzinfo=UTC))
+    workflow = build_engine(clock)
+    with unit_of_work(sessions) as session:
+        reference.install(session)
+        deploy_shipped(session, workflow, DEMO_ACTOR)
+        _deploy_three_level_review(session, workflow.operations.names())
+        seeded = _fiscal_year(session, previous) is None
+        if seeded:
+            say(f"seed: generating {projects:,} projects for {previous}")
+            seed_province(
+                session,
+                SeedRequest(year=previous, projects=projects, seed=seed, units=units),
+                actor="demo",
+            )
+        _configure_year(session, year)
+    _start_cycles(sessions, workflow, previous, say)
+    simulation = Simulation(workflow, Choices(rng=random.Random(seed)))
+    # Last year's loop, and this year's filing and monitoring, as everyone does their work.
+    closing = drive(
+        simulation,
+        sessions,
+        clock,
+        until=datetime(year, 12, 31, tzinfo=UTC),
+        scope="cycle:",
+        progress=_stage_reporter(previous, say),
+    )
+    # This year's evaluation season, each department at its own pace.
+    paused_at = datetime(year + 1, *PAUSE, 1, 0, tzinfo=UTC)
+    stops = _stops(sessions, year)
+    season = drive(
+        simulation,
+        sessions,
+        clock,
+        until=paused_at,
+        scope=f"cycle:{year}-",
+        progress=_stage_reporter(year, say),
+        may_complete=lambda task: season_step(task) < stops.get(task.business_key, 99),
+    )
+    with sessions() as session:
+        result = ProvinceAtWork(
+            previous=_summary(session, previous, seeded, (closing, season)),
+            year=year,
+            paused_at=paused_at,
+            waiting=_waiting(session, year),
+        )
+    return result
+
+
+def _summary(session: Session, year: int, seeded: bool, drives) -> YearSummary:
+    summary = summarise(session, DEMO_REGION[0], year)
+    seed = "seed" if seeded else "seed (reused)"
+    summary.stages = ["schema", seed, f"cycle {year}", f"cycle {year + 1} (under way)"]
+    summary.activity = {
+        name: sum(getattr(stats, name) for stats in drives)
+        for name in ("tasks", "timers", "incidents", "conflicts")
+    }
+    return summary
+
+
+def _configure_year(session: Session, year: int) -> None:
+    """This year's share of department evaluations (a province's setting for one year)."""
+    exists = session.scalar(
+        select(PolicySetting.id).where(
+            PolicySetting.key == "department_evaluation",
+            PolicySetting.region_code == DEMO_REGION[0],
+            PolicySetting.fiscal_year == year,
+        )
+    )
+    if exists is None:
+        session.add(
+            PolicySetting(
+                key="department_evaluation",
+                region_code=DEMO_REGION[0],
+                fiscal_year=year,
+                body={"value": DEMO_DEPARTMENT_EVALUATION},
+            )
+        )
+
+
+def _deploy_three_level_review(session: Session, operations) -> None:
+    """The performance division adds its own check of self-evaluations (预算绩效管理处复核): a
+    configured flow, deployed through the same validation as the modeller's."""
+    key = "review__self_evaluation"
+    if session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == key)):
+        return
+    text = resources.files("engine").joinpath("data", "demo", f"{key}.bpmn").read_text("utf-8")
+    deploy(session, [Source(f"{key}.bpmn", text)], DEMO_ACTOR, operations)
+
+
+def _departments(session: Session) -> list[Organisation]:
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrgKind.DEPARTMENT)
+            .order_by(Organisation.code)
+        )
+    )
+
+
+def _departments_of_projects(session: Session, year: int) -> dict[str, int]:
+    """business key → the index of its project's department, for every cycle of `year`."""
+    index = {d.id: i for i, d in enumerate(_departments(session))}
+    rows = session.execute(
+        select(Project.code, Organisation.parent_id)
+        .join(Organisation, Project.unit_id == Organisation.id)
+        .where(Project.fiscal_year.has(year=year))
+    )
+    return {f"cycle:{code}": index.get(parent, 0) for code, parent in rows}
+
+
+def _stops(sessions, year: int) -> dict[str, int]:
+    """business key → the step its project pauses at, for every cycle of `year`.
+
+    The department with the most projects goes slowest (pace 0), so the steps furthest
+    behind — units' self-evaluations — have work in them at any size. A project picked for an
+    outside evaluation (department, third party or key) goes through its reviews and waits
+    for that evaluation: in March they are still under way."""
+    with sessions() as session:
+        departments = _departments_of_projects(session, year)
+        projects = session.scalars(select(Project).where(Project.fiscal_year.has(year=year)))
+        outside = {
+            business_key(project)
+            for project in projects
+            if _evaluated_from_outside(cycle_data(session, project))
+        }
+    members: dict[int, list[str]] = {}
+    for key in sorted(departments):
+        members.setdefault(departments[key], []).append(key)
+    by_size = sorted(members, key=lambda d: (-len(members[d]), d))
+    return {
+        key: OUTSIDE_STEP if key in outside else stop_step(pace, position)
+        for pace, department in enumerate(by_size)
+        for position, key in enumerate(members[department])
+    }
+
+
+def _evaluated_from_outside(data: dict) -> bool:
+    return bool(data.get("key_evaluation") or data.get("department_evaluation"))
+
+
+def _waiting(session: Session, year: int) -> dict[str, dict[str, int]]:
+    """Per department, how many of this year's ready tasks wait at each step."""
+    names = [d.name for d in _departments(session)]
+    departments = _departments_of_projects(session, year)
+    tasks = session.scalars(
+        select(HumanTask).where(
+            HumanTask.status == "ready", HumanTask.business_key.startswith(f"cycle:{year}-")
+        )
+    )
+    waiting: dict[str, dict[str, int]] = {}
+    for task in tasks:
+        index = departments.get(task.business_key)
+        steps = waiting.setdefault(names[index] if index is not None else "—", {})
+        step = SEASON_STEPS[season_step(task)]
+        steps[step] = steps.get(step, 0) + 1
+    return waiting
+
+
+def logins_with_work(session: Session) -> dict[str, str]:
+    """One login per role whose inbox has work; the unit, department and finance desk printed
+    belong together (the finance desk handles the unit's department)."""
+    ready = (
+        select(HumanTask.role, HumanTask.org_id, func.count())
+        .where(HumanTask.status == "ready")
+        .group_by(HumanTask.role, HumanTask.org_id)
+    )
+    work = {(role, org): n for role, org, n in session.execute(ready)}
+    chosen: dict[str, str] = {}
+    units = sorted(
+        ((n, org) for (role, org), n in work.items() if role == Role.UNIT and org is not None),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    for _n, unit_id in units:
+        unit = session.get(Organisation, unit_id)
+        department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
+        if department is None:
+            continue
+        if (Role.DEPARTMENT, department.id) in work and (
+            Role.FINANCE,
+            department.finance_desk_id,
+        ) in work:
+            chosen[Role.UNIT.value] = _login(session, Role.UNIT, unit.id)
+            chosen[Role.DEPARTMENT.value] = _login(session, Role.DEPARTMENT, department.id)
+            chosen[Role.FINANCE.value] = _login(session, Role.FINANCE, department.finance_desk_id)
+            break
+    for role in Role:
+        if role.value in chosen:
+            continue
+        orgs = [org for (r, org), _n in sorted(work.items(), key=lambda kv: -kv[1]) if r == role]
+        for org in orgs:
+            login = _login(session, role, org)
+            if login:
+                chosen[role.value] = login
+                break
+    # Oversight bodies have no process steps; their work is the red alerts left open (督办).
+    if Role.SUPERVISOR.value not in chosen and _open_red_alerts(session):
+        chosen[Role.SUPERVISOR.value] = _login(session, Role.SUPERVISOR, None)
+    return {role.value: chosen[role.value] for role in Role if chosen.get(role.value)}
+
+
+def _open_red_alerts(session: Session) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Alert)
+        .where(Alert.status == AlertStatus.OPEN, Alert.colour == Colour.RED)
+    )
+
+
+def _login(session: Session, role: Role, org_id: int | None) -> str | None:
+    query = select(User.login).where(User.role == role, User.active.is_(True))
+    if org_id is not None:
+        query = query.where(User.organisation_id == org_id)
+    return session.scalars(query.order_by(User.login)).first()
+
+
+def format_at_work(at_work: ProvinceAtWork) -> str:
+    """Where this year's work waits, per department, for the summary `budgetloop demo` prints."""
+    lines = [
+        f"{at_work.year} 年度进行中 (year under way), 时钟停在 (clock paused at) "
+        f"{at_work.paused_at:%Y-%m-%d}; 待办 (ready tasks) by department and step:"
+    ]
+    for department, steps in sorted(at_work.waiting.items()):
+        shown = "  ".join(
+            f"{step.split()[0]} {steps[step]}" for step in SEASON_STEPS if step in steps
+        )
+        lines.append(f"  {department}: {shown}")
+    return "\n".join(lines)

@@ -1,1 +1,0 @@
-"""Read models for the API and the pages: scoped, filtered, paged queries (no writes here)."""

@@ -1,0 +1,252 @@
+"""Where a project's process instance is, as Camunda Cockpit shows it: each diagram the instance
+has entered (the budget cycle, the stages it called, their review chains), the elements active and
+completed in each, the sequence flows taken, and who did what when.
+
+Read-only: the workflow is loaded from its stored state and never run. The work is bounded by the
+instance itself (its task tree, its human tasks and timers), never by the size of the province.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from engine.forms import FORMS
+from engine.models import (
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessSpec,
+    Project,
+    Timer,
+    User,
+)
+from engine.workflow.runtime import WorkflowEngine
+from engine.workflow.task_data import task_data, text_of
+
+# Task states, as SpiffWorkflow names them, that mean "the token is here now".
+ACTIVE_STATES = frozenset({"READY", "WAITING", "STARTED", "ERROR"})
+REACHED_STATES = ACTIVE_STATES | {"COMPLETED"}
+
+
+@dataclass
+class Diagram:
+    """One process diagram the instance has entered, with what happened in it."""
+
+    process: str  # the process id drawn in the diagram
+    called_as: str  # the name its caller used (a review variant such as review__target_table)
+    definition_id: int | None  # the deployed file to draw (GET /process-definitions/<id>/source)
+    version: int | None
+    call_activity: str | None = None  # the element in the parent diagram that called it
+    parent: int | None = None  # index of the parent diagram in InstanceView.diagrams
+    running: bool = False
+    active: list[str] = field(default_factory=list)
+    completed: list[str] = field(default_factory=list)
+    # Sequence flows taken, as (source element, target element): the diagram knows the flow ids.
+    flows: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class HistoryEntry:
+    """One step a person or the clock took in the instance."""
+
+    at: datetime | None
+    kind: str  # "task" or "timer"
+    element: str
+    name: str
+    process: str
+    status: str  # task: ready, completed, cancelled; timer: waiting, fired, cancelled
+    role: str | None = None
+    actor: str | None = None  # as the audit log names it: user:<login>, or a system actor
+    actor_name: str | None = None  # the person's display name, when the actor is a user
+    outcome: str | None = None
+    comment: str | None = None
+    due_at: datetime | None = None
+
+
+@dataclass
+class InstanceView:
+    project: Project
+    instance_id: int
+    process_key: str
+    definition_id: int
+    version: int | None
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    diagrams: list[Diagram]
+    history: list[HistoryEntry]
+
+    @property
+    def active_stack(self) -> list[int]:
+        """Indexes of the running diagrams from the top down (the deepest is where work waits)."""
+        return [index for index, diagram in enumerate(self.diagrams) if diagram.running]
+
+
+def instance_view(
+    session: Session, actor: Actor, engine: WorkflowEngine, instance: ProcessInstance, project
+) -> InstanceView:
+    """Where `instance` (the cycle instance of `project`) is, and how it got there."""
+    workflow = engine.load(session, instance, actor)
+    spec_row = session.get(ProcessSpec, instance.spec_sha256)
+    versions = dict(spec_row.versions) if spec_row is not None else {}
+    diagrams = _diagrams(workflow, instance.process_key)
+    _attach_definitions(session, diagrams, versions)
+    return InstanceView(
+        project=project,
+        instance_id=instance.id,
+        process_key=instance.process_key,
+        definition_id=instance.definition_id,
+        version=versions.get(instance.process_key),
+        status=instance.status,
+        started_at=instance.created_at,
+        completed_at=instance.completed_at,
+        diagrams=diagrams,
+        history=_history(session, instance.id, workflow),
+    )
+
+
+def _state_name(task) -> str:
+    return TaskState.get_name(task.state)
+
+
+def _diagrams(workflow, process_key: str) -> list[Diagram]:
+    """The top diagram, then each subprocess depth first in the order it was called."""
+    by_workflow: dict[int, list] = {}
+    for task in workflow.get_tasks():
+        by_workflow.setdefault(id(task.workflow), []).append(task)
+    diagrams: list[Diagram] = []
+
+    def visit(sub, called_as: str, call_activity: str | None, parent: int | None) -> None:
+        index = len(diagrams)
+        diagram = Diagram(
+            process=sub.spec.name,
+            called_as=called_as,
+            definition_id=None,
+            version=None,
+            call_activity=call_activity,
+            parent=parent,
+        )
+        diagrams.append(diagram)
+        tasks = by_workflow.get(id(sub), [])
+        active, completed, flows = set(), set(), set()
+        for task in tasks:
+            element = getattr(task.task_spec, "bpmn_id", None)
+            state = _state_name(task)
+            if not element or state not in REACHED_STATES:
+                continue
+            (active if state in ACTIVE_STATES else completed).add(element)
+            source = getattr(task.parent.task_spec, "bpmn_id", None) if task.parent else None
+            if source and source != element and task.parent.workflow is sub:
+                flows.add((source, element))
+        diagram.active = sorted(active)
+        diagram.completed = sorted(completed)
+        diagram.flows = sorted(flows)
+        diagram.running = bool(active)
+        for task in tasks:
+            child = workflow.subprocesses.get(task.id)
+            if child is not None and child is not sub:
+                visit(child, getattr(task.task_spec, "spec", child.spec.name), _id(task), index)
+
+    visit(workflow, process_key, None, None)
+    return diagrams
+
+
+def _id(task) -> str | None:
+    return getattr(task.task_spec, "bpmn_id", None)
+
+
+def _attach_definitions(session: Session, diagrams: list[Diagram], versions: dict) -> None:
+    """Each diagram's deployed file, at the version the instance started on."""
+    wanted = {(d.process, versions.get(d.called_as, versions.get(d.process))) for d in diagrams}
+    found: dict[tuple[str, int], int] = {}
+    names = {name for name, _ in wanted}
+    rows = session.execute(
+        select(
+            ProcessDefinition.id,
+            ProcessDefinition.key,
+            ProcessDefinition.version,
+            ProcessDefinition.provides,
+        ).where(
+            ProcessDefinition.kind == "bpmn",
+            ProcessDefinition.version.in_({v for _, v in wanted if v is not None}),
+        )
+    )
+    for definition_id, key, version, provides in rows:
+        for name in {key, *(provides or [])} & names:
+            # A file's own key wins over another file that also provides the process.
+            if key == name or (name, version) not in found:
+                found[(name, version)] = definition_id
+    for diagram in diagrams:
+        diagram.version = versions.get(diagram.called_as, versions.get(diagram.process))
+        diagram.definition_id = found.get((diagram.process, diagram.version))
+
+
+def _declares(form: str | None, name: str) -> bool:
+    schema = FORMS.get(form or "")
+    return schema is not None and name in schema._declared_fields
+
+
+def _history(session: Session, instance_id: int, workflow) -> list[HistoryEntry]:
+    entries: list[HistoryEntry] = []
+    for row in session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id)
+        .order_by(HumanTask.created_at, HumanTask.id)
+    ):
+        outcome = comment = None
+        if row.status == "completed":
+            data = task_data(workflow, row.task_id)
+            # Task data is inherited down the tree: read only what this task's form asks for.
+            if _declares(row.form, "outcome"):
+                outcome = text_of(data.get("outcome"))
+            if _declares(row.form, "comment"):
+                comment = text_of(data.get("comment"))
+        entries.append(
+            HistoryEntry(
+                at=row.completed_at or row.created_at,
+                kind="task",
+                element=row.element_id,
+                name=row.name,
+                process=row.process_key,
+                status=row.status,
+                role=row.role,
+                actor=row.completed_by,
+                outcome=outcome,
+                comment=comment,
+                due_at=row.due_at,
+            )
+        )
+    for timer in session.scalars(
+        select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at, Timer.id)
+    ):
+        entries.append(
+            HistoryEntry(
+                at=timer.fired_at or timer.due_at,
+                kind="timer",
+                element=timer.element_id,
+                name=timer.name,
+                process="",
+                status=timer.status,
+                due_at=timer.due_at,
+            )
+        )
+    _name_people(session, entries)
+    entries.sort(key=lambda entry: (entry.at is None, entry.at or datetime.min))
+    return entries
+
+
+def _name_people(session: Session, entries: list[HistoryEntry]) -> None:
+    logins = {e.actor[5:] for e in entries if e.actor and e.actor.startswith("user:")}
+    if not logins:
+        return
+    rows = session.execute(select(User.login, User.display_name).where(User.login.in_(logins)))
+    names = {login: name for login, name in rows}
+    for entry in entries:
+        if entry.actor and entry.actor.startswith("user:"):
+            entry.actor_name = names.get(entry.actor[5:])
