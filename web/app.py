@@ -7,7 +7,19 @@ from werkzeug.routing import IntegerConverter
 
 from engine.composition import build_engine
 from engine.config import load_settings, tls_enabled
-from web import api, db, errors, formatting, health, i18n, input_guard, pages, security, uploads
+from web import (
+    api,
+    areas,
+    db,
+    errors,
+    formatting,
+    health,
+    i18n,
+    input_guard,
+    pages,
+    security,
+    uploads,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -37,7 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     # One workflow engine per process: it caches parsed definitions between requests.
     app.extensions["budgetloop.workflow"] = build_engine()
-    api.init_app(app)
+    # The API's root, then every area's API and pages (web/areas.py), then the shared pages.
+    areas.init_app(app, api.init_app(app))
     app.register_blueprint(health.bp)
     pages.init_app(app)
     i18n.init_app(app)

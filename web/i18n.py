@@ -1,8 +1,11 @@
 """The user's language: Chinese (zh-CN) by default, English on request (?lang=en, remembered;
 an API client with a token may also send Accept-Language).
 
-Messages live in `web/messages/*.json`, one file per area of the UI, each key with both
-languages; a key missing a language, or defined twice, stops the app at start-up.
+Messages live in JSON files, each key with both languages: the shared ones in
+`web/messages/*.json`, and each web area's beside its pages in `web/<area>/messages/*.json`
+(web/areas.py). They are merged into one catalogue in the order of their file names, as when
+they shared one folder; a key missing a language, or defined twice (in any two files), stops
+the app at start-up, naming the file by its path under web/.
 """
 
 from __future__ import annotations
@@ -16,21 +19,37 @@ from flask import Flask, current_app, g, request
 LANGUAGES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 COOKIE = "lang"
-CATALOGUE_DIR = Path(__file__).parent / "messages"
+WEB_DIR = Path(__file__).parent
+# The shared messages (what the server says before any app exists reads these alone).
+CATALOGUE_DIR = WEB_DIR / "messages"
+
+
+def catalogue_files(web_dir: Path = WEB_DIR) -> list[Path]:
+    """The shared message files and every web area's, by file name (then path)."""
+    paths = [*web_dir.glob("messages/*.json"), *web_dir.glob("*/messages/*.json")]
+    return sorted(paths, key=lambda path: (path.name, path.relative_to(web_dir).as_posix()))
 
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    """Every message, merged from the per-area files."""
+    """Every message, merged from the shared files and the areas'."""
+    return merged_catalogue(catalogue_files())
+
+
+def merged_catalogue(paths: list[Path], web_dir: Path = WEB_DIR) -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
-    for path in sorted(CATALOGUE_DIR.glob("*.json")):
+    found_in: dict[str, str] = {}
+    for path in paths:
+        where = path.relative_to(web_dir).as_posix()
         for key, entry in json.loads(path.read_text(encoding="utf-8")).items():
             if key in merged:
-                raise RuntimeError(f"{path.name}: message '{key}' is defined twice")
+                first = found_in[key]
+                raise RuntimeError(f"{where}: message '{key}' is defined twice (also in {first})")
             missing = [lang for lang in LANGUAGES if not entry.get(lang)]
             if missing:
-                raise RuntimeError(f"{path.name}: message '{key}' lacks {', '.join(missing)}")
+                raise RuntimeError(f"{where}: message '{key}' lacks {', '.join(missing)}")
             merged[key] = entry
+            found_in[key] = where
     return merged
 
 

@@ -3,7 +3,7 @@
 Every limit lives here because two places enforce it: the checker folds literal arithmetic
 when a definition is deployed (so `9**9**9` is refused then), and the evaluator builds values
 from task data at run time. Both must refuse the same things for the same reasons, with the
-same Reason codes that web/messages/deploy.json translates.
+same Reason codes that web/workflow/messages/deploy.json translates.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ MAX_INT = 10**30
 MAX_ROUND_DIGITS = 100
 
 # Each refusal is a Reason: English text with a code (and params) for the pages' languages
-# (web/messages/deploy.json, deploy.detail.<code>).
+# (web/workflow/messages/deploy.json, deploy.detail.<code>).
 TOO_DEEP = Reason(f"nesting too deep (more than {MAX_DEPTH} levels)", "too_deep", max=MAX_DEPTH)
 NUMBER_TOO_LARGE = Reason("number too large (beyond 10**30)", "number_too_large")
 TOO_LONG = Reason(

@@ -1,7 +1,7 @@
 """The whitelist: walk a parsed tree once and refuse anything outside the grammar.
 
 Only the node types in `_CHECKS` are allowed; everything else is refused with a Reason whose
-code web/messages/deploy.json translates. Literal arithmetic is folded on the way, so a
+code web/workflow/messages/deploy.json translates. Literal arithmetic is folded on the way, so a
 constant too large to build (`9**9**9`, `'a' * 10**9`) fails the check, at deploy time, rather
 than the first evaluation. Turning text into a tree is bpmn/expressions/parsing.py's job.
 """

@@ -2,7 +2,7 @@
 
 Failed attempts are audit events, so the limits hold across every web worker without any
 state in a process; the caller checks and records them in one transaction of their own (see
-web/pages/login.py), since the request's transaction rolls back with the 401.
+web/identity/pages.py), since the request's transaction rolls back with the 401.
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ class Loaded:
     """The sheet's layout and rows, read from the bytes alone (no database needed).
 
     Upload handlers load a workbook before their write transaction begins, so that parsing
-    never holds a database lock (see web.api.targets.load_upload).
+    never holds a database lock (see web.targets.api.load_upload).
     """
 
     layout: sheet_layout.Layout

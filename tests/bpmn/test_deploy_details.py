@@ -3,7 +3,7 @@
 Why an expression or script is outside the safe grammar (bpmn/expressions/), why a decision
 cell is not FEEL (bpmn/feel.py), why a UNIQUE table's cells cannot be shown to exclude each
 other (bpmn/dmn_overlap.py) and the DMN files the catalogue refuses each carry a code; the pages
-say them from web/messages/deploy.json. The zh-CN modeller showed them in English.
+say them from web/workflow/messages/deploy.json. The zh-CN modeller showed them in English.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from engine.composition import build_engine
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import problems_of
 from tests.bpmn.test_dmn_cells_deploy import _table
-from web.definition_problems import say
+from web.workflow.definition_problems import say
 
 CATALOGUE = json.loads(
-    (Path(__file__).resolve().parents[2] / "web" / "messages" / "deploy.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[2] / "web/workflow/messages/deploy.json").read_text("utf-8")
 )
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_RUN = re.compile(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+")

@@ -16,7 +16,7 @@ from engine.composition import build_engine
 from engine.errors import DefinitionRejected
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
-from web.definition_problems import say
+from web.workflow.definition_problems import say
 
 OPERATOR = Actor.system("test")
 

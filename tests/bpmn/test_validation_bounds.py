@@ -26,7 +26,7 @@ from bpmn.errors import DefinitionError
 from bpmn.timers import MAX_REPETITIONS, TimerOutOfBounds, check_iso8601, due_time, parse_cycle
 from bpmn.xml import Source
 from tests.bpmn.test_dmn_cells_deploy import _table
-from web.definition_problems import say
+from web.workflow.definition_problems import say
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD_TIMEOUT = 20

@@ -71,7 +71,7 @@ def test_building_the_engine_registers_the_monitoring_area_and_importing_does_no
         assert {MONITORING_FORMS!r} <= set(FORMS), sorted(FORMS)
         assert {MONITORING_OPERATIONS!r} <= set(workflow.operations.names())
         assert list(registered_families()) == ["pace", "calendar"]
-        assert "web.pages.dashboard" not in sys.modules
+        assert "web.monitoring.dashboard" not in sys.modules
         build_engine()  # a second engine registers the same things again, harmlessly
         """
     )
@@ -82,8 +82,8 @@ def test_the_app_shows_the_monitoring_task_forms_without_the_dashboard_registeri
 ):
     _python(
         f"""
-        import web.pages.dashboard, web.pages.monitoring_forms
-        from web.pages.task_forms import PAGE_FORMS
+        import web.monitoring.dashboard, web.monitoring.monitoring_forms
+        from web.review.task_forms import PAGE_FORMS
 
         assert not {MONITORING_FORMS!r} & set(PAGE_FORMS), sorted(PAGE_FORMS)
 

@@ -12,7 +12,7 @@ from engine.errors import InvalidInput
 from engine.forms import validate_form
 from engine.models import HumanTask, MonitoringReport, Project
 from tests.web.conftest import csrf
-from web.pages.monitoring_forms import parse_alert_response, parse_monitoring_report
+from web.monitoring.monitoring_forms import parse_alert_response, parse_monitoring_report
 
 REPORTS = "/api/v1/monitoring-reports/"
 

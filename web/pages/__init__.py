@@ -1,57 +1,15 @@
-"""Server-rendered pages, one blueprint per area; `init_app` registers those that exist."""
+"""The pages no single area owns: the home page, the API reference and the header's navigation,
+with the helpers every area's pages share (views.py). Each area's pages live in its own web
+package (web/areas.py)."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from web.pages import (
-    allocations,
-    api_reference,
-    dashboard,
-    decisions,
-    disclosure,
-    evaluations,
-    home,
-    login,
-    modeller,
-    monitoring_forms,
-    nav,
-    operations,
-    projects,
-    rectification,
-    rulesets,
-    targets,
-    task_extras,
-    tasks,
-)
-
-BLUEPRINTS = [
-    home.bp,
-    login.bp,
-    api_reference.bp,
-    tasks.bp,
-    task_extras.bp,
-    evaluations.bp,
-    rectification.bp,
-    allocations.bp,
-    rulesets.bp,
-    disclosure.bp,
-    decisions.bp,
-    modeller.bp,
-    operations.bp,
-    projects.bp,
-    targets.bp,
-    dashboard.bp,
-]
-
-
-# Areas whose task forms register explicitly here (the others still register on import).
-AREA_FORMS = [monitoring_forms]
+from web.pages import api_reference, home, nav
 
 
 def init_app(app: Flask) -> None:
-    for area in AREA_FORMS:
-        area.register()
-    for blueprint in BLUEPRINTS:
-        app.register_blueprint(blueprint)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(api_reference.bp)
     nav.init_app(app)

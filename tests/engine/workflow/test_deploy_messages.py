@@ -3,7 +3,7 @@
 Activiti, bpmn-moddle fixtures) whose library messages used to show internal text.
 
 Each case is a small BPMN written here; every refusal names the element and carries a code the
-pages translate (web/messages/deploy.json).
+pages translate (web/workflow/messages/deploy.json).
 """
 
 from __future__ import annotations

@@ -1,0 +1,68 @@
+"""Projects: the list the caller may see, and one project's history across the cycle."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from engine.cycle.projects import ProjectFilter, get_project, list_projects, project_instance
+from engine.errors import InvalidInput, NotFound
+from engine.models.enums import ProjectStatus
+from engine.targets.queries import filing_task, project_history
+from web.auth import current_actor
+from web.db import get_session
+from web.pages.views import int_arg, page_number
+from web.plain_text import is_plain
+
+# Ids above what the database holds are "not found", not an overflow deep in the driver.
+ID = "int(max=4611686018427387904)"
+bp = Blueprint("projects", __name__, template_folder="templates")
+STATUSES = [status.value for status in ProjectStatus]
+
+
+def has_endpoint(name: str) -> bool:
+    """Whether a page exists (areas are built separately: link only to those that do)."""
+    return name in current_app.view_functions
+
+
+@bp.record_once
+def _globals(state) -> None:
+    state.app.jinja_env.globals.setdefault("has_endpoint", has_endpoint)
+
+
+@bp.get("/projects")
+def projects():
+    year = int_arg("year")
+    if year is not None and not 2000 <= year <= 2100:
+        raise InvalidInput(f"year {year} is out of range", errors={"year": "out of range"})
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}", errors={"status": "unknown"})
+    q = (request.args.get("q") or "").strip()[:100] or None
+    if q is not None and not is_plain(q):
+        raise InvalidInput("the search text contains a NUL character", errors={"q": "invalid"})
+    where = ProjectFilter(year=year, status=status, q=q)
+    page = list_projects(get_session(), current_actor(), where, page_number(), 25, "-id")
+    return render_template("projects/list.html", page=page, where=where, statuses=STATUSES)
+
+
+@bp.get(f"/projects/<{ID}:project_id>")
+def project(project_id: int):
+    session, actor = get_session(), current_actor()
+    found = get_project(session, actor, project_id)
+    return render_template(
+        "projects/detail.html",
+        history=project_history(session, actor, found),
+        project=found,
+        task=filing_task(session, actor, found),
+        instance=_instance_or_none(session, actor, found.id),
+    )
+
+
+def _instance_or_none(session, actor, project_id: int):
+    """Where the project's process is; None before its cycle has started (a seeded draft)."""
+    try:
+        return project_instance(
+            session, actor, current_app.extensions["budgetloop.workflow"], project_id
+        )
+    except NotFound:
+        return None

@@ -1,0 +1,19 @@
+"""Evaluations on the web: their API (api.py), an evaluation's page and the live score preview
+(pages.py), the scoring task forms (evaluation_forms.py), and beside them their templates
+(templates/) and text (messages/)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.api import API_PREFIX
+from web.api.base import BudgetloopApi
+from web.evaluation import api as evaluations
+from web.evaluation import evaluation_forms, pages
+from web.review.task_forms import register_page_forms
+
+
+def init_app(app: Flask, api: BudgetloopApi) -> None:
+    api.register_blueprint(evaluations.blp, url_prefix=f"{API_PREFIX}/evaluations")
+    app.register_blueprint(pages.bp)
+    register_page_forms(evaluation_forms.PAGE_FORMS)
