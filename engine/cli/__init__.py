@@ -9,6 +9,7 @@ from engine.cli import (
     alert_commands,
     audit_commands,
     db_commands,
+    permission_commands,
     process_commands,
     rules_commands,
     seed_commands,
@@ -40,6 +41,7 @@ def build_cli() -> click.Group:
         audit_commands,
         rules_commands,
         alert_commands,
+        permission_commands,
     ):
         cli.add_command(module.command)
     for command in process_commands.COMMANDS:

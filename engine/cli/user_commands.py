@@ -7,6 +7,7 @@ import click
 from engine.cli.context import CommandContext
 from engine.errors import InvalidInput
 from engine.identity.logins import set_password
+from engine.identity.permissions import USER_ROLES
 from engine.identity.users import activate_user, add_user, deactivate_user
 
 
@@ -17,9 +18,7 @@ def command() -> None:
 
 @command.command("add")
 @click.option("--name", required=True, help="Login name (letters, digits, . _ -).")
-@click.option(
-    "--role", required=True, help="unit, department, finance, performance, evaluator or supervisor."
-)
+@click.option("--role", required=True, help=f"One of: {', '.join(r.value for r in USER_ROLES)}.")
 @click.option("--org", "org_code", required=True, help="Organisation code, e.g. 401001.")
 @click.option("--display-name", default=None, help="Full name shown in the UI.")
 @click.pass_obj

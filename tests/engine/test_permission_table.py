@@ -116,3 +116,20 @@ def test_each_role_is_known_by_its_labels_in_both_languages():
     for row in TABLE:
         if row.has_accounts:
             assert len(row.labels) == 2 and all(row.labels), row.role
+
+
+def test_budgetloop_permissions_prints_the_table(budgetloop):
+    code, out, _err = budgetloop("permissions")
+    assert code == 0
+    header = next(line for line in out.splitlines() if line.startswith(" ") and "unit" in line)
+    roles = header.split()
+    assert roles == [row.role.value for row in TABLE]
+    for line in filter(str.strip, out.splitlines()):
+        name, *cells = line.split()
+        if name in {p.value for p in Permission}:
+            expected = [
+                "x" if Permission(name) in ROWS[Role(r)].permissions else "." for r in roles
+            ]
+            assert cells == expected, name
+    code, out, _err = budgetloop("permissions", "--json")
+    assert code == 0 and '"supervisor"' in out and '"province"' in out
