@@ -41,6 +41,8 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/whatif.py --postgres
 	$(BIN)/python bench/alerts.py --postgres
+	$(BIN)/python bench/tick_claims.py --postgres
+	$(BIN)/python bench/spec_cache.py --postgres
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/latency.py --postgres
 	$(BIN)/python bench/abuse.py --postgres

@@ -12,7 +12,7 @@ from marshmallow import validate
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from bpmn.catalogue import VARIANT_SEPARATOR, Catalogue, resolve_called
 from bpmn.errors import DefinitionError
@@ -55,8 +55,8 @@ class Deployed:
     changed: bool
 
 
-def latest_definitions(session: Session) -> list[ProcessDefinition]:
-    """The newest version of every key."""
+def latest_definitions(session: Session, *, sources: bool = True) -> list[ProcessDefinition]:
+    """The newest version of every key (`sources=False`: their texts are loaded when read)."""
     newest = (
         select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
         .group_by(ProcessDefinition.key)
@@ -71,6 +71,7 @@ def latest_definitions(session: Session) -> list[ProcessDefinition]:
                 & (ProcessDefinition.version == newest.c.version),
             )
             .order_by(ProcessDefinition.key)
+            .options(*(() if sources else (defer(ProcessDefinition.source),)))
         )
     )
 
@@ -232,17 +233,27 @@ class DefinitionCache:
         self._lock = threading.Lock()
         self._catalogues: OrderedDict[tuple, tuple[Catalogue, dict]] = OrderedDict()
         self._bundles: OrderedDict[str, SpecBundle] = OrderedDict()
+        # (deployed versions, process key) → the bundle a start serialised and its versions.
+        self._starts: OrderedDict[tuple, tuple[SpecBundle, dict]] = OrderedDict()
         self._size = size
 
     def catalogue(self, session: Session) -> tuple[Catalogue, dict[str, DefinitionRef]]:
         """The catalogue of the newest version of every key (rebuilt only after a deploy)."""
-        latest = latest_definitions(session)
+        return self._entry(session)[1:]
+
+    def _entry(self, session: Session) -> tuple[tuple, Catalogue, dict[str, DefinitionRef]]:
+        """The catalogue with the key it is cached under (the deployed versions' content).
+
+        Every start asks for it: the versions' ids and hashes are read, their texts (a hundred
+        KiB and more) only when the catalogue has to be built.
+        """
+        latest = latest_definitions(session, sources=False)
         # Content, not just ids: SQLite may reuse the id of a rolled-back row.
         cache_key = tuple((d.id, d.sha256) for d in latest)
         with self._lock:
             if cache_key in self._catalogues:
                 self._catalogues.move_to_end(cache_key)
-                return self._catalogues[cache_key]
+                return (cache_key, *self._catalogues[cache_key])
         for definition in latest:
             digest = hashlib.sha256(definition.source.encode("utf-8")).hexdigest()
             if digest != definition.sha256:
@@ -260,14 +271,45 @@ class DefinitionCache:
             self._catalogues[cache_key] = (catalogue, by_process)
             while len(self._catalogues) > 4:
                 self._catalogues.popitem(last=False)
-        return catalogue, by_process
+        return cache_key, catalogue, by_process
 
     def bundle_for_start(self, session: Session, process_key: str):
-        """The spec bundle a new instance of `process_key` starts on, stored if new."""
-        catalogue, by_process = self.catalogue(session)
+        """The spec bundle a new instance of `process_key` starts on, stored if new.
+
+        Serialising a bundle (the root process and all it calls, about 87 KiB for the budget
+        cycle) is done once per deployed versions and kept; only whether its row is stored is
+        asked of the database at each start, since the transaction that stored it may have
+        rolled back.
+        """
+        key, catalogue, by_process = self._entry(session)
         definition = by_process.get(process_key)
         if definition is None or process_key not in catalogue.process_ids:
             raise NotFound(f"no deployed process '{process_key}'", errors={"process": "unknown"})
+        with self._lock:
+            known = self._starts.get((key, process_key))
+        if known is None:
+            known = self._start_bundle(catalogue, by_process, process_key)
+            with self._lock:
+                self._starts[(key, process_key)] = known
+                while len(self._starts) > self._size:
+                    self._starts.popitem(last=False)
+        bundle, versions = known
+        stored = session.scalar(
+            select(ProcessSpec.sha256).where(ProcessSpec.sha256 == bundle.sha256)
+        )
+        if stored is None:
+            dialect = session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            session.execute(
+                insert(ProcessSpec)
+                .values(sha256=bundle.sha256, body=bundle.body, versions=versions)
+                .on_conflict_do_nothing(index_elements=["sha256"])
+            )
+        self._remember(bundle)
+        return definition, bundle
+
+    def _start_bundle(self, catalogue, by_process, process_key: str) -> tuple[SpecBundle, dict]:
+        """The serialised bundle for `process_key` and the versions of everything in it."""
         try:
             spec, subprocess_specs = catalogue.bundle_specs(process_key)
         except DefinitionError as error:
@@ -287,15 +329,7 @@ class DefinitionCache:
             for decision in parsed.decision_refs if parsed else ():
                 if decision in by_process:
                     versions[decision] = by_process[decision].version
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(
-            insert(ProcessSpec)
-            .values(sha256=bundle.sha256, body=bundle.body, versions=versions)
-            .on_conflict_do_nothing(index_elements=["sha256"])
-        )
-        self._remember(bundle)
-        return definition, bundle
+        return bundle, versions
 
     def bundle(self, session: Session, sha256: str) -> SpecBundle:
         """A stored spec bundle, verified against its hash, parsed once per process."""
