@@ -9,7 +9,7 @@ from pathlib import Path
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bench.workflow_common import (
     FIVE_STEPS,
@@ -60,8 +60,9 @@ def review_starts(session, count: int) -> list[dict]:
     return starts
 
 
-def engine_steps(sessions, wf, case: Case, starts: list[dict]) -> list[float]:
-    """Start one instance per start datum, then time every user-task step through the engine."""
+def engine_steps(sessions, wf, case: Case, starts: list[dict], counter: list[int]) -> list[float]:
+    """Start one instance per start datum, then time every user-task step through the engine;
+    `counter[0]` gathers the SQL statements the timed commands sent (`count_statements`)."""
     instances = []
     for n, data in enumerate(starts):
         with sessions() as session, session.begin():
@@ -77,10 +78,12 @@ def engine_steps(sessions, wf, case: Case, starts: list[dict]) -> list[float]:
                         HumanTask.instance_id == instance_id, HumanTask.status == "ready"
                     )
                 ).one()
+            counter[1] = True
             started = time.perf_counter()
             with sessions() as session, session.begin():
                 outcome = wf.complete_task(session, task_id, case.form(step), OPERATOR)
             times.append(time.perf_counter() - started)
+            counter[1] = False
             assert outcome.ok, outcome.error
     with sessions() as session:
         done = session.scalar(
@@ -121,6 +124,24 @@ def bare_steps(wf, sources: list[Source], case: Case, starts: list[dict], clock)
     return times
 
 
+def count_statements(engine) -> list:
+    """[statements, counting]: every statement a command sends while counting is on — SQLite's
+    BEGIN IMMEDIATE, SAVEPOINT and RELEASE go through the cursor; COMMIT (and PostgreSQL's
+    BEGIN) through the connection — so the count is the command's round trips."""
+    counter: list = [0, False]
+
+    def sent(*_):
+        if counter[1]:
+            counter[0] += 1
+
+    event.listen(engine, "before_cursor_execute", sent)
+    event.listen(engine, "commit", sent)
+    event.listen(engine, "rollback", sent)
+    if engine.dialect.name != "sqlite":
+        event.listen(engine, "begin", sent)
+    return counter
+
+
 def step_cost(scratch: Path, instances: int) -> None:
     print(
         "\n1. Step cost on SQLite: one command through the engine (load, complete a user task,\n"
@@ -130,6 +151,7 @@ def step_cost(scratch: Path, instances: int) -> None:
     url = fresh_sqlite(scratch, "steps")
     engine = create_db_engine(url)
     sessions = session_factory(engine)
+    counter = count_statements(engine)
     clock = new_clock()
     wf = build_engine(clock)
     five = five_step_source(scratch)
@@ -149,14 +171,16 @@ def step_cost(scratch: Path, instances: int) -> None:
     ]
     print(
         f"   {'process':<11} {'steps':>6} {'engine ms':>10} {'p95':>7} {'bare ms':>8} "
-        f"{'p95':>7} {'ratio':>6} {'p95 ratio':>9}"
+        f"{'p95':>7} {'ratio':>6} {'p95 ratio':>9} {'stmts/cmd':>9}"
     )
     for case, sources, starts in cases:
         bare = bare_steps(wf, sources, case, starts, clock)
-        ours = engine_steps(sessions, wf, case, starts)
+        counter[0] = 0
+        ours = engine_steps(sessions, wf, case, starts, counter)
         (e_med, e_p95), (b_med, b_p95) = ms(ours), ms(bare)
         print(
             f"   {case.key:<11} {len(ours):>6,} {e_med:>10.2f} {e_p95:>7.2f} {b_med:>8.2f} "
-            f"{b_p95:>7.2f} {e_med / b_med:>6.2f} {e_p95 / b_p95:>9.2f}"
+            f"{b_p95:>7.2f} {e_med / b_med:>6.2f} {e_p95 / b_p95:>9.2f} "
+            f"{counter[0] / len(ours):>9.1f}"
         )
     engine.dispose()
