@@ -6,8 +6,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from engine.identity.passwords import hash_password
+from engine.identity.permissions import USER_ROLES
 from engine.models import User
-from engine.models.enums import Role
 
 # Printed by `budgetloop demo`; only ever set on users that have no password of their own.
 DEMO_PASSWORD = "budgetloop-demo"
@@ -22,4 +22,4 @@ def grant_demo_passwords(session: Session) -> dict[str, str]:
     )
     first = select(User.role, func.min(User.login)).where(User.active.is_(True)).group_by(User.role)
     found = dict(session.execute(first).all())
-    return {role.value: found[role] for role in Role if role in found}
+    return {role.value: found[role] for role in USER_ROLES if role in found}

@@ -27,6 +27,7 @@ from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
 from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
 from engine.demo.simulation import Choices, Simulation, drive
+from engine.identity.permissions import USER_ROLES
 from engine.models import (
     Alert,
     HumanTask,
@@ -290,7 +291,7 @@ def logins_with_work(session: Session) -> dict[str, str]:
             chosen[Role.DEPARTMENT.value] = _login(session, Role.DEPARTMENT, department.id)
             chosen[Role.FINANCE.value] = _login(session, Role.FINANCE, department.finance_desk_id)
             break
-    for role in Role:
+    for role in USER_ROLES:
         if role.value in chosen:
             continue
         orgs = [org for (r, org), _n in sorted(work.items(), key=lambda kv: -kv[1]) if r == role]
@@ -302,7 +303,7 @@ def logins_with_work(session: Session) -> dict[str, str]:
     # Oversight bodies have no process steps; their work is the red alerts left open (督办).
     if Role.SUPERVISOR.value not in chosen and _open_red_alerts(session):
         chosen[Role.SUPERVISOR.value] = _login(session, Role.SUPERVISOR, None)
-    return {role.value: chosen[role.value] for role in Role if chosen.get(role.value)}
+    return {role.value: chosen[role.value] for role in USER_ROLES if chosen.get(role.value)}
 
 
 def _open_red_alerts(session: Session) -> int:
