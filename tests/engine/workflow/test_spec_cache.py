@@ -43,4 +43,3 @@ def test_a_start_rolled_back_with_its_spec_row_does_not_leave_the_next_start_wit
     with sessions() as session:
         sha = session.get(ProcessInstance, instance_id).spec_sha256
         assert session.get(ProcessSpec, sha) is not None
-
