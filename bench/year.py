@@ -20,11 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from engine import reference, schema  # noqa: E402
 from engine.composition import build_engine, deploy_shipped  # noqa: E402
 from engine.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
 from engine.demo.main import DEMO_ACTOR, _stage, _start_cycles  # noqa: E402
 from engine.demo.simulation import Choices, Simulation, drive  # noqa: E402
+from engine.models import ProcessInstance  # noqa: E402
 from engine.report import pad, summarise  # noqa: E402
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province  # noqa: E402
 from engine.workflow.clock import ManualClock  # noqa: E402
@@ -86,7 +89,29 @@ def run(label: str, url: str, projects: int) -> None:
     )
     for name, seconds in timings:
         print(f"  {pad(name, 40)} {seconds:>8.1f} s  {seconds / total:>5.0%}")
+    print(state_sizes(sessions))
     engine.dispose()
+
+
+def state_sizes(sessions) -> str:
+    """What the year's instances keep in their saved state (issue 12: it grows all year)."""
+    with sessions() as session:
+        sizes = sorted(
+            len(state.encode("utf-8"))
+            for state in session.scalars(
+                select(ProcessInstance.state).where(
+                    ProcessInstance.business_key.like(f"cycle:{YEAR}-%")
+                )
+            )
+        )
+    if not sizes:
+        return "  no instances"
+    mean = sum(sizes) / len(sizes) / 1024
+    median = sizes[len(sizes) // 2] / 1024
+    return (
+        f"  instance state at the end: mean {mean:.1f} KiB, median {median:.1f} KiB, "
+        f"max {sizes[-1] / 1024:.1f} KiB over {len(sizes):,} instances"
+    )
 
 
 def main() -> None:
