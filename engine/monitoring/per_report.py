@@ -2,8 +2,8 @@
 
 The report's figures and rows must already be recorded; they are read back from the database,
 so the colours are those of exactly the values stored, and `budgetloop alerts compute` run over
-the same round would give the same alerts (tests/engine/test_alert_sql.py compares the two for
-every family). Every colour is written, green included, with the family's name.
+the same round would give the same alerts (tests/engine/monitoring/test_alert_sql.py compares the
+two for every family). Every colour is written, green included, with the family's name.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from engine.models import HumanTask
 from engine.review.tasks import complete
 from tests.browser.support import log_in, screenshot
 from tests.support.world import PASSWORD
-from tests.web.test_targets_api import EDITABLE_FIELDS
+from tests.web.targets.test_targets_api import EDITABLE_FIELDS
 
 RETURN_COMMENT = "满意度指标值偏低，请按上年实际完成情况调整"
 

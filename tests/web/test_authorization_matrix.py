@@ -7,8 +7,8 @@ needing a permission, a role gate before any lookup, or a personal task — and 
 answer of every role is generated from the table. So a new role, or a permission moved from
 one role to another, changes this matrix and is checked against the running API with no edit
 here. What the table itself must say (the policy of issue 5 and domain.md) is checked
-independently by tests/engine/test_permission_table.py, and the rows each call is made on are
-picked by this file's own queries (`Scope`), not the code's.
+independently by tests/engine/identity/test_permission_table.py, and the rows each call is made on
+are picked by this file's own queries (`Scope`), not the code's.
 
 Every operation of /api/v1/openapi.json must have a row (test_every_operation_has_a_row), so a
 new endpoint cannot escape the matrix.

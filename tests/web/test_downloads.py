@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.http import parse_options_header
 
-from tests.web.test_processes_api import DATA, DEFINITIONS, _upload, tokens  # noqa: F401
+from tests.web.workflow.test_processes_api import DATA, DEFINITIONS, _upload, tokens  # noqa: F401
 from web.downloads import attachment_disposition
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_review_pages import HTML
+from tests.web.review.test_review_pages import HTML
 
 
 @pytest.mark.parametrize("digits", ["²", "1²", "٣"])

@@ -14,8 +14,8 @@ from engine.models.enums import OrgKind
 from engine.synthetic.province import SeedRequest, seed_province
 from tests.support.snapshot import snapshot
 
-DATA = Path(__file__).resolve().parents[1] / "bpmn" / "data"
-DEFINITIONS = Path(__file__).resolve().parents[2] / "bpmn" / "definitions"
+DATA = Path(__file__).resolve().parents[2] / "bpmn" / "data"
+DEFINITIONS = Path(__file__).resolve().parents[3] / "bpmn" / "definitions"
 
 
 @pytest.fixture

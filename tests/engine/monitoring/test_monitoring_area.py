@@ -35,7 +35,7 @@ from engine.policy import setting
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MONITORING_FORMS = {"monitoring_report", "alert_response", "adjustment_request"}
 MONITORING_OPERATIONS = {"compute_alerts", "suspend_disbursement", "record_alert_response"}
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from engine.models import Evaluation
-from tests.web.test_review_pages import HTML
+from tests.web.review.test_review_pages import HTML
 
 
 def test_every_evaluation_a_project_page_links_opens_for_its_reader(login, world, world_app):

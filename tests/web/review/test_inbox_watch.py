@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from engine.db import create_db_engine
 from engine.models import Alert
 from engine.models.enums import AlertStatus, Colour
-from tests.web.test_review_pages import HTML
+from tests.web.review.test_review_pages import HTML
 
 
 def _open_red(url: str) -> int:

@@ -22,7 +22,7 @@ from engine.monitoring.per_report import raise_report_alerts
 from engine.monitoring.set_based import compute_round
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
-from tests.engine.alert_support import _families, _use_family  # noqa: F401  (autouse)
+from tests.engine.monitoring.alert_support import _families, _use_family  # noqa: F401  (autouse)
 
 
 def _calendar_reference(session, task_id):

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from engine.models import ProcessDefinition
 from tests.web.conftest import csrf
-from tests.web.test_operations_api import incident_ids  # noqa: F401  (the fixture)
+from tests.web.operations.test_operations_api import incident_ids  # noqa: F401  (the fixture)
 
-REVIEW = (Path(__file__).resolve().parents[2] / "bpmn" / "definitions" / "review.bpmn").read_text()
+REVIEW = (Path(__file__).resolve().parents[3] / "bpmn" / "definitions" / "review.bpmn").read_text()
 
 
 def _definition_id(app, key: str, kind: str = "bpmn") -> int:

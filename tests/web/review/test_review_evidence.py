@@ -8,7 +8,7 @@ import hashlib
 from sqlalchemy import insert, select
 
 from engine.models import Attachment, AttachmentBlob, MonitoringReport, Project
-from tests.web.test_review_pages import HTML, _tasks
+from tests.web.review.test_review_pages import HTML, _tasks
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

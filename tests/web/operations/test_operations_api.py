@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from engine.actors import Actor
 from engine.models import AuditEvent, Incident, ProcessDefinition, ProcessInstance
 
-REVIEW = (Path(__file__).resolve().parents[2] / "bpmn" / "definitions" / "review.bpmn").read_text()
+REVIEW = (Path(__file__).resolve().parents[3] / "bpmn" / "definitions" / "review.bpmn").read_text()
 FINANCE_ROLE = '<spiffworkflow:property name="role" value="finance" />'
 
 

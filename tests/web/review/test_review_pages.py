@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.models import AuditEvent, HumanTask
 from tests.web.conftest import csrf
 from tests.web.evaluation_support import ready, start
-from tests.web.test_targets_api import EDITABLE_FIELDS
+from tests.web.targets.test_targets_api import EDITABLE_FIELDS
 
 HTML = {"Accept": "text/html"}
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from engine.models import HumanTask
 from tests.web.conftest import csrf
-from tests.web.test_review_pages import HTML, _submit_targets, _tasks
+from tests.web.review.test_review_pages import HTML, _submit_targets, _tasks
 
 
 def test_a_department_bulk_approves_and_each_item_is_reported(
