@@ -65,3 +65,17 @@ def test_the_navigation_and_the_page_follow_the_row(monkeypatch, login):
     _grant(monkeypatch, Role.UNIT, Permission.VIEW_DASHBOARD)
     assert 'href="/dashboard"' in client.get("/").get_data(as_text=True)
     assert client.get("/dashboard").status_code == 200
+
+
+def test_the_openapi_names_the_roles_the_table_lets_through(client):
+    spec = client.get("/api/v1/openapi.json").json
+    gated = {
+        ("post", "/api/v1/alerts/{alert_id}/resolve"): Permission.RESOLVE_ALERTS,
+        ("post", "/api/v1/rule-sets/"): Permission.WRITE_RULESETS,
+        ("post", "/api/v1/process-definitions/"): Permission.EDIT_PROCESSES,
+        ("post", "/api/v1/incidents/{incident_id}/retry"): Permission.OPERATE,
+    }
+    for (method, path), permission in gated.items():
+        described = spec["paths"][path][method]["responses"]["403"]["description"]
+        roles = sorted(role.value for role in permissions.holders(permission))
+        assert described.startswith(f"your role is not {' or '.join(roles)} "), described

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
+from engine.identity.permissions import Permission, holders
+
 
 class ErrorSchema(Schema):
     """Every error the API answers with (web/errors.py builds it)."""
@@ -30,3 +32,10 @@ class BudgetloopApi(Api):
         super()._init_spec(*args, **kwargs)
         # Flask's JSON turns Decimal into a string: document every Decimal as one.
         self.register_field(fields.Decimal, "string", "decimal")
+
+
+def forbidden(permission: Permission) -> str:
+    """The OpenAPI description of a 403 for `permission`, read from the permission table, so
+    the document names the roles the running API lets through."""
+    roles = " or ".join(sorted(role.value for role in holders(permission)))
+    return f"your role is not {roles} ({permission.value.replace('_', ' ')})"

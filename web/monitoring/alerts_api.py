@@ -9,9 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.classifications import FUNCTIONAL_CLASSES
+from engine.identity.permissions import Permission
 from engine.models.enums import AlertKind, AlertStatus, Colour, Course
 from engine.monitoring import tracking as alert_tracking
 from engine.monitoring.alert_queries import COLOURS, AlertFilter, get_alert, list_alerts, summarise
+from web.api.base import forbidden
 from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect
@@ -193,7 +195,7 @@ class AlertDetail(MethodView):
 class AcknowledgeAlert(MethodView):
     @blp.arguments(AlertAcknowledgeSchema)
     @blp.response(200, AlertSchema)
-    @blp.alt_response(403, description="your role does not acknowledge alerts")
+    @blp.alt_response(403, description=forbidden(Permission.ACKNOWLEDGE_ALERTS))
     @blp.alt_response(404, description="no such alert in your scope")
     @blp.alt_response(409, description="the alert changed since `version`, or is not open")
     @blp.alt_response(422, description="a green alert has nothing to acknowledge")
@@ -206,7 +208,7 @@ class AcknowledgeAlert(MethodView):
 class ResolveAlert(MethodView):
     @blp.arguments(AlertResolveSchema)
     @blp.response(200, AlertSchema)
-    @blp.alt_response(403, description="only finance and performance resolve alerts")
+    @blp.alt_response(403, description=forbidden(Permission.RESOLVE_ALERTS))
     @blp.alt_response(404, description="no such alert in your scope")
     @blp.alt_response(409, description="the alert changed since `version`, or is resolved")
     @blp.alt_response(422, description="the note is missing, or the alert is green")

@@ -18,6 +18,7 @@ from engine.workflow.operator_queries import (
     get_incident,
     incidents,
 )
+from web.api.base import forbidden
 from web.api.paging import PageArgs, page_of
 from web.auth import protect, require
 from web.db import get_session
@@ -81,7 +82,7 @@ class ChainSchema(Schema):
 class AuditEvents(MethodView):
     @audit_blp.arguments(AuditArgs, location="query")
     @audit_blp.response(200, page_of(AuditEventSchema))
-    @audit_blp.alt_response(403, description="not performance or supervisor")
+    @audit_blp.alt_response(403, description=forbidden(Permission.READ_OPERATIONS))
     def get(self, args):
         """Audit events, filtered by action, object, actor and time; in chain (seq) order."""
         require(Permission.READ_OPERATIONS)
@@ -99,7 +100,7 @@ class AuditEvents(MethodView):
 @audit_blp.route("/verify")
 class VerifyChain(MethodView):
     @audit_blp.response(200, ChainSchema)
-    @audit_blp.alt_response(403, description="not performance or supervisor")
+    @audit_blp.alt_response(403, description=forbidden(Permission.READ_OPERATIONS))
     def get(self):
         """Walk the whole chain: `ok` false names the first edited, missing or reordered event."""
         require(Permission.READ_OPERATIONS)
@@ -152,7 +153,7 @@ class ResolveSchema(Schema):
 class Incidents(MethodView):
     @incidents_blp.arguments(IncidentArgs, location="query")
     @incidents_blp.response(200, page_of(IncidentSchema))
-    @incidents_blp.alt_response(403, description="not performance or supervisor")
+    @incidents_blp.alt_response(403, description=forbidden(Permission.READ_OPERATIONS))
     def get(self, args):
         """Incidents by status (open by default), newest first."""
         require(Permission.READ_OPERATIONS)
@@ -164,7 +165,7 @@ class Incidents(MethodView):
 @incidents_blp.route("/<int:incident_id>")
 class IncidentDetail(MethodView):
     @incidents_blp.response(200, IncidentSchema)
-    @incidents_blp.alt_response(403, description="not performance or supervisor")
+    @incidents_blp.alt_response(403, description=forbidden(Permission.READ_OPERATIONS))
     @incidents_blp.alt_response(404, description="no such incident")
     def get(self, incident_id: int):
         """One incident: the error, the element it failed at, its process instance."""
@@ -175,7 +176,7 @@ class IncidentDetail(MethodView):
 @incidents_blp.route("/<int:incident_id>/retry")
 class RetryIncident(MethodView):
     @incidents_blp.response(200, IncidentSchema)
-    @incidents_blp.alt_response(403, description="not the performance division")
+    @incidents_blp.alt_response(403, description=forbidden(Permission.OPERATE))
     @incidents_blp.alt_response(404, description="no such incident")
     @incidents_blp.alt_response(409, description="already resolved")
     def post(self, incident_id: int):
@@ -191,7 +192,7 @@ class RetryIncident(MethodView):
 class ResolveIncident(MethodView):
     @incidents_blp.arguments(ResolveSchema)
     @incidents_blp.response(200, IncidentSchema)
-    @incidents_blp.alt_response(403, description="not the performance division")
+    @incidents_blp.alt_response(403, description=forbidden(Permission.OPERATE))
     @incidents_blp.alt_response(404, description="no such incident")
     @incidents_blp.alt_response(409, description="already resolved")
     def post(self, body, incident_id: int):

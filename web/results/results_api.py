@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from engine.identity.permissions import Permission
 from engine.models.enums import AccountabilityKind, DecisionKind, DecisionStatus
 from engine.results.allocation_queries import (
     allocation_summary,
@@ -23,6 +24,7 @@ from engine.results.queries import (
     list_decisions,
     list_disclosures,
 )
+from web.api.base import forbidden
 from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect
@@ -239,7 +241,7 @@ def _settle(decision_id: int, data: dict) -> dict:
 @blp.route("/funding-decisions/<int:decision_id>/confirm")
 class Confirm(MethodView):
     @blp.response(200, SettledSchema)
-    @blp.alt_response(403, description="only the finance desk confirms")
+    @blp.alt_response(403, description=forbidden(Permission.CONFIRM_DECISIONS))
     @blp.alt_response(404, description="no such decision in your scope")
     @blp.alt_response(409, description="already confirmed or overridden")
     def post(self, decision_id: int):
@@ -251,7 +253,7 @@ class Confirm(MethodView):
 class Override(MethodView):
     @blp.arguments(OverrideSchema)
     @blp.response(200, SettledSchema)
-    @blp.alt_response(403, description="only the finance desk overrides")
+    @blp.alt_response(403, description=forbidden(Permission.CONFIRM_DECISIONS))
     @blp.alt_response(404, description="no such decision in your scope")
     @blp.alt_response(409, description="already confirmed or overridden")
     @blp.alt_response(422, description="no reason, or a factor outside 0 … 2")
@@ -292,7 +294,7 @@ class BatchResultSchema(Schema):
 class ConfirmBatch(MethodView):
     @blp.arguments(BatchConfirmSchema)
     @blp.response(200, BatchResultSchema)
-    @blp.alt_response(403, description="only the finance desk confirms")
+    @blp.alt_response(403, description=forbidden(Permission.CONFIRM_DECISIONS))
     @blp.alt_response(422, description="no ids, or more than 200")
     def post(self, body):
         """Confirm several proposed decisions, each by its own command: one that is refused

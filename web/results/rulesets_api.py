@@ -16,6 +16,7 @@ from engine.results.queries import (
     ruleset_ref,
 )
 from engine.results.ruleset_edits import create_version, simulate
+from web.api.base import forbidden
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect, require
 from web.db import get_session
@@ -119,7 +120,7 @@ def whatif_payload(result, region: str, year: int) -> dict:
 class RuleSets(MethodView):
     @blp.arguments(RuleSetArgs, location="query")
     @blp.response(200, page_of(RuleSetSchema))
-    @blp.alt_response(403, description="only performance, finance and supervisors read rule sets")
+    @blp.alt_response(403, description=forbidden(Permission.READ_RULESETS))
     def get(self, args):
         """Rule-set versions, newest first (filter by region and year; sort: id, version)."""
         return list_rule_sets(
@@ -134,7 +135,7 @@ class RuleSets(MethodView):
 
     @blp.arguments(NewVersionSchema)
     @blp.response(201, RuleSetBodySchema)
-    @blp.alt_response(403, description="only the performance division writes rule sets")
+    @blp.alt_response(403, description=forbidden(Permission.WRITE_RULESETS))
     @blp.alt_response(422, description="invalid: `errors.problems` names each rule and field")
     def post(self, body):
         """Store a rule set as the next version for its region and year (nothing if invalid)."""
@@ -151,7 +152,7 @@ class RuleSets(MethodView):
 @blp.route("/<int:ruleset_id>")
 class RuleSetDetail(MethodView):
     @blp.response(200, RuleSetBodySchema)
-    @blp.alt_response(403, description="not a reader of rule sets")
+    @blp.alt_response(403, description=forbidden(Permission.READ_RULESETS))
     @blp.alt_response(404, description="no such rule set")
     def get(self, ruleset_id: int):
         """One stored version with its body."""
@@ -162,7 +163,7 @@ class RuleSetDetail(MethodView):
 class Simulate(MethodView):
     @blp.arguments(SimulateSchema)
     @blp.response(200, WhatIfSchema)
-    @blp.alt_response(403, description="only performance and finance simulate")
+    @blp.alt_response(403, description=forbidden(Permission.SIMULATE_RULESETS))
     @blp.alt_response(422, description="invalid candidate, or no such year")
     def post(self, body):
         """Replay a year's decisions under a candidate rule set (writes nothing)."""

@@ -14,6 +14,7 @@ from engine.identity.permissions import Permission
 from engine.review.inbox import InboxItem, completed, get_task, inbox
 from engine.review.queries import ReviewView, review_view
 from engine.review.tasks import MAX_BULK, complete, review_many
+from web.api.base import forbidden
 from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect, require
@@ -198,7 +199,7 @@ class TaskDetail(MethodView):
 class BulkReview(MethodView):
     @blp.arguments(BulkReviewSchema)
     @blp.response(200, BulkResultSchema)
-    @blp.alt_response(403, description="only reviewers (department, finance, performance)")
+    @blp.alt_response(403, description=forbidden(Permission.REVIEW_IN_BULK))
     @blp.alt_response(422, description="no tasks, too many, or the decision is invalid")
     def post(self, body):
         """批量审核: the same decision on several review tasks, each completed in a transaction

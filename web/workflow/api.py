@@ -14,6 +14,7 @@ from engine.errors import DefinitionRejected, InvalidInput, NotFound
 from engine.identity.permissions import Permission
 from engine.models import ProcessDefinition
 from engine.workflow.definitions import deploy, problems_of
+from web.api.base import forbidden
 from web.auth import current_actor, protect, require
 from web.db import get_session
 from web.downloads import attachment_disposition
@@ -104,6 +105,7 @@ class Definitions(MethodView):
 
     @blp.arguments(DeployFilesSchema, location="files")
     @blp.response(201, DeployedSchema(many=True))
+    @blp.alt_response(403, description=forbidden(Permission.EDIT_PROCESSES))
     def post(self, form):
         """Validate and deploy files as new versions; all or nothing (performance division)."""
         actor = require(Permission.EDIT_PROCESSES)
@@ -132,7 +134,7 @@ class Definitions(MethodView):
 class ValidateDefinitions(MethodView):
     @blp.arguments(ValidateSchema)
     @blp.response(200, ValidationSchema)
-    @blp.alt_response(403, description="not the performance division")
+    @blp.alt_response(403, description=forbidden(Permission.EDIT_PROCESSES))
     def post(self, body):
         """Check files exactly as a deployment would, against what is deployed; store nothing.
 
