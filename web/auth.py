@@ -48,11 +48,6 @@ def require(permission: Permission) -> Actor:
     return actor
 
 
-def may(permission: Permission) -> bool:
-    """Whether the caller (perhaps the anonymous public) holds `permission`: what a page shows."""
-    return permissions.may(optional_actor(), permission)
-
-
 def protect(blueprint) -> None:
     """Authenticate every request to `blueprint` before its input is even parsed."""
     blueprint.before_request(lambda: current_actor() and None)

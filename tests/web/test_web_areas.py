@@ -5,12 +5,11 @@ and nothing registers on import."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.fresh_python import run_fresh
 from web import create_app
 from web.areas import WEB_AREAS
 from web.i18n import catalogue, catalogue_files, merged_catalogue
@@ -111,7 +110,4 @@ def test_importing_every_web_module_registers_no_task_form():
         "from web.review.task_forms import PAGE_FORMS\n"
         "assert PAGE_FORMS == {}, sorted(PAGE_FORMS)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
+    run_fresh(code)

@@ -8,11 +8,7 @@ alert family is added through the public `register_family` alone, and both alert
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
-import textwrap
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
@@ -34,26 +30,14 @@ from engine.monitoring.unalerted import unalerted
 from engine.policy import setting
 from engine.synthetic.monitoring import generate_reports, issue_task
 from engine.synthetic.province import SeedRequest, seed_province
+from tests.support.fresh_python import run_fresh
 
-ROOT = Path(__file__).resolve().parents[3]
 MONITORING_FORMS = {"monitoring_report", "alert_response", "adjustment_request"}
 MONITORING_OPERATIONS = {"compute_alerts", "suspend_disbursement", "record_alert_response"}
 
 
-def _python(code: str) -> None:
-    """Run `code` in a fresh interpreter (registries start empty there)."""
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 def test_building_the_engine_registers_the_monitoring_area_and_importing_does_not():
-    _python(
+    run_fresh(
         f"""
         import sys
         import engine.monitoring, engine.monitoring.forms, engine.monitoring.operations
@@ -80,7 +64,7 @@ def test_building_the_engine_registers_the_monitoring_area_and_importing_does_no
 def test_the_app_shows_the_monitoring_task_forms_without_the_dashboard_registering_them(
     tmp_path,
 ):
-    _python(
+    run_fresh(
         f"""
         import web.monitoring.dashboard, web.monitoring.monitoring_forms
         from web.review.task_forms import PAGE_FORMS

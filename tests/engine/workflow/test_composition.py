@@ -6,10 +6,6 @@ service operation and a form, added through its `register` and its line in `AREA
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -25,24 +21,11 @@ from engine.forms.registry import register_forms
 from engine.models import ProcessInstance
 from engine.workflow.definitions import deploy
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _python(code: str) -> None:
-    """Run `code` in a fresh interpreter (registries start empty there)."""
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+from tests.support.fresh_python import run_fresh
 
 
 def test_importing_every_engine_module_registers_nothing_and_building_registers_all():
-    _python(
+    run_fresh(
         """
         import importlib, pkgutil, re
         import engine
