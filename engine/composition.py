@@ -39,10 +39,12 @@ def register_areas() -> OperationRegistry:
     return registry
 
 
-def build_engine(clock=None) -> WorkflowEngine:
-    """A workflow engine for this process (build one per process and keep it: it caches specs)."""
+def build_engine(clock=None, *, prune: bool = True) -> WorkflowEngine:
+    """A workflow engine for this process (build one per process and keep it: it caches specs).
+    `prune=False` keeps finished subprocesses in the saved state, as the engine did before
+    (only to compare the two)."""
     data_limits()  # a wrong limit in the environment stops here, before any work
-    return WorkflowEngine(register_areas(), clock=clock)
+    return WorkflowEngine(register_areas(), clock=clock, prune=prune)
 
 
 def shipped_sources() -> list[Source]:

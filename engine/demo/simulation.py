@@ -146,6 +146,7 @@ class Simulation:
             satisfied=round(respondents * share),
             respondents=respondents,
             actor="simulation",
+            now=self.engine.clock(),
         )
         budget = project.approved_amount or project.requested_amount
         executed = budget * Decimal(str(min(1.0, max(0.3, 0.97 * performance))))

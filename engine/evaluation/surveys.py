@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -18,9 +19,16 @@ MIN_RESPONDENTS = 30
 
 
 def record_survey(
-    session: Session, project_id: int, *, satisfied: int, respondents: int, actor: str
+    session: Session,
+    project_id: int,
+    *,
+    satisfied: int,
+    respondents: int,
+    actor: str,
+    now: datetime | None = None,
 ) -> Evaluation:
-    """Record a survey: the share of satisfied respondents becomes a 0–100 score."""
+    """Record a survey: the share of satisfied respondents becomes a 0–100 score, final at
+    `now` (the caller's clock; the wall clock if none)."""
     project = session.get(Project, project_id)
     if project is None:
         raise NotFound(f"no project {project_id}")
@@ -48,7 +56,7 @@ def record_survey(
         total_score=score,
         grade=scoring.grade(score, frame.grade_bands),
         summary=f"满意度调查：{respondents} 人受访，{satisfied} 人满意",
-        finalized_at=utcnow(),
+        finalized_at=now or utcnow(),
     )
     session.add(survey)
     session.flush()

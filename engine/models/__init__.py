@@ -24,6 +24,7 @@ from engine.models.results import (
     RuleSet,
 )
 from engine.models.workflow import (
+    FinishedDiagram,
     HumanTask,
     Incident,
     ProcessDefinition,
@@ -52,6 +53,7 @@ __all__ = [
     "FrameNode",
     "FundLine",
     "FundingDecision",
+    "FinishedDiagram",
     "HumanTask",
     "Incident",
     "Indicator",

@@ -90,6 +90,29 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None]
+    # What the person decided, kept at completion (the task may later leave the saved state
+    # with its finished subprocess): {"outcome", "comment", "document"}, each only if present.
+    result: Mapped[dict | None]
+
+
+class FinishedDiagram(Base):
+    """A finished subprocess pruned from its instance's saved state, as the instance view
+    draws it: the elements it completed and the flows it took (issue 12: state stays small)."""
+
+    __tablename__ = "finished_diagram"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    # The calling task's id (the subprocess's key) and the subprocess that task ran in (None:
+    # the instance's own diagram), so the view can hang it where it was called.
+    call_task_id: Mapped[str] = mapped_column(String(36))
+    parent_task_id: Mapped[str | None] = mapped_column(String(36))
+    process: Mapped[str] = mapped_column(String(100))
+    called_as: Mapped[str] = mapped_column(String(100))
+    call_activity: Mapped[str | None] = mapped_column(String(100))
+    completed: Mapped[list]
+    flows: Mapped[list]
+    finished_at: Mapped[datetime]
 
 
 class Timer(Base):

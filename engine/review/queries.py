@@ -20,7 +20,7 @@ from engine.models import AuditEvent, HumanTask, ProcessInstance
 from engine.review.document_views import Changes, changes, snapshot
 from engine.review.documents import document_of
 from engine.workflow.runtime import WorkflowEngine
-from engine.workflow.task_data import task_data, text_of
+from engine.workflow.task_data import named_document, recorded, task_data
 
 RETURNED = "review.returned"
 # Forms whose completions are review decisions or the filer's answers to them.
@@ -66,12 +66,9 @@ def load_workflow(session: Session, engine: WorkflowEngine, actor: Actor, task: 
 
 def document_ref(workflow, task: HumanTask) -> dict | None:
     """The {type, id} of the document `task` works on, if its process names one."""
-    if workflow is None:
-        return None
-    ref = task_data(workflow, task.task_id).get("document")
-    if isinstance(ref, dict) and isinstance(ref.get("type"), str) and "id" in ref:
-        return {"type": ref["type"], "id": ref["id"]}
-    return None
+    if task.status == "completed":
+        return recorded(task, workflow).get("document")
+    return None if workflow is None else named_document(task_data(workflow, task.task_id))
 
 
 def document_snapshot(session: Session, ref: dict | None) -> dict | None:
@@ -115,7 +112,7 @@ def review_history(
     )
     steps = []
     for row in rows:
-        data = task_data(workflow, row.task_id) if workflow is not None else {}
+        data = recorded(row, workflow)
         if ref is not None and data.get("document") not in (None, ref):
             continue  # another document of the same project (say, last round's report)
         if ref is None and row.process_key != task.process_key:
@@ -128,8 +125,8 @@ def review_history(
                 level=row.name,
                 element=row.element_id,
                 form=row.form,
-                outcome=text_of(data.get("outcome")) if row.form == "review" else None,
-                comment=text_of(data.get("comment")),
+                outcome=data.get("outcome"),
+                comment=data.get("comment"),
             )
         )
     return steps

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bpmn.timers import timer_due_at
 from bpmn.validation import role_of
 from engine.models import HumanTask, Timer
+from engine.workflow.task_data import completion_record
 
 MAX_NAME = 200
 _tasks, _timers = HumanTask.__table__, Timer.__table__
@@ -36,6 +37,8 @@ CLOSE_TASKS = (
         completed_at=bindparam("now"),
     )
 )
+# A completed task also keeps what its person decided (its result).
+COMPLETE_TASK = CLOSE_TASKS.values(result=bindparam("b_result"))
 ADD_TASKS = insert(_tasks)
 ADD_TIMERS = insert(_timers)
 _ONE_TIMER = (_timers.c.instance_id == bindparam("b_instance_id")) & (
@@ -127,43 +130,69 @@ def _label(task) -> str:
     return (task.task_spec.bpmn_name or task.task_spec.bpmn_id)[:MAX_NAME]
 
 
-def refresh(
-    session: Session,
+@dataclass
+class Changes:
+    """The rows a command's run changes in the work queue and the timer table."""
+
+    completed: list[str] = field(default_factory=list)
+    result: dict | None = None  # what the completed task's person decided
+    cancelled: list[str] = field(default_factory=list)
+    new_tasks: list[dict] = field(default_factory=list)
+    moved_timers: list[dict] = field(default_factory=list)
+    closed_timers: list[dict] = field(default_factory=list)
+    new_timers: list[dict] = field(default_factory=list)
+
+
+def changes(
     *,
     instance_id: int,
     business_key: str,
     workflow: BpmnWorkflow,
     before: Snapshot,
     now: datetime,
-    actor_name: str,
     completed_task_id: str | None = None,
-) -> None:
-    """Write what changed between `before` and the workflow's state now."""
+) -> Changes:
+    """What changed between `before` and the workflow's state now. Taken before finished
+    subprocesses are pruned: a timer's fate and a task's result are read from their tasks."""
     after = snapshot(workflow)
-    gone = [task_id for task_id in before.ready if task_id not in after.ready]
-    for status, ids in (
-        ("completed", [t for t in gone if t == completed_task_id]),
-        ("cancelled", [t for t in gone if t != completed_task_id]),
-    ):
-        if ids:
-            session.execute(
-                CLOSE_TASKS,
-                {
-                    "b_instance_id": instance_id,
-                    "task_ids": ids,
-                    "b_status": status,
-                    "actor": actor_name,
-                    "now": now,
-                },
-            )
-    new_tasks = [
+    result = Changes()
+    for task_id in before.ready:
+        if task_id in after.ready:
+            continue
+        if task_id == completed_task_id:
+            result.completed.append(task_id)
+            task = _find(workflow, task_id)
+            if task is not None:
+                result.result = completion_record(task, _property(task.task_spec, "form"))
+        else:
+            result.cancelled.append(task_id)
+    result.new_tasks = [
         _task_row(instance_id, business_key, task_id, task, workflow, now)
         for task_id, task in after.ready.items()
         if task_id not in before.ready
     ]
-    if new_tasks:
-        session.execute(ADD_TASKS, new_tasks)
-    _refresh_timers(session, instance_id, workflow, before, after, now)
+    _timer_changes(result, instance_id, workflow, before, after, now)
+    return result
+
+
+def write(session: Session, instance_id: int, changes: Changes, now: datetime, actor: str) -> None:
+    """Write `changes` (a few statements, none when nothing changed)."""
+    for status, ids in (("completed", changes.completed), ("cancelled", changes.cancelled)):
+        if ids:
+            params = {"b_instance_id": instance_id, "task_ids": ids, "b_status": status}
+            params.update(actor=actor, now=now)
+            if status == "completed" and changes.result is not None:
+                session.execute(COMPLETE_TASK, params | {"b_result": changes.result})
+            else:
+                session.execute(CLOSE_TASKS, params)
+    if changes.new_tasks:
+        session.execute(ADD_TASKS, changes.new_tasks)
+    for moved in changes.moved_timers:
+        session.execute(MOVE_TIMER, moved)
+    for closed in changes.closed_timers:
+        session.execute(CLOSE_TIMER, closed)
+    if changes.new_timers:
+        session.execute(ADD_TIMERS, changes.new_timers)
 
 
 def _task_row(instance_id, business_key, task_id, task, workflow, now) -> dict:
@@ -186,32 +215,30 @@ def _task_row(instance_id, business_key, task_id, task, workflow, now) -> dict:
     }
 
 
-def _refresh_timers(session, instance_id, workflow, before, after, now) -> None:
+def _timer_changes(result: Changes, instance_id, workflow, before, after, now) -> None:
     for task_id, (_, due) in before.timers.items():
         if task_id in after.timers:
             if after.timers[task_id][1] != due:  # a cycle timer moved on to its next occurrence
-                session.execute(
-                    MOVE_TIMER,
+                result.moved_timers.append(
                     {
                         "b_instance_id": instance_id,
                         "b_task_id": task_id,
                         "b_due_at": after.timers[task_id][1],
-                    },
+                    }
                 )
             continue
         task = _find(workflow, task_id)
-        # A timer whose subprocess has finished is no longer in the tree: judge by its time.
+        # A timer of a subprocess finished before pruning existed is gone: judge by its time.
         fired = task.has_state(TaskState.COMPLETED) if task is not None else due <= now
-        session.execute(
-            CLOSE_TIMER,
+        result.closed_timers.append(
             {
                 "b_instance_id": instance_id,
                 "b_task_id": task_id,
                 "b_status": "fired" if fired else "cancelled",
                 "b_fired_at": now if fired else None,
-            },
+            }
         )
-    new_timers = [
+    result.new_timers = [
         {
             "instance_id": instance_id,
             "task_id": task_id,
@@ -224,8 +251,6 @@ def _refresh_timers(session, instance_id, workflow, before, after, now) -> None:
         for task_id, (task, due) in after.timers.items()
         if task_id not in before.timers
     ]
-    if new_timers:
-        session.execute(ADD_TIMERS, new_timers)
 
 
 def _find(workflow: BpmnWorkflow, task_id: str):

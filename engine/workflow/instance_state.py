@@ -18,7 +18,7 @@ from bpmn.script_engine import SafeScriptEngine
 from engine.actors import Actor
 from engine.errors import Conflict, Corrupted
 from engine.models import ProcessInstance
-from engine.workflow import derived
+from engine.workflow import derived, pruning
 from engine.workflow.data_limits import DataBudget, TaskDataTooLarge
 from engine.workflow.failures import EngineFailure
 from engine.workflow.operations import ServiceCall
@@ -92,6 +92,15 @@ def save(
     """Write the state if nobody else did meanwhile, and the derived rows; the new status."""
     now = engine.clock()
     status = "completed" if workflow.is_completed() else "running"
+    changes = derived.changes(
+        instance_id=instance.id,
+        business_key=instance.business_key,
+        workflow=workflow,
+        before=before,
+        now=now,
+        completed_task_id=completed_task_id,
+    )
+    finished = pruning.prune_finished(workflow, instance.id, now) if engine.prune else []
     state = engine.codec.dump_state(workflow)
     try:
         budget.check_state(state)
@@ -117,14 +126,6 @@ def save(
     # Keep the loaded object true to the row without reading it back.
     set_committed_value(instance, "version", instance.version + 1)
     set_committed_value(instance, "status", status)
-    derived.refresh(
-        session,
-        instance_id=instance.id,
-        business_key=instance.business_key,
-        workflow=workflow,
-        before=before,
-        now=now,
-        actor_name=actor.name,
-        completed_task_id=completed_task_id,
-    )
+    derived.write(session, instance.id, changes, now, actor.name)
+    pruning.keep(session, finished)
     return status

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.forms import FORMS
 from engine.models import (
+    FinishedDiagram,
     HumanTask,
     ProcessDefinition,
     ProcessInstance,
@@ -26,12 +25,9 @@ from engine.models import (
     Timer,
     User,
 )
+from engine.workflow.diagram_trace import element_of, trace
 from engine.workflow.runtime import WorkflowEngine
-from engine.workflow.task_data import task_data, text_of
-
-# Task states, as SpiffWorkflow names them, that mean "the token is here now".
-ACTIVE_STATES = frozenset({"READY", "WAITING", "STARTED", "ERROR"})
-REACHED_STATES = ACTIVE_STATES | {"COMPLETED"}
+from engine.workflow.task_data import recorded
 
 
 @dataclass
@@ -95,7 +91,12 @@ def instance_view(
     workflow = engine.load(session, instance, actor)
     spec_row = session.get(ProcessSpec, instance.spec_sha256)
     versions = dict(spec_row.versions) if spec_row is not None else {}
-    diagrams = _diagrams(workflow, instance.process_key)
+    finished = session.scalars(
+        select(FinishedDiagram)
+        .where(FinishedDiagram.instance_id == instance.id)
+        .order_by(FinishedDiagram.id)
+    ).all()
+    diagrams = _diagrams(workflow, instance.process_key, list(finished))
     _attach_definitions(session, diagrams, versions)
     return InstanceView(
         project=project,
@@ -111,54 +112,67 @@ def instance_view(
     )
 
 
-def _state_name(task) -> str:
-    return TaskState.get_name(task.state)
-
-
-def _diagrams(workflow, process_key: str) -> list[Diagram]:
-    """The top diagram, then each subprocess depth first in the order it was called."""
+def _diagrams(workflow, process_key: str, finished: list[FinishedDiagram]) -> list[Diagram]:
+    """The top diagram, then each subprocess depth first: under each diagram the finished
+    subprocesses it called (kept when they left the state) in the order they finished, then
+    the live ones in the order they were called."""
     by_workflow: dict[int, list] = {}
     for task in workflow.get_tasks():
         by_workflow.setdefault(id(task.workflow), []).append(task)
-    diagrams: list[Diagram] = []
-
-    def visit(sub, called_as: str, call_activity: str | None, parent: int | None) -> None:
-        index = len(diagrams)
+    children: dict[str | None, list[tuple[str, Diagram]]] = {}
+    for row in finished:
         diagram = Diagram(
-            process=sub.spec.name,
-            called_as=called_as,
+            process=row.process,
+            called_as=row.called_as,
             definition_id=None,
             version=None,
-            call_activity=call_activity,
-            parent=parent,
+            call_activity=row.call_activity,
+            completed=list(row.completed),
+            flows=[tuple(flow) for flow in row.flows],
         )
+        children.setdefault(row.parent_task_id, []).append((row.call_task_id, diagram))
+    for task in workflow.get_tasks():
+        sub = workflow.subprocesses.get(task.id)
+        if sub is None:
+            continue
+        steps = trace(by_workflow.get(id(sub), []), sub)
+        diagram = Diagram(
+            process=sub.spec.name,
+            called_as=getattr(task.task_spec, "spec", None) or sub.spec.name,
+            definition_id=None,
+            version=None,
+            call_activity=element_of(task),
+            running=bool(steps.active),
+            active=steps.active,
+            completed=steps.completed,
+            flows=steps.flows,
+        )
+        parent = task.workflow.parent_task_id
+        children.setdefault(None if parent is None else str(parent), []).append(
+            (str(task.id), diagram)
+        )
+    steps = trace(by_workflow.get(id(workflow), []), workflow)
+    top = Diagram(
+        process=workflow.spec.name,
+        called_as=process_key,
+        definition_id=None,
+        version=None,
+        running=bool(steps.active),
+        active=steps.active,
+        completed=steps.completed,
+        flows=steps.flows,
+    )
+    diagrams: list[Diagram] = []
+
+    def place(key: str | None, diagram: Diagram, parent: int | None) -> None:
+        diagram.parent = parent
         diagrams.append(diagram)
-        tasks = by_workflow.get(id(sub), [])
-        active, completed, flows = set(), set(), set()
-        for task in tasks:
-            element = getattr(task.task_spec, "bpmn_id", None)
-            state = _state_name(task)
-            if not element or state not in REACHED_STATES:
-                continue
-            (active if state in ACTIVE_STATES else completed).add(element)
-            source = getattr(task.parent.task_spec, "bpmn_id", None) if task.parent else None
-            if source and source != element and task.parent.workflow is sub:
-                flows.add((source, element))
-        diagram.active = sorted(active)
-        diagram.completed = sorted(completed)
-        diagram.flows = sorted(flows)
-        diagram.running = bool(active)
-        for task in tasks:
-            child = workflow.subprocesses.get(task.id)
-            if child is not None and child is not sub:
-                visit(child, getattr(task.task_spec, "spec", child.spec.name), _id(task), index)
+        index = len(diagrams) - 1
+        for child_key, child in children.get(key, []):
+            place(child_key, child, index)
 
-    visit(workflow, process_key, None, None)
+    place(None, top, None)
     return diagrams
-
-
-def _id(task) -> str | None:
-    return getattr(task.task_spec, "bpmn_id", None)
 
 
 def _attach_definitions(session: Session, diagrams: list[Diagram], versions: dict) -> None:
@@ -187,11 +201,6 @@ def _attach_definitions(session: Session, diagrams: list[Diagram], versions: dic
         diagram.definition_id = found.get((diagram.process, diagram.version))
 
 
-def _declares(form: str | None, name: str) -> bool:
-    schema = FORMS.get(form or "")
-    return schema is not None and name in schema._declared_fields
-
-
 def _history(session: Session, instance_id: int, workflow) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     for row in session.scalars(
@@ -199,14 +208,8 @@ def _history(session: Session, instance_id: int, workflow) -> list[HistoryEntry]
         .where(HumanTask.instance_id == instance_id)
         .order_by(HumanTask.created_at, HumanTask.id)
     ):
-        outcome = comment = None
-        if row.status == "completed":
-            data = task_data(workflow, row.task_id)
-            # Task data is inherited down the tree: read only what this task's form asks for.
-            if _declares(row.form, "outcome"):
-                outcome = text_of(data.get("outcome"))
-            if _declares(row.form, "comment"):
-                comment = text_of(data.get("comment"))
+        result = recorded(row, workflow) if row.status == "completed" else {}
+        outcome, comment = result.get("outcome"), result.get("comment")
         entries.append(
             HistoryEntry(
                 at=row.completed_at or row.created_at,

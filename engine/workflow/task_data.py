@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from engine.forms import FORMS
+
 
 def task_data(workflow, task_id: str) -> dict:
     """The task's data, or {} for a task no longer in the tree (a finished, pruned subprocess)."""
@@ -17,3 +19,44 @@ def task_data(workflow, task_id: str) -> dict:
 def text_of(value) -> str | None:
     """A non-empty string, or None for anything else a form may have left."""
     return value if isinstance(value, str) and value else None
+
+
+def declares(form: str | None, name: str) -> bool:
+    """Whether the task form `form` asks for field `name` (task data is inherited down the
+    tree, so a task's data holds its ancestors' fields too)."""
+    schema = FORMS.get(form or "")
+    return schema is not None and name in schema._declared_fields
+
+
+def named_document(data: dict) -> dict | None:
+    """The {type, id} of the document a process works on, if its data names one."""
+    ref = data.get("document")
+    if isinstance(ref, dict) and isinstance(ref.get("type"), str) and "id" in ref:
+        return {"type": ref["type"], "id": ref["id"]}
+    return None
+
+
+def completion_record(task, form: str | None) -> dict:
+    """What a completed human task's person decided, kept on its row (`human_task.result`)."""
+    data = task.data if isinstance(task.data, dict) else {}
+    record: dict = {}
+    for name in ("outcome", "comment"):
+        value = text_of(data.get(name))
+        if value is not None and declares(form, name):
+            record[name] = value
+    document = named_document(data)
+    if document is not None:
+        record["document"] = document
+    return record
+
+
+def recorded(row, workflow) -> dict:
+    """A completed task's result: kept on its row, or for a row completed before results were
+    kept, read from the saved state (where its subprocess has not been pruned)."""
+    if row.result is not None:
+        return row.result
+    data = task_data(workflow, row.task_id) if workflow is not None else {}
+    legacy = {name: text_of(data.get(name)) for name in ("outcome", "comment")}
+    legacy = {name: value for name, value in legacy.items() if value and declares(row.form, name)}
+    document = named_document(data)
+    return legacy | ({"document": document} if document is not None else {})

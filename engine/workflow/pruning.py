@@ -1,0 +1,71 @@
+"""Pruning finished subprocesses from an instance's state before it is saved.
+
+A project's cycle instance calls a subprocess for every stage, report round and review chain;
+kept in the state, the finished ones made every command of the year read and write all of them
+(150 KiB by year end). A subprocess whose calling task has finished can never run again, so it
+leaves the state; what the pages still show of it is kept beside it: the diagram the instance
+view draws (`finished_diagram`, written here) and what each of its human tasks decided
+(`human_task.result`, written by derived.py before the prune).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from engine.models import FinishedDiagram
+from engine.workflow.diagram_trace import element_of, trace
+
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+ADD_DIAGRAMS = insert(FinishedDiagram.__table__)
+
+
+def prune_finished(workflow: BpmnWorkflow, instance_id: int, now: datetime) -> list[dict]:
+    """Remove every subprocess whose calling task has finished; the diagram rows to keep, each
+    nested subprocess after the one that called it."""
+    finished = []
+    for key, sub in workflow.subprocesses.items():
+        caller = _caller(workflow, key)
+        if caller is not None and caller.has_state(_FINISHED):
+            finished.append((key, sub, caller))
+    if not finished:
+        return []
+    rows = []
+    for key, sub, caller in finished:
+        steps = trace(sub.tasks.values(), sub)
+        parent = caller.workflow.parent_task_id
+        rows.append(
+            {
+                "instance_id": instance_id,
+                "call_task_id": str(key),
+                "parent_task_id": None if parent is None else str(parent),
+                "process": sub.spec.name,
+                "called_as": getattr(caller.task_spec, "spec", None) or sub.spec.name,
+                "call_activity": element_of(caller),
+                "completed": steps.completed,
+                "flows": [list(flow) for flow in steps.flows],
+                "finished_at": now,
+            }
+        )
+    keys = {key for key, _, _ in finished}
+    for key, _, caller in finished:
+        # The outermost finished ones: deleting one deletes those it called.
+        if caller.workflow.parent_task_id not in keys and key in workflow.subprocesses:
+            workflow.delete_subprocess(caller)
+    return rows
+
+
+def keep(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(ADD_DIAGRAMS, rows)
+
+
+def _caller(workflow: BpmnWorkflow, key):
+    try:
+        return workflow.get_task_from_id(key)
+    except Exception:  # the library raises its own error for an id it does not know
+        return None
