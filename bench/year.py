@@ -1,6 +1,7 @@
 """Benchmark a province's whole year through the engine (what `budgetloop demo` runs), by stage.
 
-    .venv/bin/python bench/year.py [--projects 1000] [--postgres]
+    .venv/bin/python bench/year.py [--projects 1000] [--postgres] [--baseline]
+    .venv/bin/python bench/year.py --projects 1000 --processes 1,2   # PostgreSQL, K workers
 
 Stages: set-up (schema, reference data, processes), seed, starting the cycles, then the year as
 simulated people work through it (filing, monitoring, evaluation, rectification and results,
@@ -10,7 +11,9 @@ split where the simulated clock enters each stage), and the summary.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -20,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 
+from bench import year_parallel  # noqa: E402
 from engine import reference, schema  # noqa: E402
 from engine.composition import build_engine, deploy_shipped  # noqa: E402
 from engine.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
@@ -31,12 +35,15 @@ from engine.models import ProcessInstance  # noqa: E402
 from engine.report import pad, summarise  # noqa: E402
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province  # noqa: E402
 from engine.workflow.clock import ManualClock  # noqa: E402
+from engine.workflow.live_workflows import CAPACITY_VAR, MAX_CAPACITY  # noqa: E402
 from tests.support.postgres import ThrowawayPostgres  # noqa: E402
 
 YEAR = 2026
 
 
-def run(label: str, url: str, projects: int) -> None:
+def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
+    """One year; `before` runs it on the engine as it was before issue 12 (finished
+    subprocesses kept in the state, every state read from its row). Returns the seconds."""
     timings: list[tuple[str, float]] = []
     mark = time.perf_counter()
 
@@ -49,7 +56,7 @@ def run(label: str, url: str, projects: int) -> None:
     engine = create_db_engine(url)
     sessions = session_factory(engine)
     clock = ManualClock(datetime(YEAR, 1, 4, 1, 0, tzinfo=UTC))
-    workflow = build_engine(clock)
+    workflow = build_engine(clock, prune=not before, live=not before)
     schema.upgrade(engine)
     with unit_of_work(sessions) as session:
         reference.install(session)
@@ -90,7 +97,17 @@ def run(label: str, url: str, projects: int) -> None:
     for name, seconds in timings:
         print(f"  {pad(name, 40)} {seconds:>8.1f} s  {seconds / total:>5.0%}")
     print(state_sizes(sessions))
+    live = workflow.live
+    print(
+        f"  live workflows reused: {live.hits:,} of {live.hits + live.misses:,} commands "
+        f"(kept at most {live.capacity:,}); peak memory {peak_rss_mib():.0f} MiB"
+    )
     engine.dispose()
+    return total
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def state_sizes(sessions) -> str:
@@ -114,13 +131,73 @@ def state_sizes(sessions) -> str:
     )
 
 
+def run_processes(cluster: ThrowawayPostgres, projects: int, counts: list[int]) -> None:
+    """The same year driven by 1, 2, … processes on PostgreSQL, each on a fresh database."""
+    admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    timings = {}
+    for count in counts:
+        database = f"year_{count}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
+        url = cluster.url(database)
+        year_parallel.prepare(url, projects)
+        seconds, (tasks, timers, incidents, conflicts), locks = year_parallel.drive_in_processes(
+            url, database, count
+        )
+        timings[count] = seconds
+        print(
+            f"postgresql, {count} process{'es' if count > 1 else ''}: {projects:,} projects, "
+            f"{tasks:,} tasks, {timers:,} timers, {incidents} incidents, {conflicts} conflicts: "
+            f"the year's work in {seconds:.1f} s ({seconds / projects * 1000:.1f} ms per project)"
+        )
+        print(f"  where the backends were (pg_stat_activity, sampled every 20 ms):\n{locks}")
+    admin.dispose()
+    base = timings.get(1)
+    if base:
+        for count, seconds in timings.items():
+            if count > 1:
+                print(f"  speed-up with {count} processes: {base / seconds:.2f}× (ratio to 1)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="first run the same year on the engine as before issue 12 (no pruning, no live "
+        "workflows) and print the ratio",
+    )
+    parser.add_argument(
+        "--processes",
+        default=None,
+        help="comma-separated worker counts, e.g. 1,2: the year's work on PostgreSQL in that "
+        "many processes each (implies --postgres; skips the single-process runs by stage)",
+    )
     args = parser.parse_args()
+    # A worker keeps the workflows of the instances it owns (here all of them, this year's and
+    # next year's starts): BUDGETLOOP_LIVE_WORKFLOWS, unless set, is sized to hold them.
+    os.environ.setdefault(CAPACITY_VAR, str(min(MAX_CAPACITY, 2 * args.projects + 100)))
+    if args.processes:
+        counts = [int(part) for part in args.processes.split(",")]
+        cluster = ThrowawayPostgres().start()
+        try:
+            run_processes(cluster, args.projects, counts)
+        finally:
+            cluster.stop()
+        return
     with tempfile.TemporaryDirectory(prefix="bench-year-") as scratch:
-        run("sqlite", f"sqlite:///{scratch}/year.sqlite3", args.projects)
+        if args.baseline:
+            base = run(
+                "sqlite, as before issue 12",
+                f"sqlite:///{scratch}/before.sqlite3",
+                args.projects,
+                before=True,
+            )
+        now = run("sqlite", f"sqlite:///{scratch}/year.sqlite3", args.projects)
+        if args.baseline:
+            print(f"  the same year as before issue 12 / now: {base / now:.2f}× (ratio)")
     if args.postgres:
         cluster = ThrowawayPostgres().start()
         try:

@@ -21,6 +21,7 @@ from engine.errors import DefinitionRejected
 from engine.models import ProcessDefinition
 from engine.workflow.data_limits import data_limits
 from engine.workflow.definitions import Deployed, deploy
+from engine.workflow.live_workflows import LiveWorkflows
 from engine.workflow.operations import OperationRegistry
 from engine.workflow.runtime import WorkflowEngine
 
@@ -39,12 +40,15 @@ def register_areas() -> OperationRegistry:
     return registry
 
 
-def build_engine(clock=None, *, prune: bool = True) -> WorkflowEngine:
-    """A workflow engine for this process (build one per process and keep it: it caches specs).
-    `prune=False` keeps finished subprocesses in the saved state, as the engine did before
+def build_engine(clock=None, *, prune: bool = True, live: bool = True) -> WorkflowEngine:
+    """A workflow engine for this process (build one per process and keep it: it caches specs
+    and the workflows it ran last). `prune=False, live=False` is the engine as it was before
+    issue 12: finished subprocesses kept in the saved state, every state read from its row
     (only to compare the two)."""
     data_limits()  # a wrong limit in the environment stops here, before any work
-    return WorkflowEngine(register_areas(), clock=clock, prune=prune)
+    return WorkflowEngine(
+        register_areas(), clock=clock, prune=prune, live=None if live else LiveWorkflows(0)
+    )
 
 
 def shipped_sources() -> list[Source]:

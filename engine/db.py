@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -115,3 +116,20 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction: commit if the block succeeds, roll everything back if it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+def insert_once(session: Session, model, values: dict, unique: list[str]) -> bool:
+    """Insert a row unless one with the same unique key exists; True if this call inserted it.
+
+    For rows created on first use (a monitoring round, next fiscal year, a year's default rule
+    set, the evaluations' close): two workers may reach the first use at once. On PostgreSQL
+    the second waits for the first's commit and then inserts nothing instead of failing; on
+    SQLite writers take turns anyway. The caller reads the row afterwards.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+    # Whether a row came back, not the rowcount: through the ORM an INSERT … RETURNING (which
+    # SQLAlchemy adds on PostgreSQL) reports -1 whether or not it inserted.
+    key = list(model.__table__.primary_key.columns)
+    return session.execute(statement.returning(*key)).first() is not None

@@ -15,6 +15,7 @@ from engine.cli import (
     seed_commands,
     token_commands,
     user_commands,
+    work_commands,
 )
 from engine.cli.context import CommandContext
 from engine.errors import BudgetloopError, DatabaseUnavailable
@@ -42,6 +43,7 @@ def build_cli() -> click.Group:
         rules_commands,
         alert_commands,
         permission_commands,
+        work_commands,
     ):
         cli.add_command(module.command)
     for command in process_commands.COMMANDS:

@@ -13,6 +13,7 @@ from engine import policy
 from engine.actors import Actor
 from engine.cycle.calendar import evaluation_close_at
 from engine.cycle.context import fiscal_year_of, project_of
+from engine.db import insert_once
 from engine.errors import Conflict, InvalidInput
 from engine.models import (
     Allocation,
@@ -154,15 +155,19 @@ def start_cycle(session: Session, engine, project: Project, actor: Actor, **opti
 
 def next_fiscal_year(call: ServiceCall, year: FiscalYear) -> FiscalYear:
     """The region's following fiscal year, created when first needed."""
-    following = call.session.scalars(
-        select(FiscalYear).where(
-            FiscalYear.region_code == year.region_code, FiscalYear.year == year.year + 1
-        )
-    ).first()
+    query = select(FiscalYear).where(
+        FiscalYear.region_code == year.region_code, FiscalYear.year == year.year + 1
+    )
+    following = call.session.scalars(query).first()
     if following is None:
-        following = FiscalYear(region_code=year.region_code, year=year.year + 1)
-        call.session.add(following)
-        call.session.flush()
+        # Several workers may carry projects forward at once: one row gets in.
+        insert_once(
+            call.session,
+            FiscalYear,
+            {"region_code": year.region_code, "year": year.year + 1},
+            ["region_code", "year"],
+        )
+        following = call.session.scalars(query).one()
     return following
 
 

@@ -21,6 +21,7 @@ from engine.evaluation.surveys import record_survey
 from engine.models import HumanTask, Indicator, ProcessInstance, Project, TargetTable, Timer, User
 from engine.models.enums import Operator
 from engine.review.tasks import complete
+from engine.workflow.partition import EVERYTHING, Partition
 from engine.workflow.ticker import fire_due_timers
 
 
@@ -263,59 +264,92 @@ def drive(
     scope: str = "",
     progress: Callable[[DriveStats, object], None] | None = None,
     may_complete: Callable[[HumanTask], bool] | None = None,
+    partition: Partition = EVERYTHING,
+    together: Callable[[], object] | None = None,
 ):
     """Complete every ready task; when none is left, move the clock to the next timer and fire it.
 
     Only instances whose business key starts with `scope` are driven, and only the tasks
     `may_complete` lets through (the others stay ready, as work left in someone's inbox). Stops
     when nothing is ready and no timer falls due before `until`.
+
+    Several processes drive one province together by each taking a `partition` of the
+    instances and meeting at `together` (a barrier's wait) around each move of the clock, so
+    every one moves its clock to the same next timer once all have done their tasks.
     """
     stats = DriveStats()
     engine = simulation.engine
     while stats.tasks < max_tasks:
         with sessions() as session:
-            # Tasks and timers of instances with an open incident wait for an operator.
-            # Whole rows only when a filter needs them: the plain drive is a benchmark's hot loop.
-            ready = session.scalars(
-                select(HumanTask if may_complete else HumanTask.id)
-                .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-                .where(
-                    HumanTask.status == "ready",
-                    ProcessInstance.status != "incident",
-                    ProcessInstance.business_key.startswith(scope),
-                )
-                .order_by(HumanTask.id)
-            ).all()
-            if may_complete is not None:
-                ready = [task.id for task in ready if may_complete(task)]
-            next_due = session.scalar(
-                select(func.min(Timer.due_at))
-                .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
-                .where(
-                    Timer.status == "waiting",
-                    ProcessInstance.status != "incident",
-                    ProcessInstance.business_key.startswith(scope),
-                )
-            )
+            ready = _ready(session, scope, may_complete, partition)
+            next_due = None if together else _next_due(session, scope)
         if progress is not None:
             progress(stats, clock())
         if ready:
-            for task_id in ready:
-                try:
-                    outcome = simulation.complete_one(sessions, task_id)
-                except Conflict:
-                    stats.conflicts += 1
-                    continue
-                if outcome is not None:
-                    stats.tasks += 1
-                    stats.incidents += 0 if outcome.ok else 1
+            _complete_all(simulation, sessions, ready, stats)
             continue
+        if together is not None:
+            together()  # every partition's tasks are done
+            with sessions() as session:
+                next_due = _next_due(session, scope)
+            together()  # everyone has read the same next timer before any fires it
         if next_due is None or next_due > until:
             break
         if next_due > clock():
             clock.set(next_due)
-        ticked = fire_due_timers(engine, lambda: unit_of_work(sessions), Actor.system("tick"))
+        ticked = fire_due_timers(
+            engine,
+            lambda: unit_of_work(sessions),
+            Actor.system("tick"),
+            partition=partition,
+        )
         stats.timers += ticked.fired + ticked.incidents
         stats.incidents += ticked.incidents
         stats.conflicts += ticked.conflicts
     return stats
+
+
+def _ready(session, scope: str, may_complete, partition: Partition) -> list[int]:
+    # Tasks and timers of instances with an open incident wait for an operator.
+    # Whole rows only when a filter needs them: the plain drive is a benchmark's hot loop.
+    query = (
+        select(HumanTask if may_complete else HumanTask.id)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .where(
+            HumanTask.status == "ready",
+            ProcessInstance.status != "incident",
+            ProcessInstance.business_key.startswith(scope),
+        )
+        .order_by(HumanTask.id)
+    )
+    owned = partition.where(HumanTask.instance_id)
+    if owned is not None:
+        query = query.where(owned)
+    ready = session.scalars(query).all()
+    if may_complete is not None:
+        ready = [task.id for task in ready if may_complete(task)]
+    return ready
+
+
+def _next_due(session, scope: str):
+    return session.scalar(
+        select(func.min(Timer.due_at))
+        .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
+        .where(
+            Timer.status == "waiting",
+            ProcessInstance.status != "incident",
+            ProcessInstance.business_key.startswith(scope),
+        )
+    )
+
+
+def _complete_all(simulation, sessions, ready: list[int], stats: DriveStats) -> None:
+    for task_id in ready:
+        try:
+            outcome = simulation.complete_one(sessions, task_id)
+        except Conflict:
+            stats.conflicts += 1
+            continue
+        if outcome is not None:
+            stats.tasks += 1
+            stats.incidents += 0 if outcome.ok else 1

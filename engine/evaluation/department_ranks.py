@@ -23,11 +23,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.cycle.calendar import evaluation_close_at
+from engine.db import insert_once
 from engine.models import Evaluation, EvaluationClose, FiscalYear, Organisation, Project
 
 
@@ -89,12 +89,7 @@ def close_evaluations(
     values = {"fiscal_year_id": fiscal_year_id, "closed_at": now, "closed_by": by, "ranks": body}
     # Two first decisions at once (several workers): the unique key lets one row in, and the
     # other reads it instead of failing.
-    insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
-    inserted = session.execute(
-        insert(EvaluationClose)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["fiscal_year_id"])
-    ).rowcount
+    inserted = insert_once(session, EvaluationClose, values, ["fiscal_year_id"])
     closed = _closed(session, fiscal_year_id)
     if inserted:
         audit.append(

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.db import insert_once
 from engine.errors import InvalidInput
 from engine.models import RuleSet as RuleSetRow
 from rules import Facts, RuleSet, RuleSetInvalid, default_ruleset, parse_ruleset
@@ -97,21 +98,51 @@ def load(row: RuleSetRow) -> RuleSet:
 
 def active(session: Session, region_code: str, year: int) -> tuple[RuleSetRow, RuleSet]:
     """The newest version for (region, year); the shipped default becomes version 1 if none."""
-    row = session.scalars(
+    newest = (
         select(RuleSetRow)
         .where(RuleSetRow.region_code == region_code, RuleSetRow.fiscal_year == year)
         .order_by(RuleSetRow.version.desc())
         .limit(1)
-    ).first()
+    )
+    row = session.scalars(newest).first()
     if row is None:
-        row = store(
-            session,
-            json.loads(default_ruleset().to_json()),
-            region_code=region_code,
-            year=year,
-            actor="system",
-        )
+        row = _store_default(session, region_code, year)
     return row, load(row)
+
+
+def _store_default(session: Session, region_code: str, year: int) -> RuleSetRow:
+    """Version 1 from the shipped default, once: the year's first decisions may be made by
+    several workers at the same moment, and one row gets in (the others read it)."""
+    ruleset = _versioned(json.loads(default_ruleset().to_json()), 1, region_code, year)
+    values = {
+        "region_code": region_code,
+        "fiscal_year": year,
+        "name": ruleset.name,
+        "version": 1,
+        "body": json.loads(ruleset.to_json()),
+        "sha256": ruleset.sha256,
+    }
+    inserted = insert_once(
+        session, RuleSetRow, values, ["region_code", "fiscal_year", "name", "version"]
+    )
+    row = session.scalars(
+        select(RuleSetRow).where(
+            RuleSetRow.region_code == region_code,
+            RuleSetRow.fiscal_year == year,
+            RuleSetRow.name == ruleset.name,
+            RuleSetRow.version == 1,
+        )
+    ).one()
+    if inserted:
+        audit.append(
+            session,
+            actor="system",
+            action="ruleset.store",
+            object_type="rule_set",
+            object_id=row.id,
+            payload={"ref": ruleset.ref, "sha256": ruleset.sha256},
+        )
+    return row
 
 
 def facts_from(stored: dict) -> Facts:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from engine.cycle.context import fiscal_year_of, project_of
+from engine.db import insert_once
 from engine.errors import InvalidInput, NotFound
 from engine.models import (
     BudgetAdjustment,
@@ -88,23 +91,25 @@ def open_document(call: ServiceCall) -> dict:
 def _monitoring_report(call: ServiceCall, project) -> MonitoringReport:
     year = fiscal_year_of(call, project)
     round_code = call.params.get("round", "jan_jul")
-    task = call.session.scalars(
-        select(MonitoringTask).where(
-            MonitoringTask.fiscal_year_id == year.id, MonitoringTask.round_code == round_code
-        )
-    ).first()
+    this_round = select(MonitoringTask).where(
+        MonitoringTask.fiscal_year_id == year.id, MonitoringTask.round_code == round_code
+    )
+    task = call.session.scalars(this_round).first()
     if task is None:
-        from datetime import date
-
-        task = MonitoringTask(
-            fiscal_year_id=year.id,
-            round_code=round_code,
-            months_elapsed=7,
-            due_on=date(year.year, 8, 31),
-            issued_at=call.now,
+        # The round's first report (several workers may open theirs at once).
+        insert_once(
+            call.session,
+            MonitoringTask,
+            dict(
+                fiscal_year_id=year.id,
+                round_code=round_code,
+                months_elapsed=7,
+                due_on=date(year.year, 8, 31),
+                issued_at=call.now,
+            ),
+            ["fiscal_year_id", "round_code"],
         )
-        call.session.add(task)
-        call.session.flush()
+        task = call.session.scalars(this_round).one()
     report = call.session.scalars(
         select(MonitoringReport).where(
             MonitoringReport.task_id == task.id, MonitoringReport.project_id == project.id

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from marshmallow import validate
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer
 
 from bpmn.catalogue import VARIANT_SEPARATOR, Catalogue, resolve_called
@@ -21,6 +19,7 @@ from bpmn.validation import check_file
 from bpmn.xml import Source
 from engine import audit
 from engine.actors import Actor
+from engine.db import insert_once
 from engine.errors import Corrupted, DefinitionRejected, NotFound
 from engine.forms import FORMS
 from engine.identity.permissions import Permission, holders
@@ -298,12 +297,11 @@ class DefinitionCache:
             select(ProcessSpec.sha256).where(ProcessSpec.sha256 == bundle.sha256)
         )
         if stored is None:
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            session.execute(
-                insert(ProcessSpec)
-                .values(sha256=bundle.sha256, body=bundle.body, versions=versions)
-                .on_conflict_do_nothing(index_elements=["sha256"])
+            insert_once(
+                session,
+                ProcessSpec,
+                {"sha256": bundle.sha256, "body": bundle.body, "versions": versions},
+                ["sha256"],
             )
         self._remember(bundle)
         return definition, bundle

@@ -79,6 +79,18 @@ def load(
         raise Corrupted(f"process instance {instance.id}: {error}") from None
 
 
+def take(
+    engine: WorkflowEngine, session: Session, instance: ProcessInstance, actor: Actor
+) -> BpmnWorkflow:
+    """The instance's workflow for a command to run: the one this process saved last if the row
+    still holds exactly what it saved (live_workflows.py), else read from the row."""
+    workflow = engine.live.take(instance.id, instance.version, instance.state)
+    if workflow is None:
+        return load(engine, session, instance, actor)
+    workflow.script_engine = script_engine(engine, session, instance, actor)
+    return workflow
+
+
 def save(
     engine: WorkflowEngine,
     session: Session,
@@ -88,8 +100,9 @@ def save(
     before: derived.Snapshot,
     budget: DataBudget,
     completed_task_id: str | None = None,
-) -> str:
-    """Write the state if nobody else did meanwhile, and the derived rows; the new status."""
+) -> tuple[str, str]:
+    """Write the state if nobody else did meanwhile, and the derived rows; the new status and
+    the state text written."""
     now = engine.clock()
     status = "completed" if workflow.is_completed() else "running"
     changes = derived.changes(
@@ -128,4 +141,4 @@ def save(
     set_committed_value(instance, "status", status)
     derived.write(session, instance.id, changes, now, actor.name)
     pruning.keep(session, finished)
-    return status
+    return status, state

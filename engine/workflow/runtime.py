@@ -33,7 +33,9 @@ from engine.workflow.data_limits import DataBudget, data_limits
 from engine.workflow.definitions import DefinitionCache
 from engine.workflow.failures import EngineFailure, classify, conflict_in
 from engine.workflow.incident_opening import open_incident
+from engine.workflow.live_workflows import LiveWorkflows
 from engine.workflow.operations import OperationRegistry
+from engine.workflow.partition import EVERYTHING, Partition
 from engine.workflow.steps import audit_passed, run_until_waiting
 
 
@@ -54,11 +56,20 @@ class Outcome:
 class WorkflowEngine:
     """The composition root of the runtime: codec, definitions cache, clock and operations."""
 
-    def __init__(self, operations: OperationRegistry, clock=None, *, prune: bool = True) -> None:
+    def __init__(
+        self,
+        operations: OperationRegistry,
+        clock=None,
+        *,
+        prune: bool = True,
+        live: LiveWorkflows | None = None,
+    ) -> None:
         self.operations = operations
-        # Finished subprocesses leave the saved state (pruning.py); off only to compare with
-        # the engine as it was before (tests/engine/workflow/test_pruning_same_year.py).
+        # Finished subprocesses leave the saved state (pruning.py), and the workflows this
+        # process saved last stay in memory (live_workflows.py); off only to compare with the
+        # engine as it was before (tests/engine/workflow/test_same_year.py).
         self.prune = prune
+        self.live = LiveWorkflows() if live is None else live
         self.clock = clock or SystemClock()
         self.codec = WorkflowCodec()
         self.definitions = DefinitionCache(self.codec)
@@ -103,7 +114,7 @@ class WorkflowEngine:
             workflow.task_tree.data.update(data)
             budget = DataBudget(data_limits(), loaded=0)
             passed = run_until_waiting(workflow, budget)
-            status = instance_state.save(
+            status, state = instance_state.save(
                 self, session, instance, workflow, actor, derived.Snapshot(), budget
             )
             audit.append(
@@ -121,6 +132,7 @@ class WorkflowEngine:
             )
             audit_passed(session, instance, actor, passed)
             savepoint.commit()
+            self.live.keep(instance.id, instance.version, state, workflow)
             return Outcome(instance.id, status)
         except EngineFailure as failure:
             savepoint.rollback()
@@ -182,9 +194,11 @@ class WorkflowEngine:
             payload={"now": self.clock().isoformat()},
         )
 
-    def claim_due_timer(self, session: Session, skip: set[int]) -> Timer | None:
-        """Lock the instance of the next due timer that no other command holds."""
-        return timer_claims.claim_due_timer(session, self.clock, skip)
+    def claim_due_timer(
+        self, session: Session, skip: set[int], partition: Partition = EVERYTHING
+    ) -> Timer | None:
+        """Lock the instance of the next due timer (of `partition`) no other command holds."""
+        return timer_claims.claim_due_timer(session, self.clock, skip, partition)
 
     def retry_incident(self, session: Session, incident_id: int, actor: Actor) -> Outcome:
         """Replay the command that failed; on success the incident is resolved."""
@@ -199,7 +213,7 @@ class WorkflowEngine:
     def _command(self, session, instance, actor, command, apply, *, action, payload) -> Outcome:
         savepoint = session.begin_nested()
         try:
-            workflow = self.load(session, instance, actor)
+            workflow = instance_state.take(self, session, instance, actor)
             before = derived.snapshot(workflow)
             budget = DataBudget.for_state(data_limits(), instance.state, workflow)
             try:
@@ -207,7 +221,7 @@ class WorkflowEngine:
             except Exception as error:
                 raise classify(error, None) from error
             passed = run_until_waiting(workflow, budget)
-            status = instance_state.save(
+            status, state = instance_state.save(
                 self,
                 session,
                 instance,
@@ -227,6 +241,7 @@ class WorkflowEngine:
             )
             audit_passed(session, instance, actor, passed)
             savepoint.commit()
+            self.live.keep(instance.id, instance.version, state, workflow)
         except EngineFailure as failure:
             savepoint.rollback()
             return self._incident(session, instance, failure, command, actor)

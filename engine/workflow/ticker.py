@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from engine.errors import Conflict
 from engine.models import ProcessInstance, Timer
+from engine.workflow.partition import EVERYTHING, Partition
 
 DEFAULT_MAX_SECONDS = 300.0
 """How long one `budgetloop tick` claims timers before it stops and reports what is left."""
@@ -38,12 +39,14 @@ def fire_due_timers(
     *,
     max_seconds: float | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    partition: Partition = EVERYTHING,
 ) -> TickStats:
     """Claim and fire due timers until none is left (or `limit` instances were handled, or
     `max_seconds` have passed: then no new timer is claimed and `left` counts those still due).
 
     Each instance is one transaction from `transaction()`; a timer whose instance another
-    command changed meanwhile counts as a conflict and is left for the next pass.
+    command changed meanwhile counts as a conflict and is left for the next pass. A worker
+    of several claims only the timers of its `partition`'s instances.
     """
     # Only timers an attempt left waiting are passed over for the rest of the pass (a conflict,
     # or a timer the process did not take): the claim's NOT IN stays as short as the trouble,
@@ -54,12 +57,12 @@ def fire_due_timers(
         if deadline is not None and monotonic() >= deadline:
             stats.out_of_time = True
             with transaction() as session:
-                stats.left = due_timers(engine, session)
+                stats.left = due_timers(engine, session, partition)
             break
         claimed = None
         try:
             with transaction() as session:
-                timer = engine.claim_due_timer(session, passed_over)
+                timer = engine.claim_due_timer(session, passed_over, partition)
                 if timer is None:
                     break
                 claimed = timer.id
@@ -79,8 +82,9 @@ def fire_due_timers(
     return stats
 
 
-def due_timers(engine, session: Session) -> int:
-    """How many timers are due by the engine's clock (instances with an open incident wait)."""
+def due_timers(engine, session: Session, partition: Partition = EVERYTHING) -> int:
+    """How many timers (of `partition`) are due by the engine's clock (instances with an open
+    incident wait)."""
     query = (
         select(func.count())
         .select_from(Timer)
@@ -91,6 +95,9 @@ def due_timers(engine, session: Session) -> int:
             ProcessInstance.status != "incident",
         )
     )
+    owned = partition.where(Timer.instance_id)
+    if owned is not None:
+        query = query.where(owned)
     return session.scalar(query) or 0
 
 

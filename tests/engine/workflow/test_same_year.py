@@ -1,7 +1,9 @@
-"""Pruning finished subprocesses changes nothing a year decides (issue 12).
+"""Pruning finished subprocesses and keeping live workflows in memory change nothing a year
+decides (issue 12).
 
 The same seeded province is driven through its year twice, on the engine as it was (every
-finished subprocess kept in the saved state) and on today's (pruned), and every row of what
+finished subprocess kept in the saved state, every state read from its row) and on today's
+(pruned, live workflows reused), and every row of what
 the year decides is compared: target tables and indicators, alerts, evaluations and scores,
 rectification orders, funding decisions, accountability actions, allocations, the work queue
 and the timers.
@@ -36,9 +38,21 @@ def _state_bytes(url: str) -> tuple[int, int, int]:
 def test_a_pruned_year_decides_exactly_what_an_unpruned_one_does(templates):
     kept_url, pruned_url = templates.fresh(empty=True), templates.fresh(empty=True)
     kept = live_year(
-        kept_url, lambda c: build_engine(c, prune=False), year=YEAR, projects=PROJECTS, seed=SEED
+        kept_url,
+        lambda c: build_engine(c, prune=False, live=False),
+        year=YEAR,
+        projects=PROJECTS,
+        seed=SEED,
     )
-    pruned = live_year(pruned_url, build_engine, year=YEAR, projects=PROJECTS, seed=SEED)
+    todays = []
+
+    def today(clock):
+        todays.append(build_engine(clock))
+        return todays[-1]
+
+    pruned = live_year(pruned_url, today, year=YEAR, projects=PROJECTS, seed=SEED)
+    # Most commands ran on the workflow the previous command on the instance left in memory.
+    assert todays[0].live.hits > (pruned.tasks + pruned.timers) // 2, todays[0].live.hits
     assert (pruned.tasks, pruned.timers, pruned.incidents) == (
         kept.tasks,
         kept.timers,

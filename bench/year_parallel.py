@@ -1,0 +1,127 @@
+"""A province's year driven by several processes on PostgreSQL (bench/year.py --processes).
+
+Set-up, seed and the cycles' starts run in this process; then K worker processes each drive
+the instances of their partition (instance id modulo K) through the year, meeting at a barrier
+around every move of the simulated clock (engine/demo/simulation.drive). While they work, this
+process samples `pg_stat_activity` every 20 ms to show where the time that does not scale goes:
+the share of busy backends waiting for a lock, and on what.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+from sqlalchemy import create_engine, text
+
+from engine import reference, schema
+from engine.composition import build_engine, deploy_shipped
+from engine.db import create_db_engine, session_factory, unit_of_work
+from engine.demo.main import DEMO_ACTOR, _start_cycles
+from engine.demo.simulation import Choices, Simulation, drive
+from engine.synthetic.province import SeedRequest, seed_province
+from engine.workflow.clock import ManualClock
+from engine.workflow.partition import Partition
+
+YEAR = 2026
+START = datetime(YEAR, 1, 4, 1, 0, tzinfo=UTC)
+
+
+def prepare(url: str, projects: int) -> None:
+    engine = create_db_engine(url)
+    sessions = session_factory(engine)
+    workflow = build_engine(ManualClock(START))
+    schema.upgrade(engine)
+    with unit_of_work(sessions) as session:
+        reference.install(session)
+        deploy_shipped(session, workflow, DEMO_ACTOR)
+    with unit_of_work(sessions) as session:
+        seed_province(session, SeedRequest(year=YEAR, projects=projects, seed=1))
+    _start_cycles(sessions, workflow, YEAR, lambda _line: None)
+    engine.dispose()
+
+
+def _worker(url: str, index: int, count: int, barrier, results) -> None:
+    engine = create_db_engine(url)
+    clock = ManualClock(START)
+    simulation = Simulation(build_engine(clock), Choices(rng=random.Random(1 + index)))
+    stats = drive(
+        simulation,
+        session_factory(engine),
+        clock,
+        until=datetime(YEAR + 1, 12, 31, tzinfo=UTC),
+        scope=f"cycle:{YEAR}-",
+        partition=Partition(index, count),
+        together=barrier.wait,
+    )
+    results.put((index, stats.tasks, stats.timers, stats.incidents, stats.conflicts))
+    engine.dispose()
+
+
+class LockSampler:
+    """Samples what the database's active backends wait for, in a thread."""
+
+    def __init__(self, url: str, database: str) -> None:
+        self.engine = create_engine(url)
+        self.database = database
+        self.samples: Counter = Counter()
+        self.busy = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        query = text(
+            "SELECT coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '') "
+            "FROM pg_stat_activity WHERE datname = :db AND state = 'active' "
+            "AND pid <> pg_backend_pid()"
+        )
+        with self.engine.connect() as connection:
+            while not self._stop.is_set():
+                for kind, name in connection.execute(query, {"db": self.database}):
+                    self.samples[(kind, name)] += 1
+                    self.busy += 1
+                connection.commit()
+                time.sleep(0.02)
+
+    def __enter__(self) -> LockSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.engine.dispose()
+
+    def report(self) -> str:
+        if not self.busy:
+            return "    no busy backend sampled"
+        lines = []
+        for (kind, name), count in self.samples.most_common(6):
+            lines.append(f"    {count / self.busy:6.1%} of busy samples: {kind} {name}".rstrip())
+        return "\n".join(lines)
+
+
+def drive_in_processes(url: str, database: str, count: int) -> tuple[float, tuple, str]:
+    """Drive the prepared year with `count` processes: wall seconds, summed stats, lock report."""
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(count), context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(url, index, count, barrier, results))
+        for index in range(count)
+    ]
+    started = time.perf_counter()
+    with LockSampler(url, database) as sampler:
+        for worker in workers:
+            worker.start()
+        gathered = [results.get() for _ in workers]
+        for worker in workers:
+            worker.join()
+    seconds = time.perf_counter() - started
+    if any(worker.exitcode for worker in workers):
+        raise RuntimeError(f"a worker failed: exit codes {[w.exitcode for w in workers]}")
+    totals = tuple(sum(row[i] for row in gathered) for i in range(1, 5))
+    return seconds, totals, sampler.report()
