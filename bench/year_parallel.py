@@ -2,15 +2,13 @@
 
 Set-up, seed and the cycles' starts run in this process; then K worker processes each drive
 the instances of their partition (instance id modulo K) through the year, meeting at a barrier
-around every move of the simulated clock (engine/demo/simulation.drive). While they work, this
+around every move of the simulated clock (engine/demo/parallel.py). While they work, this
 process samples `pg_stat_activity` every 20 ms to show where the time that does not scale goes:
 the share of busy backends waiting for a lock, and on what.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import random
 import threading
 import time
 from collections import Counter
@@ -22,10 +20,9 @@ from engine import reference, schema
 from engine.composition import build_engine, deploy_shipped
 from engine.db import create_db_engine, session_factory, unit_of_work
 from engine.demo.main import DEMO_ACTOR, _start_cycles
-from engine.demo.simulation import Choices, Simulation, drive
+from engine.demo.parallel import Leg, drive_in_processes
 from engine.synthetic.province import SeedRequest, seed_province
 from engine.workflow.clock import ManualClock
-from engine.workflow.partition import Partition
 
 YEAR = 2026
 START = datetime(YEAR, 1, 4, 1, 0, tzinfo=UTC)
@@ -42,23 +39,6 @@ def prepare(url: str, projects: int) -> None:
     with unit_of_work(sessions) as session:
         seed_province(session, SeedRequest(year=YEAR, projects=projects, seed=1))
     _start_cycles(sessions, workflow, YEAR, lambda _line: None)
-    engine.dispose()
-
-
-def _worker(url: str, index: int, count: int, barrier, results) -> None:
-    engine = create_db_engine(url)
-    clock = ManualClock(START)
-    simulation = Simulation(build_engine(clock), Choices(rng=random.Random(1 + index)))
-    stats = drive(
-        simulation,
-        session_factory(engine),
-        clock,
-        until=datetime(YEAR + 1, 12, 31, tzinfo=UTC),
-        scope=f"cycle:{YEAR}-",
-        partition=Partition(index, count),
-        together=barrier.wait,
-    )
-    results.put((index, stats.tasks, stats.timers, stats.incidents, stats.conflicts))
     engine.dispose()
 
 
@@ -105,23 +85,12 @@ class LockSampler:
         return "\n".join(lines)
 
 
-def drive_in_processes(url: str, database: str, count: int) -> tuple[float, tuple, str]:
+def drive_with_sampler(url: str, database: str, count: int) -> tuple[float, tuple, str]:
     """Drive the prepared year with `count` processes: wall seconds, summed stats, lock report."""
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(count), context.Queue()
-    workers = [
-        context.Process(target=_worker, args=(url, index, count, barrier, results))
-        for index in range(count)
-    ]
+    leg = Leg(START, datetime(YEAR + 1, 12, 31, tzinfo=UTC), f"cycle:{YEAR}-", 1)
     started = time.perf_counter()
     with LockSampler(url, database) as sampler:
-        for worker in workers:
-            worker.start()
-        gathered = [results.get() for _ in workers]
-        for worker in workers:
-            worker.join()
+        stats, _ = drive_in_processes(url, count, leg)
     seconds = time.perf_counter() - started
-    if any(worker.exitcode for worker in workers):
-        raise RuntimeError(f"a worker failed: exit codes {[w.exitcode for w in workers]}")
-    totals = tuple(sum(row[i] for row in gathered) for i in range(1, 5))
+    totals = (stats.tasks, stats.timers, stats.incidents, stats.conflicts)
     return seconds, totals, sampler.report()

@@ -11,7 +11,9 @@ from engine.cli.context import CommandContext
 from engine.db import unit_of_work
 from engine.demo.logins import DEMO_PASSWORD, grant_demo_passwords
 from engine.demo.province_at_work import format_at_work, logins_with_work, run_province_demo
+from engine.errors import InvalidInput
 from engine.report import format_summary
+from engine.workflow.partition import MAX_WORKERS
 from web.server import serve_app
 
 cli = build_cli()
@@ -39,10 +41,31 @@ def serve(ctx: CommandContext, bind: str, workers: int) -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
 @click.option("--bind", default="127.0.0.1:5000", show_default=True)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, MAX_WORKERS),
+    default=1,
+    show_default=True,
+    help="Processes driving the year's work (more than one needs PostgreSQL).",
+)
 @click.pass_obj
-def demo(ctx: CommandContext, year: int, projects: int, seed: int, serve: bool, bind: str):
+def demo(
+    ctx: CommandContext,
+    year: int,
+    projects: int,
+    seed: int,
+    serve: bool,
+    bind: str,
+    processes: int,
+):
     """Set up the database, run last year's loop and this year's into its evaluation season,
     print a summary and a login per role with work waiting."""
+    if processes > 1 and ctx.engine.dialect.name != "postgresql":
+        raise InvalidInput(
+            "--processes above 1 needs PostgreSQL: SQLite lets one transaction write at a time "
+            "(use --processes 1)",
+            errors={"processes": "needs PostgreSQL"},
+        )
     at_work = run_province_demo(
         ctx.engine,
         ctx.sessions,
@@ -50,6 +73,8 @@ def demo(ctx: CommandContext, year: int, projects: int, seed: int, serve: bool, 
         projects=projects,
         seed=seed,
         say=lambda line: click.echo(f"· {line}", err=True),
+        processes=processes,
+        url=ctx.settings.database_url,
     )
     click.echo(format_summary(at_work.previous))
     click.echo(format_at_work(at_work))

@@ -26,6 +26,7 @@ from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
 from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
+from engine.demo.parallel import Leg, drive_in_processes
 from engine.demo.simulation import Choices, Simulation, drive
 from engine.identity.permissions import USER_ROLES
 from engine.models import (
@@ -101,8 +102,12 @@ def run_province_demo(
     seed: int,
     units: int | None = None,
     say: Progress = lambda _line: None,
+    processes: int = 1,
+    url: str | None = None,
 ) -> ProvinceAtWork:
-    """Close year−1's loop, run `year` into its evaluation season, and pick logins with work."""
+    """Close year−1's loop, run `year` into its evaluation season, and pick logins with work.
+    With `processes` above 1 (PostgreSQL at `url`), the long leg — last year's loop and this
+    year's filing and monitoring — is driven by that many processes (engine/demo/parallel.py)."""
     previous = year - 1
     say("schema: upgrading")
     schema.upgrade(engine)
@@ -124,14 +129,20 @@ def run_province_demo(
     _start_cycles(sessions, workflow, previous, say)
     simulation = Simulation(workflow, Choices(rng=random.Random(seed)))
     # Last year's loop, and this year's filing and monitoring, as everyone does their work.
-    closing = drive(
-        simulation,
-        sessions,
-        clock,
-        until=datetime(year, 12, 31, tzinfo=UTC),
-        scope="cycle:",
-        progress=_stage_reporter(previous, say),
-    )
+    if processes > 1:
+        say(f"driving {previous} and {year} in {processes} processes")
+        leg = Leg(clock(), datetime(year, 12, 31, tzinfo=UTC), "cycle:", seed)
+        closing, stopped = drive_in_processes(url, processes, leg)
+        clock.set(max(clock(), stopped))
+    else:
+        closing = drive(
+            simulation,
+            sessions,
+            clock,
+            until=datetime(year, 12, 31, tzinfo=UTC),
+            scope="cycle:",
+            progress=_stage_reporter(previous, say),
+        )
     # This year's evaluation season, each department at its own pace.
     paused_at = datetime(year + 1, *PAUSE, 1, 0, tzinfo=UTC)
     stops = _stops(sessions, year)

@@ -91,6 +91,13 @@ def take(
     return workflow
 
 
+def park(engine: WorkflowEngine, instance: ProcessInstance, state: str, workflow) -> None:
+    """Keep a saved workflow for the instance's next command in this process, without the
+    script engine that ties it to this command's session (and all the session holds)."""
+    workflow.script_engine = None
+    engine.live.keep(instance.id, instance.version, state, workflow)
+
+
 def save(
     engine: WorkflowEngine,
     session: Session,

@@ -132,7 +132,7 @@ class WorkflowEngine:
             )
             audit_passed(session, instance, actor, passed)
             savepoint.commit()
-            self.live.keep(instance.id, instance.version, state, workflow)
+            instance_state.park(self, instance, state, workflow)
             return Outcome(instance.id, status)
         except EngineFailure as failure:
             savepoint.rollback()
@@ -241,7 +241,7 @@ class WorkflowEngine:
             )
             audit_passed(session, instance, actor, passed)
             savepoint.commit()
-            self.live.keep(instance.id, instance.version, state, workflow)
+            instance_state.park(self, instance, state, workflow)
         except EngineFailure as failure:
             savepoint.rollback()
             return self._incident(session, instance, failure, command, actor)

@@ -42,6 +42,9 @@ def test_the_next_command_runs_on_the_workflow_the_last_one_saved(
     _complete(simulation, sessions, instance_id)
     _complete(simulation, sessions, instance_id)
     assert wf.live.hits == before + 2
+    # What is kept holds no script engine: nothing of the last command's session stays alive.
+    kept = wf.live._entries[instance_id].workflow
+    assert kept.script_engine is None
 
 
 def test_a_rolled_back_command_leaves_nothing_to_reuse(sessions, wf, province, start, simulation):
