@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from engine import audit
 from engine.models import AuditEvent, AuditHead, Region
@@ -120,3 +120,25 @@ def test_a_flush_after_an_append_keeps_the_event(sessions):
             session.add(Region(code="990003", name="测试区"))
             session.flush()
     assert _chain(sessions) == ["before the flush", "inside a savepoint"]
+
+
+def test_each_kind_of_audit_read_seals_first(sessions):
+    """Entity, column, count over select_from, and a join: each sees the waiting events."""
+    reads = [
+        lambda s: s.scalars(select(AuditEvent)).all(),
+        lambda s: s.scalars(select(AuditEvent.action)).all(),
+        lambda s: s.scalar(select(func.count()).select_from(AuditEvent)),
+        lambda s: s.scalars(
+            select(Region.code).join(AuditEvent, AuditEvent.object_id == Region.code)
+        ).all(),
+        lambda s: s.get(AuditHead, 1),
+    ]
+    for number, read in enumerate(reads):
+        with sessions() as session, session.begin():
+            _note(session, f"read {number}")
+            read(session)
+            assert session.execute(text("SELECT count(*) FROM audit_event")).scalar() == number + 1
+    with sessions() as session, session.begin():
+        _note(session, "not read")
+        session.scalars(select(Region.code)).all()  # not an audit read: nothing sealed yet
+        assert session.execute(text("SELECT count(*) FROM audit_event")).scalar() == len(reads)
