@@ -120,7 +120,7 @@ def save(
         now=now,
         completed_task_id=completed_task_id,
     )
-    finished = pruning.prune_finished(workflow, instance.id, now) if engine.prune else []
+    finished = pruning.prune_finished(session, workflow, instance.id, now) if engine.prune else []
     state = engine.codec.dump_state(workflow)
     try:
         budget.check_state(state)

@@ -5,26 +5,31 @@ kept in the state, the finished ones made every command of the year read and wri
 (150 KiB by year end). A subprocess whose calling task has finished can never run again, so it
 leaves the state; what the pages still show of it is kept beside it: the diagram the instance
 view draws (`finished_diagram`, written here) and what each of its human tasks decided
-(`human_task.result`, written by derived.py before the prune).
+(`human_task.result`, written by derived.py at completion; for a task completed before that
+column existed, here, just before its subprocess goes).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.models import FinishedDiagram
+from engine.models import FinishedDiagram, HumanTask
 from engine.workflow.diagram_trace import element_of, trace
+from engine.workflow.task_data import completion_record
 
 _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 ADD_DIAGRAMS = insert(FinishedDiagram.__table__)
 
 
-def prune_finished(workflow: BpmnWorkflow, instance_id: int, now: datetime) -> list[dict]:
+def prune_finished(
+    session: Session, workflow: BpmnWorkflow, instance_id: int, now: datetime
+) -> list[dict]:
     """Remove every subprocess whose calling task has finished; the diagram rows to keep, each
     nested subprocess after the one that called it."""
     finished = []
@@ -51,12 +56,33 @@ def prune_finished(workflow: BpmnWorkflow, instance_id: int, now: datetime) -> l
                 "finished_at": now,
             }
         )
+    _keep_legacy_results(session, workflow, instance_id)
     keys = {key for key, _, _ in finished}
     for key, _, caller in finished:
         # The outermost finished ones: deleting one deletes those it called.
         if caller.workflow.parent_task_id not in keys and key in workflow.subprocesses:
             workflow.delete_subprocess(caller)
     return rows
+
+
+def _keep_legacy_results(session: Session, workflow: BpmnWorkflow, instance_id: int) -> None:
+    """Tasks completed before results were kept on their rows (revision 0011) get them now,
+    read from the state while it still holds them."""
+    legacy = session.execute(
+        select(HumanTask.id, HumanTask.task_id, HumanTask.form).where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.status == "completed",
+            HumanTask.result.is_(None),
+        )
+    ).all()
+    for row_id, task_id, form in legacy:
+        task = _caller(workflow, UUID(task_id))
+        if task is not None:
+            session.execute(
+                update(HumanTask.__table__)
+                .where(HumanTask.__table__.c.id == row_id)
+                .values(result=completion_record(task, form))
+            )
 
 
 def keep(session: Session, rows: list[dict]) -> None:

@@ -10,18 +10,21 @@ outcomes and comments — and every review history is the same on both.
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import null, select, update
 
 from engine.actors import Actor
 from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
+from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import FinishedDiagram, HumanTask, ProcessInstance, Project
 from engine.review.queries import REVIEW_FORMS, document_ref, review_history
 from engine.workflow.clock import ManualClock
 from engine.workflow.instance_view import instance_view
+from engine.workflow.task_data import recorded
 from tests.support.year import live_year
 
 YEAR, PROJECTS, SEED = 2026, 4, 9
@@ -116,5 +119,61 @@ def test_a_finished_subprocess_leaves_the_state_and_its_diagram_is_kept(database
                 task.result["outcome"] in {"approve", "return"} for task in completed
             )
             assert all(task.result["document"]["type"] for task in completed)
+    finally:
+        engine.dispose()
+
+
+def _outcomes(session, workflow, ids=None) -> dict:
+    found = {}
+    for instance in session.scalars(select(ProcessInstance)):
+        loaded = workflow.load(session, instance, READER)
+        for row in session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == "completed"
+            )
+        ):
+            if ids is None or row.id in ids:
+                result = recorded(row, loaded)
+                found[row.id] = (result.get("outcome"), result.get("comment"))
+    return found
+
+
+def test_tasks_completed_before_results_were_kept_keep_them_when_pruned(database_url):
+    """An installation upgraded to revision 0011: its completed tasks have no result on their
+    rows, and their subprocesses are pruned at the instance's next command."""
+    july = datetime(YEAR, 7, 20, tzinfo=UTC)
+    before_0011 = lambda clock: build_engine(clock, prune=False, live=False)  # noqa: E731
+    live_year(database_url, before_0011, year=YEAR, projects=3, seed=SEED, until=july)
+    engine = create_db_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        with sessions() as session, session.begin():
+            # As revision 0011 left them: SQL NULL (None would store JSON null).
+            session.execute(update(HumanTask).values(result=null()))
+        with sessions() as session:
+            legacy = _outcomes(session, build_engine(ManualClock(july)))
+        assert {"approve", "return"} <= {outcome for outcome, _ in legacy.values()}
+        clock = ManualClock(july)
+        today = build_engine(clock)
+        drive(
+            Simulation(today, Choices(rng=random.Random(1))),
+            sessions,
+            clock,
+            until=datetime(YEAR + 1, 12, 31, tzinfo=UTC),
+            scope=f"cycle:{YEAR}-",
+        )
+        with sessions() as session:
+            for instance in session.scalars(select(ProcessInstance)):
+                if instance.business_key.startswith(f"cycle:{YEAR}-"):
+                    assert json.loads(instance.state)["subprocesses"] == {}
+            rows = {
+                row.id: row
+                for row in session.scalars(select(HumanTask).where(HumanTask.id.in_(legacy)))
+            }
+            kept = {
+                row_id: ((row.result or {}).get("outcome"), (row.result or {}).get("comment"))
+                for row_id, row in rows.items()
+            }
+        assert kept == legacy
     finally:
         engine.dispose()
