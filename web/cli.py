@@ -8,12 +8,11 @@ import click
 
 from engine.cli import build_cli, run
 from engine.cli.context import CommandContext
+from engine.cli.work_commands import processes_option, require_postgres_for
 from engine.db import unit_of_work
 from engine.demo.logins import DEMO_PASSWORD, grant_demo_passwords
 from engine.demo.province_at_work import format_at_work, logins_with_work, run_province_demo
-from engine.errors import InvalidInput
 from engine.report import format_summary
-from engine.workflow.partition import MAX_WORKERS
 from web.server import serve_app
 
 cli = build_cli()
@@ -41,13 +40,7 @@ def serve(ctx: CommandContext, bind: str, workers: int) -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
 @click.option("--bind", default="127.0.0.1:5000", show_default=True)
-@click.option(
-    "--processes",
-    type=click.IntRange(1, MAX_WORKERS),
-    default=1,
-    show_default=True,
-    help="Processes driving the year's work (more than one needs PostgreSQL).",
-)
+@processes_option("the year's work")
 @click.pass_obj
 def demo(
     ctx: CommandContext,
@@ -60,12 +53,7 @@ def demo(
 ):
     """Set up the database, run last year's loop and this year's into its evaluation season,
     print a summary and a login per role with work waiting."""
-    if processes > 1 and ctx.engine.dialect.name != "postgresql":
-        raise InvalidInput(
-            "--processes above 1 needs PostgreSQL: SQLite lets one transaction write at a time "
-            "(use --processes 1)",
-            errors={"processes": "needs PostgreSQL"},
-        )
+    require_postgres_for(ctx, processes)
     at_work = run_province_demo(
         ctx.engine,
         ctx.sessions,

@@ -49,14 +49,29 @@ def _worker(url: str, index: int, count: int, poll: float, once: bool, stop, res
         results.put((index, *totals))
 
 
+def processes_option(what: str):
+    """`--processes K` (1–64), for a command whose `what` K processes can share."""
+    return click.option(
+        "--processes",
+        type=click.IntRange(1, MAX_WORKERS),
+        default=1,
+        show_default=True,
+        help=f"Processes sharing {what} (more than one needs PostgreSQL).",
+    )
+
+
+def require_postgres_for(ctx: CommandContext, processes: int) -> None:
+    """Refuse more than one process on SQLite, before any work starts."""
+    if processes > 1 and ctx.engine.dialect.name != "postgresql":
+        raise InvalidInput(
+            "--processes above 1 needs PostgreSQL: SQLite lets one transaction write at a time, "
+            "so more processes would only queue for it (use --processes 1)",
+            errors={"processes": "needs PostgreSQL"},
+        )
+
+
 @click.command("work")
-@click.option(
-    "--processes",
-    type=click.IntRange(1, MAX_WORKERS),
-    default=1,
-    show_default=True,
-    help="Worker processes sharing the work (more than one needs PostgreSQL).",
-)
+@processes_option("the background work")
 @click.option(
     "--poll",
     type=click.FloatRange(0.05, 3600),
@@ -69,13 +84,8 @@ def _worker(url: str, index: int, count: int, poll: float, once: bool, stop, res
 def command(ctx: CommandContext, processes: int, poll: float, once: bool) -> None:
     """Fire due timers (and the service tasks after them) until stopped."""
     ctx.require_schema()
+    require_postgres_for(ctx, processes)
     url = ctx.settings.database_url
-    if processes > 1 and ctx.engine.dialect.name != "postgresql":
-        raise InvalidInput(
-            "--processes above 1 needs PostgreSQL: SQLite lets one transaction write at a time, "
-            "so more processes would only queue for it (use --processes 1)",
-            errors={"processes": "needs PostgreSQL"},
-        )
     context = multiprocessing.get_context("spawn")
     stop, results = context.Event(), context.Queue()
     workers = [
