@@ -141,7 +141,7 @@ def run_processes(cluster: ThrowawayPostgres, projects: int, counts: list[int]) 
             connection.execute(text(f'CREATE DATABASE "{database}"'))
         url = cluster.url(database)
         year_parallel.prepare(url, projects)
-        seconds, (tasks, timers, incidents, conflicts), locks = year_parallel.drive_in_processes(
+        seconds, (tasks, timers, incidents, conflicts), locks = year_parallel.drive_with_sampler(
             url, database, count
         )
         timings[count] = seconds
