@@ -16,29 +16,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import create_engine, text
 
-from engine import reference, schema
-from engine.composition import build_engine, deploy_shipped
-from engine.db import create_db_engine, session_factory, unit_of_work
-from engine.demo.main import DEMO_ACTOR, _start_cycles
+from engine.composition import build_engine
 from engine.demo.parallel import Leg, drive_in_processes
-from engine.synthetic.province import SeedRequest, seed_province
-from engine.workflow.clock import ManualClock
+from tests.support.year import start_year
 
 YEAR = 2026
 START = datetime(YEAR, 1, 4, 1, 0, tzinfo=UTC)
 
 
 def prepare(url: str, projects: int) -> None:
-    engine = create_db_engine(url)
-    sessions = session_factory(engine)
-    workflow = build_engine(ManualClock(START))
-    schema.upgrade(engine)
-    with unit_of_work(sessions) as session:
-        reference.install(session)
-        deploy_shipped(session, workflow, DEMO_ACTOR)
-    with unit_of_work(sessions) as session:
-        seed_province(session, SeedRequest(year=YEAR, projects=projects, seed=1))
-    _start_cycles(sessions, workflow, YEAR, lambda _line: None)
+    engine, _, _ = start_year(url, build_engine, year=YEAR, projects=projects, seed=1)
     engine.dispose()
 
 

@@ -77,6 +77,11 @@ def store(session: Session, source, *, region_code: str, year: int, actor: str) 
     )
     session.add(row)
     session.flush()
+    _audit_stored(session, actor, row, ruleset)
+    return row
+
+
+def _audit_stored(session: Session, actor: str, row: RuleSetRow, ruleset: RuleSet) -> None:
     audit.append(
         session,
         actor=actor,
@@ -85,7 +90,6 @@ def store(session: Session, source, *, region_code: str, year: int, actor: str) 
         object_id=row.id,
         payload={"ref": ruleset.ref, "sha256": ruleset.sha256},
     )
-    return row
 
 
 def load(row: RuleSetRow) -> RuleSet:
@@ -134,14 +138,7 @@ def _store_default(session: Session, region_code: str, year: int) -> RuleSetRow:
         )
     ).one()
     if inserted:
-        audit.append(
-            session,
-            actor="system",
-            action="ruleset.store",
-            object_type="rule_set",
-            object_id=row.id,
-            payload={"ref": ruleset.ref, "sha256": ruleset.sha256},
-        )
+        _audit_stored(session, "system", row, ruleset)
     return row
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from bpmn.timers import timer_due_at
 from bpmn.validation import role_of
 from engine.models import HumanTask, Timer
-from engine.workflow.task_data import completion_record
+from engine.workflow.task_data import completion_record, find_task
 
 MAX_NAME = 200
 _tasks, _timers = HumanTask.__table__, Timer.__table__
@@ -100,7 +99,7 @@ def called_name(task) -> str:
     workflow = task.workflow
     parent_id = getattr(workflow, "parent_task_id", None)
     if parent_id is not None and workflow.top_workflow is not workflow:
-        parent = _find(workflow.top_workflow, str(parent_id))
+        parent = find_task(workflow.top_workflow, str(parent_id))
         if parent is not None and getattr(parent.task_spec, "spec", None):
             return parent.task_spec.spec
     return workflow.spec.name
@@ -161,7 +160,7 @@ def changes(
             continue
         if task_id == completed_task_id:
             result.completed.append(task_id)
-            task = _find(workflow, task_id)
+            task = find_task(workflow, task_id)
             if task is not None:
                 result.result = completion_record(task, _property(task.task_spec, "form"))
         else:
@@ -179,8 +178,13 @@ def write(session: Session, instance_id: int, changes: Changes, now: datetime, a
     """Write `changes` (a few statements, none when nothing changed)."""
     for status, ids in (("completed", changes.completed), ("cancelled", changes.cancelled)):
         if ids:
-            params = {"b_instance_id": instance_id, "task_ids": ids, "b_status": status}
-            params.update(actor=actor, now=now)
+            params = {
+                "b_instance_id": instance_id,
+                "task_ids": ids,
+                "b_status": status,
+                "actor": actor,
+                "now": now,
+            }
             if status == "completed" and changes.result is not None:
                 session.execute(COMPLETE_TASK, params | {"b_result": changes.result})
             else:
@@ -227,7 +231,7 @@ def _timer_changes(result: Changes, instance_id, workflow, before, after, now) -
                     }
                 )
             continue
-        task = _find(workflow, task_id)
+        task = find_task(workflow, task_id)
         # A timer of a subprocess finished before pruning existed is gone: judge by its time.
         fired = task.has_state(TaskState.COMPLETED) if task is not None else due <= now
         result.closed_timers.append(
@@ -251,11 +255,3 @@ def _timer_changes(result: Changes, instance_id, workflow, before, after, now) -
         for task_id, (task, due) in after.timers.items()
         if task_id not in before.timers
     ]
-
-
-def _find(workflow: BpmnWorkflow, task_id: str):
-    """The task with this id, or None once it has left the tree (a finished subprocess)."""
-    try:
-        return workflow.get_task_from_id(UUID(task_id))
-    except Exception:
-        return None

@@ -117,8 +117,11 @@ def _diagrams(workflow, process_key: str, finished: list[FinishedDiagram]) -> li
     subprocesses it called (kept when they left the state) in the order they finished, then
     the live ones in the order they were called."""
     by_workflow: dict[int, list] = {}
+    callers = []  # the tasks that called a live subprocess, in the order they were called
     for task in workflow.get_tasks():
         by_workflow.setdefault(id(task.workflow), []).append(task)
+        if task.id in workflow.subprocesses:
+            callers.append(task)
     children: dict[str | None, list[tuple[str, Diagram]]] = {}
     for row in finished:
         diagram = Diagram(
@@ -131,10 +134,8 @@ def _diagrams(workflow, process_key: str, finished: list[FinishedDiagram]) -> li
             flows=[tuple(flow) for flow in row.flows],
         )
         children.setdefault(row.parent_task_id, []).append((row.call_task_id, diagram))
-    for task in workflow.get_tasks():
-        sub = workflow.subprocesses.get(task.id)
-        if sub is None:
-            continue
+    for task in callers:
+        sub = workflow.subprocesses[task.id]
         steps = trace(by_workflow.get(id(sub), []), sub)
         diagram = Diagram(
             process=sub.spec.name,

@@ -12,7 +12,6 @@ column existed, here, just before its subprocess goes).
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import FinishedDiagram, HumanTask
 from engine.workflow.diagram_trace import element_of, trace
-from engine.workflow.task_data import completion_record
+from engine.workflow.task_data import completion_record, find_task
 
 _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 ADD_DIAGRAMS = insert(FinishedDiagram.__table__)
@@ -34,7 +33,7 @@ def prune_finished(
     nested subprocess after the one that called it."""
     finished = []
     for key, sub in workflow.subprocesses.items():
-        caller = _caller(workflow, key)
+        caller = find_task(workflow, key)
         if caller is not None and caller.has_state(_FINISHED):
             finished.append((key, sub, caller))
     if not finished:
@@ -76,7 +75,7 @@ def _keep_legacy_results(session: Session, workflow: BpmnWorkflow, instance_id: 
         )
     ).all()
     for row_id, task_id, form in legacy:
-        task = _caller(workflow, UUID(task_id))
+        task = find_task(workflow, task_id)
         if task is not None:
             session.execute(
                 update(HumanTask.__table__)
@@ -88,10 +87,3 @@ def _keep_legacy_results(session: Session, workflow: BpmnWorkflow, instance_id: 
 def keep(session: Session, rows: list[dict]) -> None:
     if rows:
         session.execute(ADD_DIAGRAMS, rows)
-
-
-def _caller(workflow: BpmnWorkflow, key):
-    try:
-        return workflow.get_task_from_id(key)
-    except Exception:  # the library raises its own error for an id it does not know
-        return None

@@ -7,12 +7,18 @@ from uuid import UUID
 from engine.forms import FORMS
 
 
+def find_task(workflow, task_id: str | UUID):
+    """The task with this id, or None once it has left the tree (a finished, pruned
+    subprocess)."""
+    try:
+        return workflow.get_task_from_id(task_id if isinstance(task_id, UUID) else UUID(task_id))
+    except Exception:  # the library raises its own errors for an id it does not know
+        return None
+
+
 def task_data(workflow, task_id: str) -> dict:
     """The task's data, or {} for a task no longer in the tree (a finished, pruned subprocess)."""
-    try:
-        task = workflow.get_task_from_id(UUID(task_id))
-    except Exception:  # the library raises its own errors for an id it does not know
-        return {}
+    task = find_task(workflow, task_id)
     return task.data if task is not None and isinstance(task.data, dict) else {}
 
 
@@ -38,7 +44,10 @@ def named_document(data: dict) -> dict | None:
 
 def completion_record(task, form: str | None) -> dict:
     """What a completed human task's person decided, kept on its row (`human_task.result`)."""
-    data = task.data if isinstance(task.data, dict) else {}
+    return _record(task.data if isinstance(task.data, dict) else {}, form)
+
+
+def _record(data: dict, form: str | None) -> dict:
     record: dict = {}
     for name in ("outcome", "comment"):
         value = text_of(data.get(name))
@@ -55,8 +64,4 @@ def recorded(row, workflow) -> dict:
     kept, read from the saved state (where its subprocess has not been pruned)."""
     if row.result is not None:
         return row.result
-    data = task_data(workflow, row.task_id) if workflow is not None else {}
-    legacy = {name: text_of(data.get(name)) for name in ("outcome", "comment")}
-    legacy = {name: value for name, value in legacy.items() if value and declares(row.form, name)}
-    document = named_document(data)
-    return legacy | ({"document": document} if document is not None else {})
+    return _record(task_data(workflow, row.task_id) if workflow is not None else {}, row.form)

@@ -32,25 +32,33 @@ OUTCOME_TABLES = (
 )
 
 
+def start_year(url: str, build, *, year: int, projects: int, seed: int):
+    """Set up the database at `url`, seed `projects` projects and start their cycles on the
+    engine `build(clock)` returns; nothing is driven. Returns (database engine, workflow
+    engine, clock) — the caller disposes of the database engine."""
+    engine = create_db_engine(url)
+    sessions = session_factory(engine)
+    clock = ManualClock(datetime(year, 1, 4, 1, 0, tzinfo=UTC))
+    workflow = build(clock)
+    schema.upgrade(engine)
+    with unit_of_work(sessions) as session:
+        reference.install(session)
+        deploy_shipped(session, workflow, DEMO_ACTOR)
+        seed_province(session, SeedRequest(year=year, projects=projects, seed=seed))
+    _start_cycles(sessions, workflow, year, lambda _line: None)
+    return engine, workflow, clock
+
+
 def live_year(
     url: str, build, *, year: int, projects: int, seed: int, until: datetime | None = None
 ) -> DriveStats:
     """Seed `projects` projects and drive their cycles on the engine `build(clock)` returns,
     to `until` (by default the end of the next year, when the cycles are done)."""
-    engine = create_db_engine(url)
+    engine, workflow, clock = start_year(url, build, year=year, projects=projects, seed=seed)
     try:
-        sessions = session_factory(engine)
-        clock = ManualClock(datetime(year, 1, 4, 1, 0, tzinfo=UTC))
-        workflow = build(clock)
-        schema.upgrade(engine)
-        with unit_of_work(sessions) as session:
-            reference.install(session)
-            deploy_shipped(session, workflow, DEMO_ACTOR)
-            seed_province(session, SeedRequest(year=year, projects=projects, seed=seed))
-        _start_cycles(sessions, workflow, year, lambda _line: None)
         return drive(
             Simulation(workflow, Choices(rng=random.Random(seed))),
-            sessions,
+            session_factory(engine),
             clock,
             until=until or datetime(year + 1, 12, 31, tzinfo=UTC),
             scope=f"cycle:{year}-",

@@ -18,15 +18,18 @@ from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import FiscalYear, FundingDecision, Incident, ProcessInstance, Region
 from engine.workflow.clock import ManualClock
 from engine.workflow.partition import Partition
-from tests.support.year import live_year
+from tests.support.year import start_year
 
 YEAR, PROJECTS, WORKERS = 2026, 8, 2
 START = datetime(YEAR, 1, 4, 1, 0, tzinfo=UTC)
 
 
 def test_two_workers_drive_a_year_without_an_incident(empty_database_url):
-    # Set up and start the cycles (driving nothing: the year has not begun).
-    live_year(empty_database_url, build_engine, year=YEAR, projects=PROJECTS, seed=5, until=START)
+    # Set up and start the cycles; the workers drive all of the year, its filing included.
+    started, _, _ = start_year(
+        empty_database_url, build_engine, year=YEAR, projects=PROJECTS, seed=5
+    )
+    started.dispose()
     engine = create_db_engine(empty_database_url)
     sessions = session_factory(engine)
     barrier, failures, stats = threading.Barrier(WORKERS, timeout=120), [], []
