@@ -11,6 +11,7 @@ split where the simulated clock enters each stage), and the summary.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import resource
@@ -68,6 +69,7 @@ def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
     _start_cycles(sessions, workflow, YEAR, lambda _line: None)
     lap("start cycles")
     current = {"stage": None}
+    collector = CollectorTime()
 
     def progress(_stats, now) -> None:
         stage = _stage(YEAR, now)
@@ -76,14 +78,15 @@ def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
                 lap(current["stage"])
             current["stage"] = stage
 
-    stats = drive(
-        Simulation(workflow, Choices(rng=random.Random(1))),
-        sessions,
-        clock,
-        until=datetime(YEAR + 1, 12, 31, tzinfo=UTC),
-        scope=f"cycle:{YEAR}-",
-        progress=progress,
-    )
+    with collector:
+        stats = drive(
+            Simulation(workflow, Choices(rng=random.Random(1))),
+            sessions,
+            clock,
+            until=datetime(YEAR + 1, 12, 31, tzinfo=UTC),
+            scope=f"cycle:{YEAR}-",
+            progress=progress,
+        )
     lap(current["stage"])
     with sessions() as session:
         summary = summarise(session, DEMO_REGION[0], YEAR)
@@ -97,6 +100,7 @@ def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
     for name, seconds in timings:
         print(f"  {pad(name, 40)} {seconds:>8.1f} s  {seconds / total:>5.0%}")
     print(state_sizes(sessions))
+    print(collector.line(total))
     live = workflow.live
     print(
         f"  live workflows reused: {live.hits:,} of {live.hits + live.misses:,} commands "
@@ -104,6 +108,41 @@ def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
     )
     engine.dispose()
     return total
+
+
+class CollectorTime:
+    """Time Python's cyclic garbage collector spends, by generation (gc.callbacks).
+
+    A worker keeps thousands of live workflows: every full collection walks all of them.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self.count = [0, 0, 0]
+        self._started = 0.0
+
+    def __enter__(self) -> CollectorTime:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        generation = info["generation"]
+        self.seconds[generation] += time.perf_counter() - self._started
+        self.count[generation] += 1
+
+    def line(self, total: float) -> str:
+        spent = sum(self.seconds)
+        return (
+            f"  garbage collector: {spent:.1f} s ({spent / total:.1%}); full collections "
+            f"{self.count[2]:,} taking {self.seconds[2]:.1f} s, younger "
+            f"{self.count[0] + self.count[1]:,} taking {self.seconds[0] + self.seconds[1]:.1f} s"
+        )
 
 
 def peak_rss_mib() -> float:

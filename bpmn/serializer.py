@@ -13,8 +13,10 @@ import json
 import threading
 from copy import deepcopy
 from dataclasses import dataclass
+from types import ModuleType
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
@@ -38,6 +40,20 @@ from bpmn.script_engine import SafeScriptEngine
 from bpmn.timers import ClockedCycle, ClockedDuration, ClockedTimeDate
 
 VERSION_KEY = "serializer_version"
+# Keys that are not text (an integer key in task data) are written as text, as json does;
+# dates and dataclasses go to `_known`, to be written the library's way, not orjson's.
+_ORJSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+def _parse(text: str) -> dict:
+    """A stored state; orjson reads it five times faster than json. States written before
+    orjson may hold what it refuses (NaN, an integer beyond 64 bits): json reads those."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class StateConverter(BpmnWorkflowConverter):
@@ -127,15 +143,36 @@ class WorkflowCodec:
         return SpecBundle(spec, subprocess_specs, body, digest)
 
     def dump_state(self, workflow: BpmnWorkflow) -> str:
-        """The workflow's state (tasks, data, events) without its spec."""
+        """The workflow's state (tasks, data, events) without its spec.
+
+        The library's format (tests/bpmn/test_state_codec.py compares it with the library's
+        own serializer), written by orjson, about twenty times faster than json (issue 12:
+        json took 0.26 of a command's 0.68 ms of serialising). The converters turn the
+        workflow into plain values; task data stays as it is, and what orjson cannot write by
+        itself (a date, a duration) it hands to `_known`, which writes it as the library's
+        encoder does. Text is written as UTF-8, not escaped. What orjson refuses (an integer
+        beyond 64 bits) goes through the library's encoder instead. Values orjson would write
+        differently from json — a UUID, an enumeration member, a number that is not finite —
+        never get here: a step that stores one is refused (engine/workflow/data_limits.py).
+        """
         with self._lock:
-            self.registry._encoder_mode = True
+            dct = self.converter.to_state(workflow)
+            dct[VERSION_KEY] = VERSION
             try:
-                dct = self.converter.to_state(workflow)
-                dct[VERSION_KEY] = VERSION
+                return orjson.dumps(dct, default=self._known, option=_ORJSON_OPTIONS).decode()
+            except orjson.JSONEncodeError:
                 return json.dumps(dct, cls=self._encoder, separators=(",", ":"))
-            finally:
-                self.registry._encoder_mode = False
+
+    def _known(self, value: object) -> object:
+        """What orjson cannot write by itself, written as the library's encoder writes it."""
+        typename = self.registry.typenames.get(type(value))
+        if typename is not None:
+            return self.registry.convert_to_dict[typename](value)
+        if callable(value) or isinstance(value, ModuleType):
+            return None
+        if isinstance(value, set):
+            return list(value)
+        raise TypeError(f"cannot store a {type(value).__name__} in the process state")
 
     def load_state(
         self, text: str, bundle: SpecBundle, script_engine: SafeScriptEngine
@@ -143,7 +180,7 @@ class WorkflowCodec:
         """Restore a workflow on `bundle`, running on `script_engine`."""
         if not isinstance(script_engine, SafeScriptEngine):
             raise TypeError("workflows only run on the safe script engine")
-        dct = json.loads(text)
+        dct = _parse(text)
         version = dct.pop(VERSION_KEY, None)
         if version != VERSION and version in MIGRATIONS:
             MIGRATIONS[version](dct)

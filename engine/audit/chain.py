@@ -3,9 +3,10 @@
 An append only notes the event in the session (`session.info`). When the session's outermost
 transaction commits, its events are sealed in one go: lock the chain's tip row (`AuditHead`,
 one row recording the last event's seq and hash), number and sign each event after the one
-before, insert them all, move the tip. Appenders still queue on the tip's lock, but only for
-the moment of their commit, not for the whole command (issue 12: the tip was held for 16 % of
-all command time, and nearly all of a self-evaluation's); the chain's order is commit order.
+before, insert them all; the database moves the tip with them. Appenders still queue on the
+tip's lock, but only for the moment of their commit, not for the whole command (issue 12: the
+tip was held for 16 % of all command time, and nearly all of a self-evaluation's); the chain's
+order is commit order.
 
 A savepoint rolled back drops the events appended inside it, as the database drops its rows;
 a query of the audit tables in the same transaction first seals what is waiting, so a reader
@@ -33,7 +34,8 @@ _SERIAL = "budgetloop.audit.serial"  # session.info: the next event's number in 
 _MARKS = "budgetloop.audit.marks"  # session.info: the serial at which each savepoint began
 _SEALED = "budgetloop.audit.sealed"  # session.info: what was sealed inside open savepoints
 
-# Built once: every commit that appended runs these three statements.
+# Built once: every commit that appended runs the first two (the database moves the tip as the
+# events go in); MOVE_HEAD is for rewriting signatures in place (unkeyed.py).
 _heads, _events = AuditHead.__table__, AuditEvent.__table__
 LOCK_HEAD = select(_heads.c.seq, _heads.c.hash).where(_heads.c.id == HEAD_ID).with_for_update()
 ADD_EVENT = insert(_events)
@@ -99,8 +101,7 @@ def seal(session: Session) -> int:
         fields = dict(fields, seq=last_seq, prev_hash=last_hash)
         last_hash = event_mac(secret, key_id=key_id, **fields)
         rows.append({**fields, "key_id": key_id, "hash": last_hash})
-    session.execute(ADD_EVENT, rows)
-    session.execute(MOVE_HEAD, {"new_seq": last_seq, "new_hash": last_hash})
+    session.execute(ADD_EVENT, rows)  # the tip follows them (a trigger: models/audit.py)
     savepoints = _open_savepoints(session)
     if savepoints:
         # Sealed inside a savepoint: if it rolls back, these rows go with it, and the events

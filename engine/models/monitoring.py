@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base
@@ -43,7 +52,11 @@ class MonitoringReport(Base):
     """A unit's report on one project for one monitoring round."""
 
     __tablename__ = "monitoring_report"
-    __table_args__ = (UniqueConstraint("task_id", "project_id"),)
+    __table_args__ = (
+        UniqueConstraint("task_id", "project_id"),
+        # What an alert's one foreign key refers to: its report, round and project together.
+        UniqueConstraint("id", "task_id", "project_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("monitoring_task.id"))
@@ -100,12 +113,20 @@ class Alert(Base):
             sqlite_where=text("kind = 'project'"),
             postgresql_where=text("kind = 'project'"),
         ),
+        # One key for the report, its round and its project: an alert cannot name a round or a
+        # project other than its report's, and the database checks one key, not three (a
+        # check is a lookup per row; on PostgreSQL, a trigger per row and key — most of the
+        # time it takes to write a round's alerts).
+        ForeignKeyConstraint(
+            ["report_id", "task_id", "project_id"],
+            ["monitoring_report.id", "monitoring_report.task_id", "monitoring_report.project_id"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("monitoring_task.id"))
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
-    report_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_report.id"))
+    task_id: Mapped[int]
+    project_id: Mapped[int]
+    report_id: Mapped[int]
     indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"))
     kind: Mapped[AlertKind] = mapped_column(enum_type(AlertKind))
     rule_family: Mapped[str] = mapped_column(String(20), default="pace")
@@ -124,4 +145,6 @@ class Alert(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    project: Mapped[Project] = relationship()
+    project: Mapped[Project] = relationship(
+        primaryjoin="foreign(Alert.project_id) == Project.id", viewonly=True
+    )

@@ -15,11 +15,18 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.models import HumanTask
+from engine.models import HumanTask, ProcessInstance
 
 MAX_FORM_BYTES = 256 * 1024
-# Built once: the first statement of every task completion.
-TASK_BY_ID = select(HumanTask.__table__).where(HumanTask.__table__.c.id == bindparam("task_id"))
+_tasks = HumanTask.__table__
+# Built once: the first statement of every task completion reads the task and its instance
+# (the instance as the row stands now, whatever the session held of it).
+TASK_AND_INSTANCE = (
+    select(_tasks, ProcessInstance)
+    .join_from(_tasks, ProcessInstance, ProcessInstance.id == _tasks.c.instance_id)
+    .where(_tasks.c.id == bindparam("task_id"))
+    .execution_options(populate_existing=True)
+)
 
 
 def check_data(data: Any) -> None:
@@ -33,7 +40,7 @@ def check_data(data: Any) -> None:
                 errors={str(key): "invalid name"},
             )
     try:
-        size = len(json.dumps(data, ensure_ascii=False))
+        size = len(json.dumps(data, ensure_ascii=False, allow_nan=False))
     except (TypeError, ValueError):
         raise InvalidInput("task data must be plain JSON values", errors={"data": "type"}) from None
     if size > MAX_FORM_BYTES:
@@ -42,9 +49,9 @@ def check_data(data: Any) -> None:
         )
 
 
-def ready_task(session: Session, actor: Actor, human_task_id: int) -> Row:
-    """The work-queue row of a ready task the actor may complete."""
-    row = session.execute(TASK_BY_ID, {"task_id": human_task_id}).first()
+def ready_task(session: Session, actor: Actor, human_task_id: int) -> tuple[Row, ProcessInstance]:
+    """The work-queue row of a ready task the actor may complete, and its instance."""
+    row = session.execute(TASK_AND_INSTANCE, {"task_id": human_task_id}).first()
     if row is None or not _may_see(actor, row):
         raise NotFound(f"no task {human_task_id}")
     if row.status != "ready":
@@ -57,7 +64,7 @@ def ready_task(session: Session, actor: Actor, human_task_id: int) -> Row:
             if actor.role == row.role
             else f"task {human_task_id} is for role '{row.role}'"
         )
-    return row
+    return row, row.ProcessInstance
 
 
 def _may_see(actor: Actor, row: HumanTask) -> bool:

@@ -24,9 +24,12 @@ command becomes an incident (engine/workflow/failures.py).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -77,8 +80,8 @@ def _setting(env: Mapping[str, str], name: str, default: int) -> int:
     )
 
 
-class TaskDataTooLarge(Exception):
-    """A step grew the process data past a limit; names the element and the limit."""
+class TaskDataRefused(Exception):
+    """A step's data cannot be stored; names the element and why (an incident, not a 500)."""
 
     def __init__(self, element_id: str | None, element_name: str | None, message: str) -> None:
         super().__init__(message)
@@ -86,9 +89,21 @@ class TaskDataTooLarge(Exception):
         self.element_name = element_name
 
 
+class TaskDataTooLarge(TaskDataRefused):
+    """A step grew the process data past a limit; names the element and the limit."""
+
+
+class Unstorable(ValueError):
+    """A value the state cannot store as it is: a number that is not finite (NaN, ±infinity:
+    JSON has no form for it, and orjson would write null), a UUID or an enumeration member
+    (orjson would write it as plain text or its value, and it would read back as that)."""
+
+
 def data_size(data: Mapping, cap: int) -> int:
-    """The length of task `data` as JSON in the stored state (ASCII, no spaces), counting only
-    until it passes `cap`: then cap + 1. Exact for plain JSON values; close for others.
+    """The length of task `data` as JSON (ASCII, no spaces), counting only until it passes
+    `cap`: then cap + 1. Exact for plain ASCII JSON values, close for typed ones; text beyond
+    ASCII counts as escaped, 6 bytes a character, where the state stores it as 2 to 4 bytes of
+    UTF-8 (bpmn/serializer.py): never less than the state stores.
 
     Each named value is encoded on its own (in C) and the count stops once past `cap`, so the
     work is bounded by `cap` plus the largest single value. A script cannot make one value
@@ -99,7 +114,7 @@ def data_size(data: Mapping, cap: int) -> int:
     for key, value in data.items():
         total += _text_size(key) if isinstance(key, str) else _scalar_size(key) + 2
         try:
-            total += len(json.dumps(value, separators=(",", ":")))
+            total += len(json.dumps(value, separators=(",", ":"), allow_nan=False))
         except (TypeError, ValueError, RecursionError):
             # A Decimal, a date…: the state stores them typed (and nothing circular).
             total += _walk_size(value, max(cap - total, 0))
@@ -154,8 +169,17 @@ def _scalar_size(value: object) -> int:
         except ValueError:  # beyond Python's digit limit for str(): about log10(2) per bit
             return value.bit_length() * 30103 // 100000 + 2
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise Unstorable(f"{value} is not a finite number")
         return len(json.dumps(value))
+    if isinstance(value, UUID | Enum):
+        raise Unstorable(f"{value!r} is a {type(value).__name__}, not a plain value")
     return _TYPED + len(str(value))
+
+
+def _bytes(text: str) -> int:
+    """A state's size in bytes as stored (UTF-8); its length when it is all ASCII."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def _show(size: int) -> str:
@@ -184,7 +208,7 @@ class DataBudget:
     def for_state(cls, limits: DataLimits, state: str, workflow: BpmnWorkflow) -> DataBudget:
         """The budget of a command on a workflow loaded from `state`."""
         holding = frozenset(task.id for task in workflow.get_tasks(state=_HOLDING))
-        return cls(limits, len(state), holding)
+        return cls(limits, _bytes(state), holding)
 
     def before(self, task) -> None:
         """Note what the loaded state already stores for `task`."""
@@ -192,10 +216,20 @@ class DataBudget:
             self._before[task.id] = changes_size(task, self.limits.instance_bytes)
 
     def after(self, task) -> None:
-        """Measure what `task`'s step stores; raise TaskDataTooLarge past either limit."""
+        """Measure what `task`'s step stores; raise TaskDataTooLarge past either limit, and
+        TaskDataRefused for a number the state cannot store."""
         counted = self._before.pop(task.id, 0)
-        size = changes_size(task, self.limits.step_bytes)
         element, name = _element(task)
+        try:
+            size = changes_size(task, self.limits.step_bytes)
+        except Unstorable as error:
+            raise TaskDataRefused(
+                element,
+                name,
+                f"task data not storable: step {_named(element, name)} produced a value the "
+                f"process state cannot store: {error} (numbers must be finite — an overflow "
+                "gives infinity — and values plain text, numbers, lists and objects)",
+            ) from None
         if size > self.limits.step_bytes:
             raise TaskDataTooLarge(
                 element,
@@ -224,13 +258,14 @@ class DataBudget:
 
     def check_state(self, state: str) -> None:
         """Refuse a state text longer than the instance limit."""
-        if len(state) <= self.limits.instance_bytes:
+        size = _bytes(state)
+        if size <= self.limits.instance_bytes:
             return
         grower = self._grower()
         raise TaskDataTooLarge(
             grower,
             self._names.get(grower) if grower else None,
-            f"instance data too large: the process state is {_show(len(state))}; at most "
+            f"instance data too large: the process state is {_show(size)}; at most "
             f"{_show(self.limits.instance_bytes)} (the limit per instance; set {INSTANCE_VAR} "
             f"to change it){self._growth(grower)}",
         )

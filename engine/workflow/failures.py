@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict, Forbidden, InvalidInput
-from engine.workflow.data_limits import TaskDataTooLarge
+from engine.workflow.data_limits import TaskDataRefused
 
 
 class EngineFailure(Exception):
@@ -57,7 +57,7 @@ def classify(error: Exception, element_id: str | None) -> Exception:
     cause = root_cause(error)
     if isinstance(cause, CALLER_ERRORS):
         return cause
-    if isinstance(cause, TaskDataTooLarge):
+    if isinstance(cause, TaskDataRefused):
         # The step that grew the data, which need not be the last element the engine passed.
         return EngineFailure(cause, cause.element_id)
     return conflict_in(cause) or EngineFailure(error, element_id)

@@ -21,6 +21,7 @@ from engine.models import ProcessInstance
 from engine.workflow import derived, pruning
 from engine.workflow.data_limits import DataBudget, TaskDataTooLarge
 from engine.workflow.failures import EngineFailure
+from engine.workflow.lazy_savepoint import LazySavepoint
 from engine.workflow.operations import ServiceCall
 
 if TYPE_CHECKING:
@@ -45,12 +46,19 @@ SAVE_STATE = (
 
 
 def script_engine(
-    engine: WorkflowEngine, session: Session, instance: ProcessInstance, actor: Actor
+    engine: WorkflowEngine,
+    session: Session,
+    instance: ProcessInstance,
+    actor: Actor,
+    savepoint: LazySavepoint | None = None,
 ) -> SafeScriptEngine:
     """The script engine an instance runs on: service tasks call the engine's operations
-    inside the command's session, as the command's actor."""
+    inside the command's session, as the command's actor (after opening the command's
+    savepoint: an operation writes, and the command may still fail after it)."""
 
     def services(name: str, params: dict, task) -> Any:
+        if savepoint is not None:
+            savepoint.open()
         call = ServiceCall(
             session=session,
             engine=engine,
@@ -67,27 +75,36 @@ def script_engine(
 
 
 def load(
-    engine: WorkflowEngine, session: Session, instance: ProcessInstance, actor: Actor
+    engine: WorkflowEngine,
+    session: Session,
+    instance: ProcessInstance,
+    actor: Actor,
+    runs_on: SafeScriptEngine | None = None,
 ) -> BpmnWorkflow:
-    """The instance's workflow, on the safe script engine."""
+    """The instance's workflow, on the safe script engine (`runs_on`, or one of its own)."""
     try:
         bundle = engine.definitions.bundle(session, instance.spec_sha256)
         return engine.codec.load_state(
-            instance.state, bundle, script_engine(engine, session, instance, actor)
+            instance.state, bundle, runs_on or script_engine(engine, session, instance, actor)
         )
     except BpmnError as error:
         raise Corrupted(f"process instance {instance.id}: {error}") from None
 
 
 def take(
-    engine: WorkflowEngine, session: Session, instance: ProcessInstance, actor: Actor
+    engine: WorkflowEngine,
+    session: Session,
+    instance: ProcessInstance,
+    actor: Actor,
+    savepoint: LazySavepoint,
 ) -> BpmnWorkflow:
     """The instance's workflow for a command to run: the one this process saved last if the row
     still holds exactly what it saved (live_workflows.py), else read from the row."""
+    runs_on = script_engine(engine, session, instance, actor, savepoint)
     workflow = engine.live.take(instance.id, instance.version, instance.state)
     if workflow is None:
-        return load(engine, session, instance, actor)
-    workflow.script_engine = script_engine(engine, session, instance, actor)
+        return load(engine, session, instance, actor, runs_on)
+    workflow.script_engine = runs_on
     return workflow
 
 
@@ -120,7 +137,11 @@ def save(
         now=now,
         completed_task_id=completed_task_id,
     )
-    finished = pruning.prune_finished(session, workflow, instance.id, now) if engine.prune else []
+    pruned = (
+        pruning.prune_finished(session, workflow, instance.id, now)
+        if engine.prune
+        else pruning.NOTHING
+    )
     state = engine.codec.dump_state(workflow)
     try:
         budget.check_state(state)
@@ -147,5 +168,5 @@ def save(
     set_committed_value(instance, "version", instance.version + 1)
     set_committed_value(instance, "status", status)
     derived.write(session, instance.id, changes, now, actor.name)
-    pruning.keep(session, finished)
+    pruning.keep(session, pruned)
     return status, state

@@ -11,11 +11,12 @@ column existed, here, just before its subprocess goes).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.models import FinishedDiagram, HumanTask
@@ -24,20 +25,37 @@ from engine.workflow.task_data import completion_record, find_task
 
 _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 ADD_DIAGRAMS = insert(FinishedDiagram.__table__)
+_tasks = HumanTask.__table__
+SET_RESULT = (
+    update(_tasks).where(_tasks.c.id == bindparam("row_id")).values(result=bindparam("new_result"))
+)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What pruning leaves to write, once the command can no longer fail: the diagrams of the
+    pruned subprocesses (each nested one after the one that called it), and the results of
+    their tasks completed before revision 0011."""
+
+    diagrams: list[dict] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)
+
+
+NOTHING = Pruned()
 
 
 def prune_finished(
     session: Session, workflow: BpmnWorkflow, instance_id: int, now: datetime
-) -> list[dict]:
-    """Remove every subprocess whose calling task has finished; the diagram rows to keep, each
-    nested subprocess after the one that called it."""
+) -> Pruned:
+    """Remove every subprocess whose calling task has finished from the workflow; what to
+    write of them (`keep`). Reads only: a command writes after its last chance to fail."""
     finished = []
     for key, sub in workflow.subprocesses.items():
         caller = find_task(workflow, key)
         if caller is not None and caller.has_state(_FINISHED):
             finished.append((key, sub, caller))
     if not finished:
-        return []
+        return NOTHING
     rows = []
     for key, sub, caller in finished:
         steps = trace(sub.tasks.values(), sub)
@@ -55,16 +73,16 @@ def prune_finished(
                 "finished_at": now,
             }
         )
-    _keep_legacy_results(session, workflow, instance_id)
+    results = _legacy_results(session, workflow, instance_id)
     keys = {key for key, _, _ in finished}
     for key, _, caller in finished:
         # The outermost finished ones: deleting one deletes those it called.
         if caller.workflow.parent_task_id not in keys and key in workflow.subprocesses:
             workflow.delete_subprocess(caller)
-    return rows
+    return Pruned(rows, results)
 
 
-def _keep_legacy_results(session: Session, workflow: BpmnWorkflow, instance_id: int) -> None:
+def _legacy_results(session: Session, workflow: BpmnWorkflow, instance_id: int) -> list[dict]:
     """Tasks completed before results were kept on their rows (revision 0011) get them now,
     read from the state while it still holds them."""
     legacy = session.execute(
@@ -74,16 +92,17 @@ def _keep_legacy_results(session: Session, workflow: BpmnWorkflow, instance_id: 
             HumanTask.result.is_(None),
         )
     ).all()
+    results = []
     for row_id, task_id, form in legacy:
         task = find_task(workflow, task_id)
         if task is not None:
-            session.execute(
-                update(HumanTask.__table__)
-                .where(HumanTask.__table__.c.id == row_id)
-                .values(result=completion_record(task, form))
-            )
+            results.append({"row_id": row_id, "new_result": completion_record(task, form)})
+    return results
 
 
-def keep(session: Session, rows: list[dict]) -> None:
-    if rows:
-        session.execute(ADD_DIAGRAMS, rows)
+def keep(session: Session, pruned: Pruned) -> None:
+    """Write what `prune_finished` left to write."""
+    if pruned.diagrams:
+        session.execute(ADD_DIAGRAMS, pruned.diagrams)
+    if pruned.results:
+        session.execute(SET_RESULT, pruned.results)

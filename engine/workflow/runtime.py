@@ -33,6 +33,7 @@ from engine.workflow.data_limits import DataBudget, data_limits
 from engine.workflow.definitions import DefinitionCache
 from engine.workflow.failures import EngineFailure, classify, conflict_in
 from engine.workflow.incident_opening import open_incident
+from engine.workflow.lazy_savepoint import LazySavepoint
 from engine.workflow.live_workflows import LiveWorkflows
 from engine.workflow.operations import OperationRegistry
 from engine.workflow.partition import EVERYTHING, Partition
@@ -151,8 +152,8 @@ class WorkflowEngine:
     ) -> Outcome:
         """Complete a ready user task with the form's data and run on to the next wait."""
         check_data(data)
-        row = ready_task(session, actor, human_task_id)
-        instance = self._instance(session, row.instance_id, expected_version)
+        row, instance = ready_task(session, actor, human_task_id)
+        _check_usable(instance, expected_version)
         command = {
             "kind": "complete_task",
             "human_task_id": human_task_id,
@@ -211,9 +212,9 @@ class WorkflowEngine:
     # ---- helpers ------------------------------------------------------------------------
 
     def _command(self, session, instance, actor, command, apply, *, action, payload) -> Outcome:
-        savepoint = session.begin_nested()
+        savepoint = LazySavepoint(session)
         try:
-            workflow = instance_state.take(self, session, instance, actor)
+            workflow = instance_state.take(self, session, instance, actor, savepoint)
             before = derived.snapshot(workflow)
             budget = DataBudget.for_state(data_limits(), instance.state, workflow)
             try:
@@ -264,16 +265,21 @@ class WorkflowEngine:
         instance = session.get(ProcessInstance, instance_id, populate_existing=True)
         if instance is None:
             raise NotFound(f"no process instance {instance_id}")
-        if expected_version is not None and instance.version != expected_version:
-            raise Conflict(
-                f"process instance {instance_id} is at version {instance.version}, "
-                f"not {expected_version}; reload and try again",
-                errors={"version": "stale"},
-            )
-        if instance.status == "incident" and not allow_incident:
-            raise Conflict(
-                f"process instance {instance_id} has an open incident; retry or resolve it first"
-            )
-        if instance.status == "completed":
-            raise Conflict(f"process instance {instance_id} has completed")
+        _check_usable(instance, expected_version, allow_incident)
         return instance
+
+
+def _check_usable(instance: ProcessInstance, expected_version=None, allow_incident=False) -> None:
+    """Refuse a command on an instance at another version, held by an incident, or done."""
+    if expected_version is not None and instance.version != expected_version:
+        raise Conflict(
+            f"process instance {instance.id} is at version {instance.version}, "
+            f"not {expected_version}; reload and try again",
+            errors={"version": "stale"},
+        )
+    if instance.status == "incident" and not allow_incident:
+        raise Conflict(
+            f"process instance {instance.id} has an open incident; retry or resolve it first"
+        )
+    if instance.status == "completed":
+        raise Conflict(f"process instance {instance.id} has completed")

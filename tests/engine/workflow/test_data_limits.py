@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from enum import Enum
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +27,7 @@ from engine.workflow.data_limits import (
     INSTANCE_VAR,
     STEP_VAR,
     DataLimits,
+    Unstorable,
     data_limits,
     data_size,
 )
@@ -298,3 +301,23 @@ def test_a_wrong_limit_stops_the_engine_from_being_built(monkeypatch, bad):
     monkeypatch.setenv(STEP_VAR, bad)
     with pytest.raises(ConfigurationError, match=f"{STEP_VAR}=.* is not a positive whole number"):
         build_engine()
+
+
+class Stage(Enum):
+    FILING = 1
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (float("inf"), "inf is not a finite number"),
+        ([1, {"x": float("nan")}], "nan is not a finite number"),
+        (UUID("12345678-1234-5678-1234-567812345678"), "is a UUID, not a plain value"),
+        ({"stage": Stage.FILING}, "is a Stage, not a plain value"),
+    ],
+)
+def test_a_value_the_state_cannot_store_is_refused_when_measured(value, reason):
+    """orjson would write these as null, as text or as their value: they would read back as
+    something else, so no step may store one."""
+    with pytest.raises(Unstorable, match=reason):
+        data_size({"value": value}, 10**9)
