@@ -148,12 +148,13 @@ def changes(
     business_key: str,
     workflow: BpmnWorkflow,
     before: Snapshot,
+    after: Snapshot,
     now: datetime,
     completed_task_id: str | None = None,
 ) -> Changes:
-    """What changed between `before` and the workflow's state now. Taken before finished
-    subprocesses are pruned: a timer's fate and a task's result are read from their tasks."""
-    after = snapshot(workflow)
+    """What changed between `before` and `after`, the workflow's state now. Taken before
+    finished subprocesses are pruned: a timer's fate and a task's result are read from their
+    tasks."""
     result = Changes()
     for task_id in before.ready:
         if task_id in after.ready:

@@ -23,6 +23,7 @@ from engine.workflow.data_limits import DataBudget, TaskDataTooLarge
 from engine.workflow.failures import EngineFailure
 from engine.workflow.lazy_savepoint import LazySavepoint
 from engine.workflow.operations import ServiceCall
+from engine.workflow.steps import Run
 
 if TYPE_CHECKING:
     from engine.workflow.runtime import WorkflowEngine
@@ -122,6 +123,7 @@ def save(
     workflow: BpmnWorkflow,
     actor: Actor,
     before: derived.Snapshot,
+    run: Run,
     budget: DataBudget,
     completed_task_id: str | None = None,
 ) -> tuple[str, str]:
@@ -134,6 +136,7 @@ def save(
         business_key=instance.business_key,
         workflow=workflow,
         before=before,
+        after=run.waiting,
         now=now,
         completed_task_id=completed_task_id,
     )

@@ -114,9 +114,9 @@ class WorkflowEngine:
             )
             workflow.task_tree.data.update(data)
             budget = DataBudget(data_limits(), loaded=0)
-            passed = run_until_waiting(workflow, budget)
+            run = run_until_waiting(workflow, budget)
             status, state = instance_state.save(
-                self, session, instance, workflow, actor, derived.Snapshot(), budget
+                self, session, instance, workflow, actor, derived.Snapshot(), run, budget
             )
             audit.append(
                 session,
@@ -131,7 +131,7 @@ class WorkflowEngine:
                     "spec": bundle.sha256,
                 },
             )
-            audit_passed(session, instance, actor, passed)
+            audit_passed(session, instance, actor, run.passed)
             savepoint.commit()
             instance_state.park(self, instance, state, workflow)
             return Outcome(instance.id, status)
@@ -221,7 +221,7 @@ class WorkflowEngine:
                 completed = apply(workflow, budget)
             except Exception as error:
                 raise classify(error, None) from error
-            passed = run_until_waiting(workflow, budget)
+            run = run_until_waiting(workflow, budget)
             status, state = instance_state.save(
                 self,
                 session,
@@ -229,6 +229,7 @@ class WorkflowEngine:
                 workflow,
                 actor,
                 before,
+                run,
                 budget,
                 completed_task_id=completed,
             )
@@ -240,7 +241,7 @@ class WorkflowEngine:
                 object_id=instance.id,
                 payload=payload,
             )
-            audit_passed(session, instance, actor, passed)
+            audit_passed(session, instance, actor, run.passed)
             savepoint.commit()
             instance_state.park(self, instance, state, workflow)
         except EngineFailure as failure:

@@ -6,6 +6,8 @@ into the exception the command should raise (failures.py) and names the element 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy.orm import Session
 
@@ -21,13 +23,19 @@ MAX_TIMER_ROUNDS = 20
 MAX_STEPS = 5_000
 
 
-def run_until_waiting(workflow: BpmnWorkflow, budget: DataBudget) -> list[dict]:
-    """Run until every branch waits (timers due by our clock fire on the way).
+@dataclass(frozen=True)
+class Run:
+    """What running to the next wait left: the plain tasks (bpmn:task) that passed on the way,
+    for the audit log (they complete by themselves, so nothing else would record that the
+    instance went through), and what now waits (the derived tables are written from it)."""
 
-    Returns the plain tasks (bpmn:task) that passed on the way, for the audit log: they
-    complete by themselves, so nothing else would record that the instance went through.
-    Each step's data is measured against `budget` as soon as the step is done.
-    """
+    passed: list[dict]
+    waiting: derived.Snapshot
+
+
+def run_until_waiting(workflow: BpmnWorkflow, budget: DataBudget) -> Run:
+    """Run until every branch waits (timers due by our clock fire on the way). Each step's
+    data is measured against `budget` as soon as the step is done."""
     current: dict[str, object] = {"element": None, "steps": 0}
     passed: list[dict] = []
 
@@ -53,13 +61,16 @@ def run_until_waiting(workflow: BpmnWorkflow, budget: DataBudget) -> list[dict]:
         # A timer computes its due time when first refreshed; refresh the ones that just
         # started waiting (they may already be due) until nothing more moves.
         for _ in range(MAX_TIMER_ROUNDS):
-            if not derived.snapshot(workflow).unscheduled:
+            waiting = derived.snapshot(workflow)
+            if not waiting.unscheduled:
                 break
             workflow.refresh_timers()
             workflow.do_engine_steps(
                 will_complete_task=will_complete, did_complete_task=budget.after
             )
-        return passed
+        else:
+            waiting = derived.snapshot(workflow)
+        return Run(passed, waiting)
     except Exception as error:
         missing = missing_collection(workflow, error)
         if missing is not None:
