@@ -55,7 +55,7 @@ TIP_TRIGGER = {
         f"CREATE TRIGGER audit_event_moves_tip AFTER INSERT ON audit_event BEGIN {_MOVE}; END"
     ],
     "postgresql": [
-        "CREATE FUNCTION audit_event_moves_tip() RETURNS trigger LANGUAGE plpgsql AS "
+        "CREATE OR REPLACE FUNCTION audit_event_moves_tip() RETURNS trigger LANGUAGE plpgsql AS "
         f"$$ BEGIN {_MOVE}; RETURN NULL; END $$",
         "CREATE TRIGGER audit_event_moves_tip AFTER INSERT ON audit_event "
         "FOR EACH ROW EXECUTE FUNCTION audit_event_moves_tip()",

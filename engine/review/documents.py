@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine.cycle.context import fiscal_year_of, project_of
 from engine.db import insert_once
@@ -146,18 +146,30 @@ def document_row(call: ServiceCall):
 
 
 def set_document_status(call: ServiceCall) -> dict:
-    """Move the document along draft → submitted → in review → returned | approved → final."""
-    row = document_row(call)
+    """Move the document along draft → submitted → in review → returned | approved → final.
+
+    One UPDATE, with no read first (every review step of the year calls this: a load and a
+    flush cost three times as much); rows this session holds follow it.
+    """
+    document = call.require("document")
+    model = DOCUMENTS.get(document.get("type")) if isinstance(document, dict) else None
+    row_id = document.get("id") if model else None
+    if not isinstance(row_id, int) or isinstance(row_id, bool):
+        raise NotFound(f"document {document!r} does not exist")
     status = call.params.get("status")
-    if isinstance(row, BudgetAdjustment):
-        row.status = status
-    else:
-        row.status = DocumentStatus(status)
-        if status == "submitted" and hasattr(row, "submitted_at"):
-            row.submitted_at = call.now
-        if status == "approved" and hasattr(row, "approved_at"):
-            row.approved_at = call.now
-    call.session.flush()
+    values: dict = {
+        "status": status if model is BudgetAdjustment else DocumentStatus(status),
+        "version": model.version + 1,
+    }
+    if status == "submitted" and hasattr(model, "submitted_at"):
+        values["submitted_at"] = call.now
+    if status == "approved" and hasattr(model, "approved_at"):
+        values["approved_at"] = call.now
+    moved = call.session.execute(
+        update(model).where(model.id == row_id).values(values).returning(model.id)
+    ).first()
+    if moved is None:
+        raise NotFound(f"document {document!r} does not exist")
     return {"status": status}
 
 
