@@ -102,9 +102,11 @@ def test_killing_a_worker_loses_nothing_acknowledged(served):
             failed.append(item[0])
 
     def kill_one_worker():
-        # Strike once requests are flowing. Four clients keep two sync workers busy, so the
-        # victim is inside a request; stopping it first holds that request there (the other
-        # worker takes the rest) until the kill cuts it off mid-way.
+        # Strike once requests are flowing. Eight clients keep connections waiting for two
+        # sync workers, so a worker takes the next request the moment it answers one and the
+        # victim is inside a request (with four, a fast completion left it idle between
+        # requests now and then: nothing was cut off); stopping it first holds that request
+        # there (the other worker takes the rest) until the kill cuts it off mid-way.
         traffic_flowing.wait(timeout=30)
         victim = server.workers()[0]
         os.kill(victim, signal.SIGSTOP)
@@ -116,7 +118,7 @@ def test_killing_a_worker_loses_nothing_acknowledged(served):
     killer.start()
     # Each task is asked for three times (the repeats answer 409), so requests keep flowing
     # past the kill however fast completions are: the victim is inside one when it stops.
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(run, [item for item in work for _ in range(3)]))
     killer.join()
     assert killed.is_set()
