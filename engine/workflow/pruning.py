@@ -85,15 +85,19 @@ def prune_finished(
 def _legacy_results(session: Session, workflow: BpmnWorkflow, instance_id: int) -> list[dict]:
     """Tasks completed before results were kept on their rows (revision 0011) get them now,
     read from the state while it still holds them."""
-    legacy = session.execute(
-        select(HumanTask.id, HumanTask.task_id, HumanTask.form).where(
-            HumanTask.instance_id == instance_id,
-            HumanTask.status == "completed",
-            HumanTask.result.is_(None),
-        )
+    # By the instance alone, filtered here: with `status = 'completed'` in the WHERE, SQLite
+    # chose the inbox index (status first) and walked every completed task of every instance,
+    # once per pruned subprocess — 24 % of a 3,000-project year, the cost per project growing
+    # with the number of projects. An instance has a few dozen task rows.
+    rows = session.execute(
+        select(
+            HumanTask.id, HumanTask.task_id, HumanTask.form, HumanTask.status, HumanTask.result
+        ).where(HumanTask.instance_id == instance_id)
     ).all()
     results = []
-    for row_id, task_id, form in legacy:
+    for row_id, task_id, form, status, result in rows:
+        if status != "completed" or result is not None:
+            continue
         task = find_task(workflow, task_id)
         if task is not None:
             results.append({"row_id": row_id, "new_result": completion_record(task, form)})
