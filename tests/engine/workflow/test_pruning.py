@@ -14,7 +14,7 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import null, select, update
+from sqlalchemy import event, null, select, update
 
 from engine.actors import Actor
 from engine.composition import build_engine
@@ -25,6 +25,7 @@ from engine.review.queries import REVIEW_FORMS, document_ref, review_history
 from engine.workflow.clock import ManualClock
 from engine.workflow.instance_view import instance_view
 from engine.workflow.task_data import recorded
+from tests.support import year as year_support
 from tests.support.year import live_year
 
 YEAR, PROJECTS, SEED = 2026, 4, 9
@@ -177,3 +178,39 @@ def test_tasks_completed_before_results_were_kept_keep_them_when_pruned(database
         assert kept == legacy
     finally:
         engine.dispose()
+
+
+def test_every_look_up_of_an_instances_tasks_uses_the_instances_index(
+    database_url, backend, monkeypatch
+):
+    """The year's statements that read an instance's task rows are searched by instance: with
+    `status` in the WHERE, SQLite once took the inbox index (status first) and walked every
+    completed task of every instance at each prune — a year's cost per project grew with the
+    number of projects."""
+    if backend != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans from its statistics")
+    sent: dict[str, object] = {}
+
+    def recording(url, **options):
+        engine = create_db_engine(url, **options)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _note(_conn, _cursor, statement, parameters, _context, many):
+            if (
+                statement.lstrip().startswith("SELECT")
+                and "human_task.instance_id = ?" in statement
+            ):
+                sent.setdefault(statement, parameters[0] if many else parameters)
+
+        return engine
+
+    monkeypatch.setattr(year_support, "create_db_engine", recording)
+    live_year(database_url, build_engine, year=YEAR, projects=2, seed=SEED)
+    assert sent, "the year reads instances' task rows"
+    engine = create_db_engine(database_url)
+    with engine.connect() as connection:
+        for statement, parameters in sent.items():
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            details = " ".join(row[3] for row in plan if "human_task" in row[3])
+            assert "(instance_id=?" in details, (statement[:200], details)
+    engine.dispose()
