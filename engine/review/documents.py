@@ -125,14 +125,20 @@ def _monitoring_report(call: ServiceCall, project) -> MonitoringReport:
     return report
 
 
-def document_of(session, ref) -> object | None:
-    """The row a task's `document` variable ({type, id}) names, or None if it names none."""
+def _reference(ref) -> tuple[type, int] | None:
+    """The model and row id a task's `document` variable ({type, id}) names, if it names one."""
     if not isinstance(ref, dict):
         return None
     model, row_id = DOCUMENTS.get(ref.get("type")), ref.get("id")
     if model is None or not isinstance(row_id, int) or isinstance(row_id, bool):
         return None
-    return session.get(model, row_id)
+    return model, row_id
+
+
+def document_of(session, ref) -> object | None:
+    """The row a task's `document` variable ({type, id}) names, or None if it names none."""
+    named = _reference(ref)
+    return None if named is None else session.get(*named)
 
 
 def document_row(call: ServiceCall):
@@ -152,10 +158,10 @@ def set_document_status(call: ServiceCall) -> dict:
     flush cost three times as much); rows this session holds follow it.
     """
     document = call.require("document")
-    model = DOCUMENTS.get(document.get("type")) if isinstance(document, dict) else None
-    row_id = document.get("id") if model else None
-    if not isinstance(row_id, int) or isinstance(row_id, bool):
+    named = _reference(document)
+    if named is None:
         raise NotFound(f"document {document!r} does not exist")
+    model, row_id = named
     status = call.params.get("status")
     values: dict = {
         "status": status if model is BudgetAdjustment else DocumentStatus(status),
