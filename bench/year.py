@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from bench import year_parallel  # noqa: E402
+from bench.year_split import TimeSplit  # noqa: E402
 from engine import reference, schema  # noqa: E402
 from engine.composition import build_engine, deploy_shipped  # noqa: E402
 from engine.db import create_db_engine, session_factory, unit_of_work  # noqa: E402
@@ -66,7 +67,9 @@ def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
     with unit_of_work(sessions) as session:
         seed_province(session, SeedRequest(year=YEAR, projects=projects, seed=1))
     lap("seed")
-    _start_cycles(sessions, workflow, YEAR, lambda _line: None)
+    split = TimeSplit()
+    with split:
+        _start_cycles(sessions, workflow, YEAR, lambda _line: None)
     lap("start cycles")
     current = {"stage": None}
     collector = CollectorTime()
@@ -78,7 +81,7 @@ def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
                 lap(current["stage"])
             current["stage"] = stage
 
-    with collector:
+    with collector, split:
         stats = drive(
             Simulation(workflow, Choices(rng=random.Random(1))),
             sessions,
@@ -101,6 +104,7 @@ def run(label: str, url: str, projects: int, *, before: bool = False) -> float:
         print(f"  {pad(name, 40)} {seconds:>8.1f} s  {seconds / total:>5.0%}")
     print(state_sizes(sessions))
     print(collector.line(total))
+    print(split.lines())
     live = workflow.live
     print(
         f"  live workflows reused: {live.hits:,} of {live.hits + live.misses:,} commands "
