@@ -1,4 +1,5 @@
-"""Reference data the product ships: indicator frames, indicator library, policy defaults."""
+"""Reference data the product ships: indicator frames, indicator library, policy defaults,
+national working calendars."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import calendar_file
 from engine.models import FrameNode, IndicatorFrame, IndicatorLibraryItem, PolicySetting
 from engine.models.enums import Basis, Operator
 
@@ -26,6 +28,7 @@ def install(session: Session) -> dict[str, int]:
         "frames": _install_frames(session),
         "library_items": _install_library(session),
         "policy_settings": _install_policy(session),
+        "calendars": calendar_file.install_shipped(session),
     }
 
 

@@ -21,6 +21,9 @@ from engine.models import FiscalYear
 BEIJING = timezone(timedelta(hours=8))
 DEFAULT_ZONE = "Asia/Shanghai"
 END_OF_DAY = time(23, 59, 59)
+# A holiday entry spans at most this many days; a deadline counts at most this many working days.
+MAX_SPAN_DAYS = 366
+MAX_WORKING_DAYS = 250
 
 
 @dataclass(frozen=True)
@@ -80,46 +83,105 @@ def due_date_after_days(moment: datetime, days: int, zone: ZoneInfo | timezone =
     return local_date(moment, zone) + timedelta(days=days)
 
 
-def region_calendar(session: Session, year: FiscalYear) -> WorkingCalendar:
-    """The region's holidays and adjusted working days (the `working_calendar` setting)."""
+class RegionCalendar:
+    """A region's working days year by year, each year's calendar read when a date in it is
+    first asked about: a deadline counted in December may run into the next year's calendar."""
+
+    def __init__(self, session: Session, region_code: str) -> None:
+        self._session = session
+        self._region = region_code
+        self._years: dict[int, WorkingCalendar] = {}
+
+    def year(self, year: int) -> WorkingCalendar:
+        if year not in self._years:
+            self._years[year] = _calendar_year(self._session, self._region, year)
+        return self._years[year]
+
+    def is_working_day(self, day: date) -> bool:
+        return self.year(day.year).is_working_day(day)
+
+
+def region_calendar(session: Session, year: FiscalYear) -> RegionCalendar:
+    """The working days of the year's region (the `working_calendar` setting of each calendar
+    year: the region's own, else the national one shipped in engine/data/calendars)."""
+    return RegionCalendar(session, year.region_code)
+
+
+def _calendar_year(session: Session, region_code: str, year: int) -> WorkingCalendar:
     try:
-        body = policy.setting(session, "working_calendar", year.region_code, year.year)
+        body = policy.setting(session, "working_calendar", region_code, year)
     except NotFound:
         return WEEKENDS_ONLY
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            "the working_calendar setting must be an object with holidays and workdays",
+            errors={"working_calendar": "invalid"},
+        )
+    holidays = _dates(body, "holidays", ("from", "to"))
+    return WorkingCalendar(holidays=holidays, workdays=_dates(body, "workdays", ("date", "date")))
 
-    def dates(name: str) -> frozenset[date]:
-        values = body.get(name, []) if isinstance(body, dict) else None
-        if not isinstance(values, list):
+
+def _dates(body: dict, name: str, ends: tuple[str, str]) -> frozenset[date]:
+    """The dates listed under `name`: plain dates, or entries of a calendar file (a holiday
+    from its first to its last day, an adjusted working day on its date)."""
+    values = body.get(name, [])
+    if not isinstance(values, list):
+        raise InvalidInput(
+            f"working_calendar.{name} must be a list of dates (YYYY-MM-DD)",
+            errors={f"working_calendar.{name}": "not a list"},
+        )
+    parsed: set[date] = set()
+    for index, value in enumerate(values):
+        first_raw, last_raw = (
+            (value.get(ends[0]), value.get(ends[1], value.get(ends[0])))
+            if isinstance(value, dict)
+            else (value, value)
+        )
+        first, last = _day(first_raw, name, index), _day(last_raw, name, index)
+        if (last - first).days > MAX_SPAN_DAYS:
             raise InvalidInput(
-                f"working_calendar.{name} must be a list of dates (YYYY-MM-DD)",
-                errors={f"working_calendar.{name}": "not a list"},
+                f"working_calendar.{name}[{index}] spans more than {MAX_SPAN_DAYS} days",
+                errors={f"working_calendar.{name}[{index}]": "too long"},
             )
-        parsed = set()
-        for index, value in enumerate(values):
-            try:
-                parsed.add(date.fromisoformat(value))
-            except (TypeError, ValueError):
-                raise InvalidInput(
-                    f"working_calendar.{name}[{index}] is {value!r}, not a date (YYYY-MM-DD)",
-                    errors={f"working_calendar.{name}[{index}]": "not a date"},
-                ) from None
-        return frozenset(parsed)
+        parsed.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    return frozenset(parsed)
 
-    return WorkingCalendar(holidays=dates("holidays"), workdays=dates("workdays"))
+
+def _day(value, name: str, index: int) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"working_calendar.{name}[{index}] is {value!r}, not a date (YYYY-MM-DD)",
+            errors={f"working_calendar.{name}[{index}]": "not a date"},
+        ) from None
 
 
 def deadline_after_working_days(
     moment: datetime,
     days: int,
     zone: ZoneInfo | timezone = BEIJING,
-    calendar: WorkingCalendar = WEEKENDS_ONLY,
+    calendar: WorkingCalendar | RegionCalendar = WEEKENDS_ONLY,
 ) -> datetime:
     """The end (23:59:59 local time) of the `days`-th working day after `moment`."""
+    if not 0 <= days <= MAX_WORKING_DAYS:
+        raise InvalidInput(
+            f"a deadline of {days} working days is out of range (0 to {MAX_WORKING_DAYS})",
+            errors={"working_days": "out of range"},
+        )
     day = local_date(moment, zone)
     counted = 0
-    # Bounded: at most `days` weekdays plus the calendar's finitely many holidays and weekends.
-    while counted < days:
+    # Bounded: a calendar that holidays everything would otherwise never reach the deadline.
+    for _ in range(days * 7 + MAX_SPAN_DAYS * 2):
+        if counted == days:
+            break
         day += timedelta(days=1)
         if calendar.is_working_day(day):
             counted += 1
+    if counted < days:
+        raise InvalidInput(
+            f"the working calendar leaves fewer than {days} working days after "
+            f"{local_date(moment, zone)}",
+            errors={"working_calendar": "no working days"},
+        )
     return end_of_day(day, zone)

@@ -53,6 +53,7 @@ class Permission(StrEnum):
     READ_OPERATIONS = "read_operations"  # the audit log and incidents
     OPERATE = "operate"  # retry incidents, operate the engine
     READ_DISCLOSURE = "read_disclosure"  # the public disclosure pages
+    WRITE_CALENDARS = "write_calendars"  # working calendars: holidays and adjusted workdays
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ TABLE: tuple[RoleRow, ...] = (
                 P.EDIT_PROCESSES,
                 P.READ_OPERATIONS,
                 P.OPERATE,
+                P.WRITE_CALENDARS,
             }
         ),
         labels=("预算绩效管理处", "Performance division"),

@@ -173,7 +173,9 @@ def test_the_alert_response_deadline_follows_the_region_calendar(
 def test_a_bad_working_calendar_names_the_entry(sessions, province):
     with sessions() as session, session.begin():
         year = session.get(Project, province[0]).fiscal_year
-        assert region_calendar(session, year) == WorkingCalendar()
+        # The national calendar shipped for 2026: National Day, then the 8th is worked.
+        assert not region_calendar(session, year).is_working_day(date(2026, 10, 2))
+        assert region_calendar(session, year).is_working_day(date(2026, 10, 8))
         session.add(
             PolicySetting(
                 key="working_calendar",
@@ -183,4 +185,31 @@ def test_a_bad_working_calendar_names_the_entry(sessions, province):
         )
         session.flush()
         with pytest.raises(InvalidInput, match=r"working_calendar.holidays\[1\] is '10/02/2026'"):
-            region_calendar(session, year)
+            region_calendar(session, year).year(2026)
+
+
+def test_a_report_filed_late_in_september_is_answered_after_national_day(
+    sessions, wf, clock, province, start
+):
+    """The national calendar shipped for 2026 (the State Council's notice): a red alert raised
+    on Wednesday 30 September waits for its response until 20 October, not 14 October."""
+    simulation = Simulation(
+        wf, Choices(rng=random.Random(1), return_rate=0.0, performance=lambda project: 0.5)
+    )
+    start(province[0])
+    # The unit leaves its monitoring report until the end of September.
+    drive(
+        simulation,
+        sessions,
+        clock,
+        until=datetime(2026, 9, 30, 1, 0, tzinfo=UTC),
+        may_complete=lambda task: task.form != "monitoring_report",
+    )
+    clock.set(datetime(2026, 9, 30, 2, 0, tzinfo=UTC))
+    drive(simulation, sessions, clock, until=datetime(2026, 9, 30, 3, 0, tzinfo=UTC))
+    with sessions() as session:
+        timer = session.scalars(
+            select(Timer).where(Timer.element_id == "Timer_AlertResponseOverdue")
+        ).one()
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert timer.due_at == datetime(2026, 10, 20, 23, 59, 59, tzinfo=shanghai)

@@ -1,0 +1,300 @@
+"""A working calendar file: one year's public holidays and adjusted working days (调休).
+
+The performance division types it from the State Council's annual notice (国务院办公厅关于
+××年部分节假日安排的通知), holiday by holiday as the notice lists them:
+
+    {"year": 2026, "source": "国务院办公厅关于2026年部分节假日安排的通知（2025年11月4日）",
+     "holidays": [{"name": "国庆节", "from": "2026-10-01", "to": "2026-10-07"}, …],
+     "workdays": [{"date": "2026-10-10", "for": "国庆节"}, …]}
+
+Every problem is reported at once, each at its place in the file (`holidays[6].to`) with the
+holiday's name, so a finance officer can find and mend it. The national calendars the product
+ships (engine/data/calendars) are installed from here; editing is engine/calendars.py.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput, TooLarge
+from engine.models import PolicySetting
+
+KEY = "working_calendar"  # the policy setting each calendar year is a version of
+MAX_FILE_BYTES = 64 * 1024
+MAX_HOLIDAYS = 30  # entries; a notice has seven
+MAX_HOLIDAY_SPAN = 31  # days in one entry; the longest Spring Festival break is nine
+MAX_HOLIDAY_DAYS = 60  # in a year
+MAX_WORKDAYS = 30
+MAX_NAME = 40
+MAX_SOURCE = 200
+KEYS = {"year", "region", "source", "holidays", "workdays", "note"}
+HOLIDAY_KEYS = {"name", "from", "to"}
+WORKDAY_KEYS = {"date", "for"}
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class Holiday:
+    name: str
+    first: date
+    last: date
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+@dataclass(frozen=True)
+class Workday:
+    day: date
+    for_holiday: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """One year of a region's calendar (region None: the national calendar)."""
+
+    year: int
+    holidays: tuple[Holiday, ...]
+    workdays: tuple[Workday, ...]
+    source: str = ""
+    region: str | None = None
+
+    def holiday_dates(self) -> frozenset[date]:
+        return frozenset(day for holiday in self.holidays for day in holiday.days())
+
+    def workday_dates(self) -> frozenset[date]:
+        return frozenset(workday.day for workday in self.workdays)
+
+    def holiday_named(self, day: date) -> str | None:
+        return next((h.name for h in self.holidays if h.first <= day <= h.last), None)
+
+    def body(self) -> dict:
+        """What is stored (and what a download gives back): the file's own shape."""
+        return {
+            "year": self.year,
+            "source": self.source,
+            "holidays": [
+                {"name": h.name, "from": h.first.isoformat(), "to": h.last.isoformat()}
+                for h in self.holidays
+            ],
+            "workdays": [{"date": w.day.isoformat(), "for": w.for_holiday} for w in self.workdays],
+        }
+
+
+@dataclass
+class _Problems:
+    """Problems found so far, each with its place, a message key and its parameters."""
+
+    items: list[dict] = field(default_factory=list)
+
+    def add(self, at: str, key: str, message: str, **params: object) -> None:
+        self.items.append({"at": at, "key": key, "message": message, "params": params})
+
+
+def decode(text: str) -> Any:
+    """The file's JSON, or InvalidInput naming the line and column where it stops being JSON."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise TooLarge(
+            f"the calendar file is over {MAX_FILE_BYTES // 1024} KiB",
+            errors={"file": "too large"},
+            key="calendar_too_large",
+            params={"max": MAX_FILE_BYTES // 1024},
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"the calendar is not JSON: line {error.lineno}, column {error.colno}: {error.msg}",
+            errors={
+                "problems": [
+                    {
+                        "at": f"line {error.lineno}",
+                        "key": "not_json",
+                        "message": error.msg,
+                        "params": {"line": error.lineno, "column": error.colno},
+                    }
+                ]
+            },
+            key="calendar_not_json",
+            params={"line": error.lineno, "column": error.colno},
+        ) from None
+
+
+def parse(source: Any, *, year: int | None = None, region: str | None = None) -> CalendarYear:
+    """A checked calendar year from decoded JSON; `year`, when given, is the year it must be."""
+    problems = _Problems()
+    if not isinstance(source, dict):
+        problems.add("$", "object", "the calendar must be a JSON object")
+        _refuse(problems)
+    for key in sorted(set(source) - KEYS, key=str):
+        problems.add(str(key), "unknown_key", f"unknown key {key!r}", known=", ".join(sorted(KEYS)))
+    stated = _year(source.get("year"), problems)
+    if year is not None and stated is not None and stated != year:
+        problems.add("year", "other_year", f"the file is for {stated}, not {year}", year=year)
+    the_year = stated if stated is not None else year
+    source_text = _text(source.get("source", ""), "source", MAX_SOURCE, problems, required=False)
+    holidays = _holidays(source.get("holidays"), the_year, problems)
+    workdays = _workdays(source.get("workdays", []), the_year, holidays, problems)
+    if problems.items:
+        _refuse(problems)
+    return CalendarYear(the_year, tuple(holidays), tuple(workdays), source_text, region)
+
+
+def _refuse(problems: _Problems) -> None:
+    first = problems.items[0]
+    more = f" (and {len(problems.items) - 1} more)" if len(problems.items) > 1 else ""
+    raise InvalidInput(
+        f"the working calendar is invalid: {first['at']}: {first['message']}{more}",
+        errors={"problems": problems.items},
+        key="calendar_invalid",
+        params={"count": len(problems.items)},
+    )
+
+
+def _year(value: Any, problems: _Problems) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.add("year", "year", f"year must be a year such as 2026, not {value!r}")
+        return None
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        problems.add("year", "year", f"year {value} is out of range")
+        return None
+    return value
+
+
+def _text(value: Any, at: str, limit: int, problems: _Problems, *, required: bool) -> str:
+    if not isinstance(value, str):
+        problems.add(at, "text", f"{at} must be text")
+        return ""
+    value = value.strip()
+    if required and not value:
+        problems.add(at, "required", f"{at} is required")
+    if len(value) > limit:
+        problems.add(at, "too_long", f"{at} is longer than {limit} characters", max=limit)
+    if "\x00" in value:
+        problems.add(at, "unstorable", f"{at} contains a NUL character")
+    return value
+
+
+def _date(value: Any, at: str, year: int | None, problems: _Problems) -> date | None:
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        problems.add(at, "date", f"{at} is {value!r}, not a date (YYYY-MM-DD)", value=str(value))
+        return None
+    if year is not None and day.year != year:
+        problems.add(at, "not_in_year", f"{at} {value} is not in {year}", value=value, year=year)
+        return None
+    return day
+
+
+def _entries(value: Any, at: str, limit: int, problems: _Problems) -> list:
+    if not isinstance(value, list):
+        problems.add(at, "list", f"{at} must be a list")
+        return []
+    if len(value) > limit:
+        problems.add(at, "too_many", f"{at} has {len(value)} entries (at most {limit})", max=limit)
+        return []
+    return value
+
+
+def _holidays(value: Any, year: int | None, problems: _Problems) -> list[Holiday]:
+    holidays: list[Holiday] = []
+    for index, entry in enumerate(_entries(value, "holidays", MAX_HOLIDAYS, problems)):
+        at = f"holidays[{index}]"
+        if not isinstance(entry, dict):
+            problems.add(at, "object", f"{at} must be an object with name, from and to")
+            continue
+        for key in sorted(set(entry) - HOLIDAY_KEYS, key=str):
+            problems.add(
+                f"{at}.{key}", "unknown_key", f"unknown key {key!r}", known="name, from, to"
+            )
+        name = _text(entry.get("name"), f"{at}.name", MAX_NAME, problems, required=True)
+        first = _date(entry.get("from"), f"{at}.from", year, problems)
+        last = _date(entry.get("to", entry.get("from")), f"{at}.to", year, problems)
+        if first is None or last is None:
+            continue
+        if last < first:
+            problems.add(f"{at}.to", "before_from", f"{name}: to {last} is before from {first}")
+            continue
+        if (last - first).days + 1 > MAX_HOLIDAY_SPAN:
+            problems.add(f"{at}.to", "span", f"{name} lasts more than {MAX_HOLIDAY_SPAN} days")
+            continue
+        holiday = Holiday(name, first, last)
+        for other in holidays:
+            if first <= other.last and other.first <= last:
+                problems.add(at, "overlap", f"{name} overlaps {other.name}", other=other.name)
+        holidays.append(holiday)
+    total = sum(len(h.days()) for h in holidays)
+    if total > MAX_HOLIDAY_DAYS:
+        problems.add("holidays", "too_many_days", f"{total} holiday days", max=MAX_HOLIDAY_DAYS)
+    return sorted(holidays, key=lambda h: h.first)
+
+
+def _workdays(value: Any, year: int | None, holidays, problems: _Problems) -> list[Workday]:
+    workdays: list[Workday] = []
+    seen: set[date] = set()
+    for index, entry in enumerate(_entries(value, "workdays", MAX_WORKDAYS, problems)):
+        at = f"workdays[{index}]"
+        if not isinstance(entry, dict):
+            problems.add(at, "object", f"{at} must be an object with date and for")
+            continue
+        for key in sorted(set(entry) - WORKDAY_KEYS, key=str):
+            problems.add(f"{at}.{key}", "unknown_key", f"unknown key {key!r}", known="date, for")
+        for_holiday = _text(entry.get("for", ""), f"{at}.for", MAX_NAME, problems, required=False)
+        day = _date(entry.get("date"), f"{at}.date", year, problems)
+        if day is None:
+            continue
+        if day in seen:
+            problems.add(f"{at}.date", "repeated", f"{day} is listed twice", value=str(day))
+            continue
+        seen.add(day)
+        if day.weekday() < 5:
+            # An adjusted working day is a weekend day worked in exchange: a weekday already is.
+            problems.add(f"{at}.date", "weekday", f"{day} is a weekday", value=str(day))
+            continue
+        holiday = next((h for h in holidays if h.first <= day <= h.last), None)
+        if holiday is not None:
+            problems.add(
+                f"{at}.date", "in_holiday", f"{day} is in {holiday.name}", holiday=holiday.name
+            )
+            continue
+        workdays.append(Workday(day, for_holiday))
+    return sorted(workdays, key=lambda w: w.day)
+
+
+def shipped() -> list[CalendarYear]:
+    """The national calendars the product ships, oldest year first."""
+    folder = resources.files("engine.data").joinpath("calendars")
+    files = sorted(f for f in folder.iterdir() if f.name.endswith(".json"))
+    return [parse(decode(f.read_text(encoding="utf-8"))) for f in files]
+
+
+def install_shipped(session: Session) -> int:
+    """Add each shipped national calendar whose year has none stored; returns how many."""
+    present = set(
+        session.scalars(
+            select(PolicySetting.fiscal_year).where(
+                PolicySetting.key == KEY,
+                PolicySetting.region_code.is_(None),
+                PolicySetting.fiscal_year.is_not(None),
+            )
+        )
+    )
+    added = 0
+    for calendar in shipped():
+        if calendar.year not in present:
+            session.add(
+                PolicySetting(key=KEY, fiscal_year=calendar.year, body={"value": calendar.body()})
+            )
+            added += 1
+    session.flush()
+    return added
