@@ -143,19 +143,40 @@ def parse(source: Any, *, year: int | None = None, region: str | None = None) ->
     holidays = _holidays(source.get("holidays"), the_year, problems)
     workdays = _workdays(source.get("workdays", []), the_year, holidays, problems)
     if problems.items:
+        _name_entries(problems, source)
         _refuse(problems)
     return CalendarYear(the_year, tuple(holidays), tuple(workdays), source_text, region)
+
+
+def _name_entries(problems: _Problems, source: dict) -> None:
+    """Say which holiday or adjusted working day each problem is in, as the file names it."""
+    for problem in problems.items:
+        list_name, _, rest = problem["at"].partition("[")
+        entries = source.get(list_name) if list_name in ("holidays", "workdays") else None
+        if not rest or not isinstance(entries, list):
+            continue
+        index = int(rest.split("]", 1)[0])
+        entry = entries[index] if index < len(entries) else None
+        label = entry.get("name") or entry.get("date") if isinstance(entry, dict) else None
+        if isinstance(label, str) and label.strip():
+            problem["entry"] = label.strip()[:MAX_NAME]
 
 
 def _refuse(problems: _Problems) -> None:
     first = problems.items[0]
     more = f" (and {len(problems.items) - 1} more)" if len(problems.items) > 1 else ""
     raise InvalidInput(
-        f"the working calendar is invalid: {first['at']}: {first['message']}{more}",
+        f"the working calendar is invalid: {where(first)}: {first['message']}{more}",
         errors={"problems": problems.items},
         key="calendar_invalid",
         params={"count": len(problems.items)},
     )
+
+
+def where(problem: dict) -> str:
+    """A problem's place as a person reads it: `holidays[6].to (国庆节)`."""
+    entry = problem.get("entry")
+    return f"{problem['at']} ({entry})" if entry else problem["at"]
 
 
 def _year(value: Any, problems: _Problems) -> int | None:
@@ -188,10 +209,10 @@ def _date(value: Any, at: str, year: int | None, problems: _Problems) -> date | 
     except ValueError:
         day = None
     if day is None:
-        problems.add(at, "date", f"{at} is {value!r}, not a date (YYYY-MM-DD)", value=str(value))
+        problems.add(at, "date", f"{value!r} is not a date (YYYY-MM-DD)", value=str(value))
         return None
     if year is not None and day.year != year:
-        problems.add(at, "not_in_year", f"{at} {value} is not in {year}", value=value, year=year)
+        problems.add(at, "not_in_year", f"{value} is not in {year}", value=value, year=year)
         return None
     return day
 

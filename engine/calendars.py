@@ -98,11 +98,13 @@ def years_on_record(session: Session) -> list[tuple[int, str | None]]:
     return sorted(rows, key=lambda row: (-row[0], row[1] or ""))
 
 
-def years_needed(session: Session) -> list[int]:
-    """Calendar years deadlines of the fiscal years on record fall in: each year and the next
-    (evaluation, rectification and results run into the following year)."""
+def missing_years(session: Session) -> list[int]:
+    """Calendar years the fiscal years on record reach — each year and the next (evaluation,
+    rectification and results run into it) — that have no national calendar: their deadlines
+    skip weekends only."""
     years = set(session.scalars(select(FiscalYear.year).distinct()))
-    return sorted(years | {year + 1 for year in years})
+    national = {year for year, region in years_on_record(session) if region is None}
+    return sorted((years | {year + 1 for year in years}) - national)
 
 
 def _same(region: str | None, year: int):

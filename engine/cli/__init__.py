@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from engine.cli import (
     alert_commands,
     audit_commands,
+    calendar_commands,
     db_commands,
     permission_commands,
     process_commands,
@@ -44,6 +45,7 @@ def build_cli() -> click.Group:
         alert_commands,
         permission_commands,
         work_commands,
+        calendar_commands,
     ):
         cli.add_command(module.command)
     for command in process_commands.COMMANDS:
