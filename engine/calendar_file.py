@@ -34,6 +34,7 @@ MAX_HOLIDAY_DAYS = 60  # in a year
 MAX_WORKDAYS = 30
 MAX_NAME = 40
 MAX_SOURCE = 200
+MAX_REGION = 12  # a region's code (None: the national calendar)
 KEYS = {"year", "region", "source", "holidays", "workdays", "note"}
 HOLIDAY_KEYS = {"name", "from", "to"}
 WORKDAY_KEYS = {"date", "for"}
@@ -79,6 +80,7 @@ class CalendarYear:
         """What is stored (and what a download gives back): the file's own shape."""
         return {
             "year": self.year,
+            **({"region": self.region} if self.region else {}),
             "source": self.source,
             "holidays": [
                 {"name": h.name, "from": h.first.isoformat(), "to": h.last.isoformat()}
@@ -140,6 +142,8 @@ def parse(source: Any, *, year: int | None = None, region: str | None = None) ->
         problems.add("year", "other_year", f"the file is for {stated}, not {year}", year=year)
     the_year = stated if stated is not None else year
     source_text = _text(source.get("source", ""), "source", MAX_SOURCE, problems, required=False)
+    if region is None and source.get("region") is not None:
+        region = _text(source["region"], "region", MAX_REGION, problems, required=False) or None
     holidays = _holidays(source.get("holidays"), the_year, problems)
     workdays = _workdays(source.get("workdays", []), the_year, holidays, problems)
     if problems.items:
@@ -247,7 +251,12 @@ def _holidays(value: Any, year: int | None, problems: _Problems) -> list[Holiday
             problems.add(f"{at}.to", "before_from", f"{name}: to {last} is before from {first}")
             continue
         if (last - first).days + 1 > MAX_HOLIDAY_SPAN:
-            problems.add(f"{at}.to", "span", f"{name} lasts more than {MAX_HOLIDAY_SPAN} days")
+            problems.add(
+                f"{at}.to",
+                "span",
+                f"{name} lasts more than {MAX_HOLIDAY_SPAN} days",
+                max=MAX_HOLIDAY_SPAN,
+            )
             continue
         holiday = Holiday(name, first, last)
         for other in holidays:
@@ -256,7 +265,13 @@ def _holidays(value: Any, year: int | None, problems: _Problems) -> list[Holiday
         holidays.append(holiday)
     total = sum(len(h.days()) for h in holidays)
     if total > MAX_HOLIDAY_DAYS:
-        problems.add("holidays", "too_many_days", f"{total} holiday days", max=MAX_HOLIDAY_DAYS)
+        problems.add(
+            "holidays",
+            "too_many_days",
+            f"{total} holiday days (at most {MAX_HOLIDAY_DAYS})",
+            days=total,
+            max=MAX_HOLIDAY_DAYS,
+        )
     return sorted(holidays, key=lambda h: h.first)
 
 

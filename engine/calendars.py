@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import Actor
 from engine.calendar_file import KEY, CalendarYear, parse
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, NotFound
 from engine.identity.permissions import Permission, require
 from engine.models import FiscalYear, PolicySetting, Region, User
+
+MAX_VERSIONS = 50
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,44 @@ def stored(session: Session, year: int, region: str | None = None) -> StoredCale
         if row is not None:
             return _stored(session, row)
     return None
+
+
+def newest(session: Session) -> list[StoredCalendar]:
+    """The newest version of every calendar year stored, newest year first, national first."""
+    return [stored_exactly(session, year, region) for year, region in years_on_record(session)]
+
+
+def stored_exactly(session: Session, year: int, region: str | None) -> StoredCalendar:
+    row = session.scalars(
+        select(PolicySetting)
+        .where(*_same(region, year))
+        .order_by(PolicySetting.version.desc())
+        .limit(1)
+    ).one()
+    return _stored(session, row)
+
+
+def version(session: Session, setting_id: int) -> StoredCalendar:
+    """One stored version by its id, or NotFound."""
+    row = session.get(PolicySetting, setting_id)
+    if row is None or row.key != KEY or row.fiscal_year is None:
+        raise NotFound(
+            f"no working calendar {setting_id}",
+            key="no_calendar",
+            params={"id": setting_id},
+        )
+    return _stored(session, row)
+
+
+def versions(session: Session, year: int, region: str | None) -> list[StoredCalendar]:
+    """Every version of one calendar year, newest first (at most MAX_VERSIONS shown)."""
+    rows = session.scalars(
+        select(PolicySetting)
+        .where(*_same(region, year))
+        .order_by(PolicySetting.version.desc())
+        .limit(MAX_VERSIONS)
+    )
+    return [_stored(session, row) for row in rows]
 
 
 def years_on_record(session: Session) -> list[tuple[int, str | None]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web import (
+    calendars,
     cycle,
     evaluation,
     identity,
@@ -36,6 +37,7 @@ WEB_AREAS = (
     operations,
     monitoring,
     results,
+    calendars,
     identity,
 )
 

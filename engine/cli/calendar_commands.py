@@ -62,8 +62,7 @@ def import_command(ctx: CommandContext, file: str, region: str | None) -> None:
 def list_command(ctx: CommandContext) -> None:
     """List the calendar years stored, and the years deadlines need that have none."""
     with ctx.transaction() as session:
-        years = calendars.years_on_record(session)
-        shown = [calendars.stored(session, year, region) for year, region in years]
+        shown = calendars.newest(session)
         missing = calendars.missing_years(session)
     for saved in shown:
         calendar = saved.calendar

@@ -19,6 +19,7 @@ from engine.models import (
     Incident,
     MonitoringReport,
     Organisation,
+    PolicySetting,
     ProcessDefinition,
     Project,
     RectificationOrder,
@@ -152,6 +153,13 @@ KINDS = {
         lambda: FundingDecision.status == DecisionStatus.PROPOSED,
     ),
     "ruleset_id": Kind(RuleSet, _everyone),
+    # Every account reads every calendar; the clause only keeps the picks to calendar rows.
+    "calendar_id": Kind(
+        PolicySetting,
+        lambda who: (
+            (PolicySetting.key == "working_calendar") & PolicySetting.fiscal_year.is_not(None)
+        ),
+    ),
     "definition_id": Kind(ProcessDefinition, _everyone),
     "incident_id": Kind(Incident, _everyone),
     "attachment_id": Kind(Attachment, _by_project(Attachment.project_id), Attachment.project_id),
@@ -271,6 +279,10 @@ BODIES: dict[tuple[str, str], Callable[[Session, int | None], dict]] = {
         "json": {"decision_ids": [4611686018427387904]}
     },
     ("POST", "/api/v1/rule-sets/"): lambda s, i: {"json": {"year": 2027, "body": {}}},
+    # A holiday with no name: refused (422) after the permission let it through; nothing stored.
+    ("POST", "/api/v1/calendars/"): lambda s, i: {
+        "json": {"year": 2026, "holidays": [{"name": "", "from": "2026-10-01"}]}
+    },
     ("POST", "/api/v1/rule-sets/simulate"): lambda s, i: {"json": {"body": {}}},
     ("POST", "/api/v1/process-definitions/"): lambda s, i: {
         "data": {"files": [(io.BytesIO(BPMN.encode()), "empty.bpmn")]},

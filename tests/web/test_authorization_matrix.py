@@ -117,6 +117,9 @@ GET  /api/v1/rule-sets/                                 gated READ_RULESETS
 GET  /api/v1/rule-sets/{ruleset_id}                     gated READ_RULESETS
 POST /api/v1/rule-sets/                                 gated WRITE_RULESETS act
 POST /api/v1/rule-sets/simulate                         gated SIMULATE_RULESETS act
+GET  /api/v1/calendars/                                 listed
+GET  /api/v1/calendars/{calendar_id}                    listed
+POST /api/v1/calendars/                                 gated WRITE_CALENDARS act
 GET  /api/v1/process-definitions/                       listed
 GET  /api/v1/process-definitions/{definition_id}/source listed
 POST /api/v1/process-definitions/                       gated EDIT_PROCESSES act

@@ -36,6 +36,7 @@ TAGS = [
     "rule_sets",
     "results",
     "disclosures",
+    "working_calendars",
 ]
 
 
