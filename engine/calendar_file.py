@@ -161,7 +161,12 @@ def _name_entries(problems: _Problems, source: dict) -> None:
             continue
         index = int(rest.split("]", 1)[0])
         entry = entries[index] if index < len(entries) else None
-        label = entry.get("name") or entry.get("date") if isinstance(entry, dict) else None
+        # A holiday by its name; an adjusted working day by the holiday it is worked for.
+        label = (
+            entry.get("name" if list_name == "holidays" else "for")
+            if isinstance(entry, dict)
+            else None
+        )
         if isinstance(label, str) and label.strip():
             problem["entry"] = label.strip()[:MAX_NAME]
 

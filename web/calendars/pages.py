@@ -58,14 +58,17 @@ def save():
     session, actor = get_session(), current_actor()
     text = request.form.get("body", "")
     region = request.form.get("region", "").strip() or None
+    year = None
     try:
         permissions.require(actor, Permission.WRITE_CALENDARS, "editing working calendars")
         text = _uploaded() or text
-        saved = calendars.save(session, actor, parse(decode(text), region=region))
+        source = decode(text)
+        year = _stated_year(source)
+        saved = calendars.save(session, actor, parse(source, region=region))
     except (InvalidInput, TooLarge) as error:
         session.rollback()
         status = refusal_status(error)
-        return _render(text=text, region=region, error=error, status=status)
+        return _render(year=year, region=region, text=text, error=error, status=status)
     calendar = saved.calendar
     flash(translate("cal.saved", year=calendar.year, version=saved.version), "notice")
     return redirect(
@@ -94,6 +97,12 @@ def _uploaded() -> str | None:
             errors={"file": "invalid"},
             key="calendar_not_text",
         ) from None
+
+
+def _stated_year(source) -> int | None:
+    """The year a refused file is for, so the page shows that year beside the problems."""
+    year = source.get("year") if isinstance(source, dict) else None
+    return year if isinstance(year, int) and 2000 <= year <= 2100 else None
 
 
 def _year_arg() -> int | None:

@@ -44,7 +44,7 @@ def test_a_mistake_is_refused_naming_each_place_and_nothing_is_stored(
     code, _, err = budgetloop("calendar", "import", str(path))
     assert code == 2
     assert "holidays[6].to (国庆节): '2026-10-37' is not a date" in err
-    assert "workdays[0].date (2026-01-05): 2026-01-05 is a weekday" in err
+    assert "workdays[0].date (元旦): 2026-01-05 is a weekday" in err
     path.write_text('{"year": 2026,\n "holidays": [}', encoding="utf-8")
     code, _, err = budgetloop("calendar", "import", str(path))
     assert code == 2 and "line 2" in err
