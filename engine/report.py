@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from engine import calendars, policy
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.models import (
     AccountabilityAction,
@@ -23,7 +24,13 @@ from engine.models import (
     RectificationOrder,
     TargetTable,
 )
-from engine.models.enums import AlertKind, OrgKind
+from engine.models.enums import AlertKind, Colour, OrgKind
+from engine.workdays import (
+    deadline_after_working_days,
+    local_date,
+    region_calendar,
+    region_zone,
+)
 
 WAN = Decimal(10_000)
 ACTION_LABELS = (
@@ -60,6 +67,10 @@ class YearSummary:
     reclaimed: tuple[int, Decimal] = (0, Decimal(0))
     allocation_by_department: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
     activity: dict[str, int] = field(default_factory=dict)
+    # Red alerts whose ten working days to answer ran through public holidays (the working
+    # calendar moved their deadline): how many, and which holidays.
+    holiday_deadlines: int = 0
+    holidays_crossed: Counter = field(default_factory=Counter)
 
 
 def summarise(session: Session, region_code: str, year: int) -> YearSummary:
@@ -110,6 +121,9 @@ def summarise(session: Session, region_code: str, year: int) -> YearSummary:
                 .group_by(Alert.colour)
             )
         }
+    )
+    summary.holiday_deadlines, summary.holidays_crossed = holiday_deadlines(
+        session, fiscal_year, project_ids
     )
     orders = session.scalars(
         select(RectificationOrder).where(RectificationOrder.project_id.in_(project_ids))
@@ -171,6 +185,52 @@ def _share(counter: Counter, order) -> str:
     )
 
 
+def holiday_deadlines(session: Session, fiscal_year, project_ids=None) -> tuple[int, Counter]:
+    """The red alerts of the year whose response deadline the region's working calendar moved
+    past public holidays, and the holidays they ran through (days of each)."""
+    if project_ids is None:
+        project_ids = (
+            select(Project.id).where(Project.fiscal_year_id == fiscal_year.id).scalar_subquery()
+        )
+    moved, crossed = 0, Counter()
+    raised = session.scalars(
+        select(Alert.raised_at).where(
+            Alert.kind == AlertKind.PROJECT,
+            Alert.colour == Colour.RED,
+            Alert.project_id.in_(project_ids),
+        )
+    ).all()
+    if not raised:
+        return moved, crossed
+    settings = policy.setting(session, "alerts", fiscal_year.region_code, fiscal_year.year)
+    days = int(settings["response_working_days"])
+    zone, calendar = region_zone(session, fiscal_year), region_calendar(session, fiscal_year)
+    names: dict[int, calendars.StoredCalendar | None] = {}
+    for moment in raised:
+        due = deadline_after_working_days(moment, days, zone, calendar)
+        if due == deadline_after_working_days(moment, days, zone):
+            continue
+        moved += 1
+        first, last = local_date(moment, zone), due.date()
+        for offset in range((last - first).days + 1):
+            day = first.fromordinal(first.toordinal() + offset)
+            if day.year not in names:
+                names[day.year] = calendars.stored(session, day.year, fiscal_year.region_code)
+            stored = names[day.year]
+            name = stored.calendar.holiday_named(day) if stored else None
+            if name:
+                crossed[name] += 1
+    return moved, crossed
+
+
+def holiday_line(moved: int, crossed: Counter) -> str:
+    names = "、".join(name for name, _ in crossed.most_common())
+    return (
+        f"  工作日历 (working calendar): 红色预警说明期限跨越法定节假日 {moved:,} 条（{names}），"
+        "按工作日顺延 (red alerts whose 10 working days to answer ran through public holidays)"
+    )
+
+
 def format_summary(summary: YearSummary, region_name: str = "示范省") -> str:
     """The summary, Chinese first with English in brackets."""
     lines = [
@@ -197,6 +257,8 @@ def format_summary(summary: YearSummary, region_name: str = "示范省") -> str:
             "  监控预警 (project alerts): "
             + _share(summary.alerts, ["red", "yellow", "green", "blue"])
         )
+    if summary.holiday_deadlines:
+        lines.append(holiday_line(summary.holiday_deadlines, summary.holidays_crossed))
     if summary.rectifications.get("opened"):
         r = summary.rectifications
         lines.append(

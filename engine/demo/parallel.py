@@ -18,6 +18,7 @@ from datetime import datetime
 
 from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
+from engine.demo.late_filing import holding
 from engine.demo.simulation import Choices, DriveStats, Simulation, drive
 from engine.errors import InvalidInput
 from engine.workflow.clock import ManualClock
@@ -32,6 +33,9 @@ class Leg:
     until: datetime
     scope: str
     seed: int
+    # Units whose monitoring reports of `hold_year` wait for the next leg (late_filing.py).
+    hold: frozenset[int] = frozenset()
+    hold_year: int = 0
 
 
 def _worker(url: str, index: int, count: int, leg: Leg, barrier, results) -> None:
@@ -47,6 +51,7 @@ def _worker(url: str, index: int, count: int, leg: Leg, barrier, results) -> Non
             scope=leg.scope,
             partition=Partition(index, count),
             together=barrier.wait,
+            may_complete=holding(leg.hold, leg.hold_year) if leg.hold else None,
         )
         results.put((index, stats, clock()))
     except BaseException:

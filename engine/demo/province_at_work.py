@@ -13,6 +13,7 @@ finance funding decisions to confirm.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -25,6 +26,7 @@ from engine import reference, schema
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
+from engine.demo.late_filing import holding, late_filing_moment, late_units
 from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
 from engine.demo.parallel import Leg, drive_in_processes
 from engine.demo.simulation import Choices, Simulation, drive
@@ -39,7 +41,7 @@ from engine.models import (
     User,
 )
 from engine.models.enums import AlertStatus, Colour, OrgKind, Role
-from engine.report import YearSummary, summarise
+from engine.report import YearSummary, holiday_deadlines, holiday_line, summarise
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
@@ -90,6 +92,8 @@ class ProvinceAtWork:
     year: int
     paused_at: datetime
     waiting: dict[str, dict[str, int]] = field(default_factory=dict)  # department → step → n
+    # This year's red alerts whose deadline the working calendar moved, and the holidays.
+    holiday_deadlines: tuple[int, Counter] = (0, Counter())
     logins: dict[str, str] = field(default_factory=dict)
 
 
@@ -128,21 +132,34 @@ def run_province_demo(
         _configure_year(session, year)
     _start_cycles(sessions, workflow, previous, say)
     simulation = Simulation(workflow, Choices(rng=random.Random(seed)))
-    # Last year's loop, and this year's filing and monitoring, as everyone does their work.
+    # Last year's loop, and this year's filing and monitoring, as everyone does their work;
+    # one department's units file their monitoring reports late each year (late_filing.py).
+    with sessions() as session:
+        late = late_units(session)
+    legs = [(late_filing_moment(y), late, y) for y in (previous, year)]
+    legs.append((datetime(year, 12, 31, tzinfo=UTC), frozenset(), 0))
+    closing = []
     if processes > 1:
         say(f"driving {previous} and {year} in {processes} processes")
-        leg = Leg(clock(), datetime(year, 12, 31, tzinfo=UTC), "cycle:", seed)
-        closing, stopped = drive_in_processes(url, processes, leg)
-        clock.set(max(clock(), stopped))
-    else:
-        closing = drive(
-            simulation,
-            sessions,
-            clock,
-            until=datetime(year, 12, 31, tzinfo=UTC),
-            scope="cycle:",
-            progress=_stage_reporter(previous, say),
-        )
+    for until, hold, hold_year in legs:
+        if processes > 1:
+            leg = Leg(clock(), until, "cycle:", seed, hold, hold_year)
+            stats, stopped = drive_in_processes(url, processes, leg)
+            clock.set(max(clock(), stopped))
+        else:
+            stats = drive(
+                simulation,
+                sessions,
+                clock,
+                until=until,
+                scope="cycle:",
+                progress=_stage_reporter(previous, say),
+                may_complete=holding(hold, hold_year) if hold else None,
+            )
+        closing.append(stats)
+        if hold:
+            # The late units file when their week comes, whatever timer fired last.
+            clock.set(max(clock(), until))
     # This year's evaluation season, each department at its own pace.
     paused_at = datetime(year + 1, *PAUSE, 1, 0, tzinfo=UTC)
     stops = _stops(sessions, year)
@@ -157,10 +174,11 @@ def run_province_demo(
     )
     with sessions() as session:
         result = ProvinceAtWork(
-            previous=_summary(session, previous, seeded, (closing, season)),
+            previous=_summary(session, previous, seeded, (*closing, season)),
             year=year,
             paused_at=paused_at,
             waiting=_waiting(session, year),
+            holiday_deadlines=holiday_deadlines(session, _fiscal_year(session, year)),
         )
     return result
 
@@ -343,4 +361,6 @@ def format_at_work(at_work: ProvinceAtWork) -> str:
             f"{step.split()[0]} {steps[step]}" for step in SEASON_STEPS if step in steps
         )
         lines.append(f"  {department}: {shown}")
+    if at_work.holiday_deadlines[0]:
+        lines.append(holiday_line(*at_work.holiday_deadlines))
     return "\n".join(lines)

@@ -40,7 +40,7 @@ def calendars_page():
     return _render(year=_year_arg(), region=_region_arg())
 
 
-@bp.get("/calendars/<int:calendar_id>.json")
+@bp.get("/calendars/<int:calendar_id>/download")
 def download(calendar_id: int):
     current_actor()
     saved = calendars.version(get_session(), calendar_id)

@@ -23,12 +23,14 @@ from engine.models import (
     FundingDecision,
     HumanTask,
     Incident,
+    MonitoringReport,
     Organisation,
     ProcessInstance,
     Project,
     User,
 )
 from engine.monitoring.alert_queries import AlertFilter, list_alerts
+from engine.report import format_summary
 from engine.review.inbox import inbox
 from engine.review.tasks import RETURNED
 from engine.workflow.clock import ManualClock
@@ -95,6 +97,15 @@ def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
             department = session.get(Organisation, unit.parent_id)
             assert users["department"].organisation_id == department.id
             assert users["finance"].organisation_id == department.finance_desk_id
+            # The slowest department files its Jan–Jul reports in the week of 22 September
+            # 2025; their red alerts' ten working days run through the national holidays.
+            late = select(func.count()).where(
+                func.date(MonitoringReport.submitted_at) == "2025-09-22"
+            )
+            assert session.scalar(late) > 0
+            assert at_work.previous.holiday_deadlines > 0
+            assert "国庆节" in "".join(at_work.previous.holidays_crossed)
+            assert "工作日历" in format_summary(at_work.previous)
     finally:
         engine.dispose()
 
