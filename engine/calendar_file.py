@@ -15,6 +15,7 @@ ships (engine/data/calendars) are installed from here; editing is engine/calenda
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -39,6 +40,8 @@ KEYS = {"year", "region", "source", "holidays", "workdays", "note"}
 HOLIDAY_KEYS = {"name", "from", "to"}
 WORKDAY_KEYS = {"date", "for"}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_PROBLEMS = 50  # reported at once; a file with more is not a calendar typed by hand
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,13 @@ def decode(text: str) -> Any:
         )
     try:
         return json.loads(text)
+    except RecursionError:
+        # Brackets nested thousands deep: no calendar is; the parser would recurse past its limit.
+        raise InvalidInput(
+            "the calendar is not a calendar file: it nests too deep",
+            errors={"file": "invalid"},
+            key="calendar_too_deep",
+        ) from None
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"the calendar is not JSON: line {error.lineno}, column {error.colno}: {error.msg}",
@@ -135,8 +145,9 @@ def parse(source: Any, *, year: int | None = None, region: str | None = None) ->
     if not isinstance(source, dict):
         problems.add("$", "object", "the calendar must be a JSON object")
         _refuse(problems)
-    for key in sorted(set(source) - KEYS, key=str):
-        problems.add(str(key), "unknown_key", f"unknown key {key!r}", known=", ".join(sorted(KEYS)))
+    for key in sorted(set(source) - KEYS, key=str)[:MAX_PROBLEMS]:
+        shown = _shown(key)
+        problems.add(shown, "unknown_key", f"unknown key {shown!r}", known=", ".join(sorted(KEYS)))
     stated = _year(source.get("year"), problems)
     if year is not None and stated is not None and stated != year:
         problems.add("year", "other_year", f"the file is for {stated}, not {year}", year=year)
@@ -168,10 +179,16 @@ def _name_entries(problems: _Problems, source: dict) -> None:
             else None
         )
         if isinstance(label, str) and label.strip():
-            problem["entry"] = label.strip()[:MAX_NAME]
+            problem["entry"] = _shown(label.strip())
+
+
+def _shown(key: str) -> str:
+    """A key as a problem names it: short, and text any page or database can hold."""
+    return UNSTORABLE.sub("?", key[:MAX_NAME])
 
 
 def _refuse(problems: _Problems) -> None:
+    del problems.items[MAX_PROBLEMS:]
     first = problems.items[0]
     more = f" (and {len(problems.items) - 1} more)" if len(problems.items) > 1 else ""
     raise InvalidInput(
@@ -207,8 +224,9 @@ def _text(value: Any, at: str, limit: int, problems: _Problems, *, required: boo
         problems.add(at, "required", f"{at} is required")
     if len(value) > limit:
         problems.add(at, "too_long", f"{at} is longer than {limit} characters", max=limit)
-    if "\x00" in value:
-        problems.add(at, "unstorable", f"{at} contains a NUL character")
+    if UNSTORABLE.search(value):
+        # PostgreSQL refuses NUL; UTF-8 cannot encode a lone surrogate.
+        problems.add(at, "unstorable", f"{at} contains a NUL or invalid Unicode")
     return value
 
 
@@ -218,7 +236,8 @@ def _date(value: Any, at: str, year: int | None, problems: _Problems) -> date | 
     except ValueError:
         day = None
     if day is None:
-        problems.add(at, "date", f"{value!r} is not a date (YYYY-MM-DD)", value=str(value))
+        shown = _shown(str(value))
+        problems.add(at, "date", f"{shown!r} is not a date (YYYY-MM-DD)", value=shown)
         return None
     if year is not None and day.year != year:
         problems.add(at, "not_in_year", f"{value} is not in {year}", value=value, year=year)
@@ -243,9 +262,10 @@ def _holidays(value: Any, year: int | None, problems: _Problems) -> list[Holiday
         if not isinstance(entry, dict):
             problems.add(at, "object", f"{at} must be an object with name, from and to")
             continue
-        for key in sorted(set(entry) - HOLIDAY_KEYS, key=str):
+        for key in sorted(set(entry) - HOLIDAY_KEYS, key=str)[:MAX_PROBLEMS]:
+            shown = _shown(key)
             problems.add(
-                f"{at}.{key}", "unknown_key", f"unknown key {key!r}", known="name, from, to"
+                f"{at}.{shown}", "unknown_key", f"unknown key {shown!r}", known="name, from, to"
             )
         name = _text(entry.get("name"), f"{at}.name", MAX_NAME, problems, required=True)
         first = _date(entry.get("from"), f"{at}.from", year, problems)
@@ -288,8 +308,11 @@ def _workdays(value: Any, year: int | None, holidays, problems: _Problems) -> li
         if not isinstance(entry, dict):
             problems.add(at, "object", f"{at} must be an object with date and for")
             continue
-        for key in sorted(set(entry) - WORKDAY_KEYS, key=str):
-            problems.add(f"{at}.{key}", "unknown_key", f"unknown key {key!r}", known="date, for")
+        for key in sorted(set(entry) - WORKDAY_KEYS, key=str)[:MAX_PROBLEMS]:
+            shown = _shown(key)
+            problems.add(
+                f"{at}.{shown}", "unknown_key", f"unknown key {shown!r}", known="date, for"
+            )
         for_holiday = _text(entry.get("for", ""), f"{at}.for", MAX_NAME, problems, required=False)
         day = _date(entry.get("date"), f"{at}.date", year, problems)
         if day is None:

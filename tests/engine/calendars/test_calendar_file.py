@@ -120,3 +120,33 @@ def test_a_file_that_is_not_json_names_the_line_and_column():
 @pytest.mark.parametrize("source", [[], "2026", None, 7])
 def test_a_calendar_that_is_not_an_object_is_refused(source):
     assert problems(source) == {"$": "object"}
+
+
+def test_what_no_database_can_store_is_refused_and_never_echoed():
+    source = json.loads(json.dumps(GOOD))
+    source["holidays"][0]["name"] = "中秋\ud800"
+    source["holidays"][1]["to"] = "2026-10-\x00"
+    source["\x00" * 3 + "k" * 100] = 1
+    with pytest.raises(InvalidInput) as caught:
+        parse(source)
+    problems = caught.value.errors["problems"]
+    found = {p["at"]: p["key"] for p in problems}
+    assert found["holidays[0].name"] == "unstorable"
+    assert found["holidays[1].to"] == "date"
+    assert "???" + "k" * 37 in found
+    for problem in problems:
+        text = json.dumps(problem, ensure_ascii=False)
+        assert "\x00" not in text and "\ud800" not in text
+
+
+def test_a_file_nested_thousands_deep_is_refused_not_a_crash():
+    with pytest.raises(InvalidInput) as caught:
+        decode("[" * 60_000)
+    assert caught.value.key == "calendar_too_deep"
+
+
+def test_at_most_fifty_problems_are_listed():
+    source = {"year": 2026, "holidays": [], **{f"k{n}": n for n in range(500)}}
+    with pytest.raises(InvalidInput) as caught:
+        parse(source)
+    assert len(caught.value.errors["problems"]) == 50
