@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.actors import Actor
 from engine.cycle.projects import get_organisation, get_project
-from engine.errors import InvalidInput
 from engine.identity.access import project_scope, visible_units
 from engine.models import (
     Alert,
@@ -99,19 +98,12 @@ def project_trend(session: Session, actor: Actor, project_id: int) -> list[Proje
 
 
 def org_trend(session: Session, actor: Actor, org_id: int) -> tuple[Organisation, list[OrgYear]]:
-    """A department's (its units') or a unit's projects year by year, oldest first."""
+    """The projects of an organisation's units year by year, oldest first: a unit's own, a
+    department's units', a finance desk's departments' units'; none for anyone else."""
     organisation = get_organisation(session, actor, org_id)
-    if organisation.kind not in (OrgKind.DEPARTMENT, OrgKind.UNIT):
-        raise InvalidInput(
-            f"{organisation.name} is not a department or a budget unit: it has no projects",
-            errors={"org_id": "no projects"},
-            key="no_trend",
-            params={"name": organisation.name},
-        )
-    if organisation.kind is OrgKind.UNIT:
-        units = select(Organisation.id).where(Organisation.id == organisation.id)
-    else:
-        units = select(Organisation.id).where(Organisation.parent_id == organisation.id)
+    units = _units_of(organisation)
+    if units is None:
+        return organisation, []
     years = _org_years(session, actor, units, by_department=False)
     if organisation.kind is OrgKind.DEPARTMENT:
         ranks = _ranks(session, list(years))
@@ -120,6 +112,17 @@ def org_trend(session: Session, actor: Actor, org_id: int) -> tuple[Organisation
             for year, row in years.items()
         }
     return organisation, [row for _year, row in sorted(years.items())]
+
+
+def _units_of(organisation: Organisation):
+    if organisation.kind is OrgKind.UNIT:
+        return select(Organisation.id).where(Organisation.id == organisation.id)
+    if organisation.kind is OrgKind.DEPARTMENT:
+        return select(Organisation.id).where(Organisation.parent_id == organisation.id)
+    if organisation.kind is OrgKind.FINANCE:
+        departments = select(Organisation.id).where(Organisation.finance_desk_id == organisation.id)
+        return select(Organisation.id).where(Organisation.parent_id.in_(departments))
+    return None
 
 
 def departments_year_on_year(session: Session, actor: Actor, year: int) -> list[Comparison]:

@@ -94,6 +94,8 @@ class ProvinceAtWork:
     waiting: dict[str, dict[str, int]] = field(default_factory=dict)  # department → step → n
     # This year's red alerts whose deadline the working calendar moved, and the holidays.
     holiday_deadlines: tuple[int, Counter] = (0, Counter())
+    # This year's projects continuing last year's: each has two years to compare (trends).
+    continuing: int = 0
     logins: dict[str, str] = field(default_factory=dict)
 
 
@@ -179,6 +181,11 @@ def run_province_demo(
             paused_at=paused_at,
             waiting=_waiting(session, year),
             holiday_deadlines=holiday_deadlines(session, _fiscal_year(session, year)),
+            continuing=session.scalar(
+                select(func.count()).where(
+                    Project.fiscal_year.has(year=year), Project.predecessor_id.is_not(None)
+                )
+            ),
         )
     return result
 
@@ -363,4 +370,10 @@ def format_at_work(at_work: ProvinceAtWork) -> str:
         lines.append(f"  {department}: {shown}")
     if at_work.holiday_deadlines[0]:
         lines.append(holiday_line(*at_work.holiday_deadlines))
+    if at_work.continuing:
+        lines.append(
+            f"  历年情况 (trends): {at_work.continuing:,} 个延续项目可与上年度比较"
+            "（项目页“历年情况”、部门历年情况、监管看板“各部门同比”）"
+            " (continuing projects with last year to compare)"
+        )
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine import trends
 from engine.actors import Actor
 from engine.db import create_db_engine, session_factory
-from engine.errors import InvalidInput, NotFound
+from engine.errors import NotFound
 from engine.models import (
     Alert,
     Allocation,
@@ -84,9 +84,12 @@ def test_a_continuing_project_reads_its_years_from_either_end(lived_sessions):
         )
         assert first.alerts == dict(colours)
         # Next year's money as allocated from this year's decision.
-        assert first.next_amount == session.scalars(
-            select(Allocation.amount).where(Allocation.project_id == earlier.id)
-        ).one()
+        assert (
+            first.next_amount
+            == session.scalars(
+                select(Allocation.amount).where(Allocation.project_id == earlier.id)
+            ).one()
+        )
 
 
 def test_a_department_year_by_year_and_side_by_side(lived_sessions):
@@ -151,5 +154,11 @@ def test_each_role_sees_its_own_scope(lived_sessions):
         ).all()
         assert {c.department_id for c in every} <= set(departments)
         assert len(every) > 1
-        with pytest.raises(InvalidInput):
-            trends.org_trend(session, OPERATOR, world["finance"].org_id)
+        # A finance desk's years are its departments' units'; an oversight body has none.
+        desk, years = trends.org_trend(session, OPERATOR, world["finance"].org_id)
+        assert (
+            years
+            and years[0].projects
+            >= trends.org_trend(session, OPERATOR, world["department"].org_id)[1][0].projects
+        )
+        assert trends.org_trend(session, OPERATOR, world["supervisor"].org_id)[1] == []

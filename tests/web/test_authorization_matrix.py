@@ -72,8 +72,11 @@ GET  /api/v1/disclosures/                               public
 GET  /api/v1/projects/                                  listed
 GET  /api/v1/projects/{project_id}                      scoped
 GET  /api/v1/projects/{project_id}/instance             scoped
+GET  /api/v1/projects/{project_id}/trend                scoped
 GET  /api/v1/organisations/                             listed
 GET  /api/v1/organisations/{org_id}                     scoped
+GET  /api/v1/organisations/{org_id}/trend               scoped
+GET  /api/v1/organisations/year-on-year                 gated VIEW_DASHBOARD
 GET  /api/v1/target-tables/                             listed
 GET  /api/v1/target-tables/{table_id}                   scoped
 PUT  /api/v1/target-tables/{table_id}                   scoped FILE_TARGETS

@@ -9,7 +9,7 @@ from flask import Flask
 from web.api import API_PREFIX
 from web.api.base import BudgetloopApi
 from web.cycle import api as projects
-from web.cycle import pages
+from web.cycle import pages, trends_api  # noqa: F401  (trends_api adds its routes to blp)
 
 
 def init_app(app: Flask, api: BudgetloopApi) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
+from engine import trends
 from engine.cycle.projects import ProjectFilter, get_project, list_projects, project_instance
 from engine.errors import InvalidInput, NotFound
 from engine.models.enums import ProjectStatus
 from engine.targets.queries import filing_task, project_history
 from web.auth import current_actor
 from web.db import get_session
+from web.i18n import translate
 from web.pages.views import int_arg, page_number
 from web.plain_text import is_plain
 
@@ -55,7 +57,52 @@ def project(project_id: int):
         project=found,
         task=filing_task(session, actor, found),
         instance=_instance_or_none(session, actor, found.id),
+        trend=trends.project_trend(session, actor, found.id),
     )
+
+
+@bp.get(f"/organisations/<{ID}:org_id>/trend")
+def org_trend(org_id: int):
+    """A department's (or unit's) years: a chart of its mean score and alerts, and the table."""
+    organisation, years = trends.org_trend(get_session(), current_actor(), org_id)
+    return render_template(
+        "projects/org_trend.html",
+        organisation=organisation,
+        years=years,
+        chart=trend_chart(years),
+    )
+
+
+def trend_chart(years) -> dict:
+    """The chart's labels and series, in the page's language: mean score (line, left axis)
+    and red and yellow alerts (bars, right axis), year by year."""
+    return {
+        "labels": [str(row.year) for row in years],
+        "y": translate("trend.mean_score"),
+        "y2": translate("trend.alerts_axis"),
+        "series": [
+            {
+                "label": translate("trend.mean_score"),
+                "type": "line",
+                "colour": "#1a4fb4",
+                "data": [
+                    float(row.mean_score) if row.mean_score is not None else None for row in years
+                ],
+            },
+            {
+                "label": translate("trend.red_alerts"),
+                "axis": "y2",
+                "colour": "#c0392b",
+                "data": [row.red_alerts for row in years],
+            },
+            {
+                "label": translate("trend.yellow_alerts"),
+                "axis": "y2",
+                "colour": "#e0a800",
+                "data": [row.yellow_alerts for row in years],
+            },
+        ],
+    }
 
 
 def _instance_or_none(session, actor, project_id: int):

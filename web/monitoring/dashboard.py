@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
+from engine import trends
 from engine.classifications import FUNCTIONAL_CLASSES
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.identity.access import visible_orgs
@@ -131,9 +132,33 @@ def dashboard():
         overdue=overdue,
         overdue_total=overdue_total,
         today=today,
+        **_year_on_year(session, actor, args.get("year")),
         **_choices(actor),
         **_table_context(args),
     )
+
+
+def _year_on_year(session, actor, year: int | None) -> dict:
+    """The departments the caller sees in the year filtered on (else the latest on record) and
+    the year before, with a chart of their mean scores side by side."""
+    year = year or session.scalar(select(func.max(FiscalYear.year)))
+    departments = trends.departments_year_on_year(session, actor, year) if year else []
+
+    def scores(side: str) -> list:
+        values = [getattr(c, side) for c in departments]
+        return [float(v.mean_score) if v and v.mean_score is not None else None for v in values]
+
+    chart = {
+        "labels": [c.name for c in departments],
+        "y": translate("trend.mean_score"),
+        "series": [
+            {"label": str(year - 1), "colour": "#9aa5b1", "data": scores("last")},
+            {"label": str(year), "colour": "#1a4fb4", "data": scores("this")},
+        ]
+        if year
+        else [],
+    }
+    return {"yoy_year": year, "yoy": departments, "yoy_chart": chart}
 
 
 @bp.get("/dashboard/alerts")

@@ -13,6 +13,7 @@ from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
 from engine.demo.province_at_work import (
     SEASON_STEPS,
+    format_at_work,
     logins_with_work,
     run_province_demo,
     stop_step,
@@ -106,6 +107,10 @@ def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
             assert at_work.previous.holiday_deadlines > 0
             assert "国庆节" in "".join(at_work.previous.holidays_crossed)
             assert "工作日历" in format_summary(at_work.previous)
+            # This year's continuing projects have last year to compare with.
+            assert at_work.continuing > 0
+            line = f"历年情况 (trends): {at_work.continuing:,} 个延续项目"
+            assert line in format_at_work(at_work)
     finally:
         engine.dispose()
 
