@@ -10,6 +10,7 @@ from engine.cli import (
     audit_commands,
     calendar_commands,
     db_commands,
+    message_commands,
     permission_commands,
     process_commands,
     rules_commands,
@@ -46,6 +47,7 @@ def build_cli() -> click.Group:
         permission_commands,
         work_commands,
         calendar_commands,
+        message_commands,
     ):
         cli.add_command(module.command)
     for command in process_commands.COMMANDS:

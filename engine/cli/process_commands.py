@@ -15,6 +15,9 @@ from engine.cli.context import CommandContext
 from engine.composition import build_engine, deploy_shipped
 from engine.errors import Conflict, InvalidInput
 from engine.models import HumanTask, Incident, ProcessDefinition, ProcessInstance
+from engine.models.types import utcnow
+from engine.notifications.mail import smtp_channel
+from engine.notifications.passes import run_pass
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
 from engine.workflow.ticker import DEFAULT_MAX_SECONDS, fire_due_timers
@@ -88,7 +91,7 @@ def list_command(ctx: CommandContext) -> None:
         )
 
 
-def _now(value: str | None) -> datetime | None:
+def parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
@@ -113,7 +116,7 @@ def _now(value: str | None) -> datetime | None:
 @click.pass_obj
 def tick(ctx: CommandContext, now_text: str | None, limit: int, max_seconds: float) -> None:
     """Fire every due timer, one transaction per instance."""
-    moment = _now(now_text)
+    moment = parse_now(now_text)
     engine = build_engine(clock=ManualClock(moment) if moment else None)
     ctx.require_schema()
     stats = fire_due_timers(
@@ -123,6 +126,8 @@ def tick(ctx: CommandContext, now_text: str | None, limit: int, max_seconds: flo
         f"fired timers on {stats.fired} instances; {stats.incidents} incidents; "
         f"{stats.conflicts} conflicts"
     )
+    # The message centre: what the timers' work and the users' commands left to be told.
+    click.echo(run_pass(ctx.transaction, moment or utcnow(), smtp_channel()).line())
     if stats.out_of_time:
         click.echo(
             f"stopped after {max_seconds:g} seconds (--max-seconds); "

@@ -23,6 +23,9 @@ from engine.composition import build_engine
 from engine.db import create_db_engine, unit_of_work
 from engine.db import session_factory as sessions_of
 from engine.errors import InvalidInput
+from engine.models.types import utcnow
+from engine.notifications.mail import smtp_channel
+from engine.notifications.passes import run_pass
 from engine.workflow.partition import MAX_WORKERS, Partition
 from engine.workflow.ticker import fire_due_timers
 
@@ -42,6 +45,9 @@ def _worker(url: str, index: int, count: int, poll: float, once: bool, stop, res
             )
             for position, value in enumerate((stats.fired, stats.incidents, stats.conflicts)):
                 totals[position] += value
+            if index == 0:
+                # One worker tells people what the pass left (each message is made once anyway).
+                run_pass(lambda: unit_of_work(sessions), utcnow(), smtp_channel())
             if once or stop.wait(poll):
                 break
     finally:

@@ -13,6 +13,7 @@ from engine.models.indicators import (
     TargetTable,
 )
 from engine.models.monitoring import Alert, MonitoringReport, MonitoringRow, MonitoringTask
+from engine.models.notifications import Message, MessageDelivery, MessageMute
 from engine.models.organisation import ApiToken, Organisation, Region, User
 from engine.models.rectification import RectificationOrder
 from engine.models.results import (
@@ -53,6 +54,9 @@ __all__ = [
     "FrameNode",
     "FundLine",
     "FundingDecision",
+    "Message",
+    "MessageDelivery",
+    "MessageMute",
     "FinishedDiagram",
     "HumanTask",
     "Incident",

@@ -65,6 +65,8 @@ class User(Base):
     # deactivation) ends all of the user's sessions at once.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where messages are also sent when the e-mail channel is configured (none: the app only).
+    email: Mapped[str | None] = mapped_column(String(254))
 
     organisation: Mapped[Organisation] = relationship()
 
