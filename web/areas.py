@@ -18,6 +18,7 @@ from web import (
     evaluation,
     identity,
     monitoring,
+    notifications,
     operations,
     rectification,
     results,
@@ -38,6 +39,7 @@ WEB_AREAS = (
     monitoring,
     results,
     calendars,
+    notifications,
     identity,
 )
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import Actor
 from engine.errors import InvalidInput
-from engine.models import Message, MessageMute
+from engine.identity.access import visible_orgs
+from engine.models import Message, MessageMute, User
 from engine.models.types import utcnow
-from engine.notifications.kinds import KINDS
+from engine.notifications.kinds import KINDS, REMINDERS
 from engine.paging import Page, paginate
 
 MAX_IDS = 500  # messages marked read in one request
@@ -79,6 +80,22 @@ def set_muted(session: Session, actor: Actor, kinds: list[str]) -> set[str]:
         payload={"muted": sorted(chosen)},
     )
     return chosen
+
+
+def reminder_counts(session: Session, actor: Actor, since: datetime) -> dict[str, int]:
+    """Reminders made since `since` to the users of the organisations `actor` may list (the
+    dashboard's count): {"deadline_near": n, "deadline_passed": m}."""
+    stmt = (
+        select(Message.kind, func.count())
+        .join(User, User.id == Message.user_id)
+        .where(Message.kind.in_(REMINDERS), Message.created_at >= since)
+        .group_by(Message.kind)
+    )
+    orgs = visible_orgs(actor)
+    if orgs is not None:
+        stmt = stmt.where(User.organisation_id.in_(orgs))
+    counts = dict(session.execute(stmt).all())
+    return {kind: counts.get(kind, 0) for kind in REMINDERS}
 
 
 def _kind(kind: str) -> str:

@@ -279,6 +279,8 @@ BODIES: dict[tuple[str, str], Callable[[Session, int | None], dict]] = {
         "json": {"decision_ids": [4611686018427387904]}
     },
     ("POST", "/api/v1/rule-sets/"): lambda s, i: {"json": {"year": 2027, "body": {}}},
+    ("POST", "/api/v1/messages/read"): lambda s, i: {"json": {"all": True}},
+    ("PUT", "/api/v1/messages/mutes"): lambda s, i: {"json": {"muted": []}},
     # A holiday with no name: refused (422) after the permission let it through; nothing stored.
     ("POST", "/api/v1/calendars/"): lambda s, i: {
         "json": {"year": 2026, "holidays": [{"name": "", "from": "2026-10-01"}]}

@@ -123,6 +123,10 @@ POST /api/v1/rule-sets/simulate                         gated SIMULATE_RULESETS 
 GET  /api/v1/calendars/                                 listed
 GET  /api/v1/calendars/{calendar_id}                    listed
 POST /api/v1/calendars/                                 gated WRITE_CALENDARS act
+GET  /api/v1/messages/                                  listed
+POST /api/v1/messages/read                              listed
+GET  /api/v1/messages/mutes                             listed
+PUT  /api/v1/messages/mutes                             listed
 GET  /api/v1/process-definitions/                       listed
 GET  /api/v1/process-definitions/{definition_id}/source listed
 POST /api/v1/process-definitions/                       gated EDIT_PROCESSES act

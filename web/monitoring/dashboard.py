@@ -4,7 +4,7 @@ finance desks and departments open it, each seeing its own scope."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -21,6 +21,7 @@ from engine.models import FiscalYear, MonitoringTask, Organisation
 from engine.models.enums import AlertKind, AlertStatus, OrgKind
 from engine.monitoring import tracking as alert_tracking
 from engine.monitoring.alert_queries import COLOURS, get_alert, list_alerts, summarise
+from engine.notifications.centre import reminder_counts
 from engine.rectification.oversight import overdue_rectifications
 from engine.workdays import BEIJING
 from web.auth import require
@@ -33,6 +34,8 @@ from web.pages.views import page_number, plain_digits
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
 PER_PAGE = 20
+# The reminders the dashboard counts: those of the last 30 days.
+REMINDER_WINDOW = timedelta(days=30)
 FILTERS = tuple(AlertFilterArgs().fields)
 # Until someone filters, the table shows what needs attention: every colour but green.
 DEFAULT_COLOURS = ("red", "yellow", "blue")
@@ -133,6 +136,8 @@ def dashboard():
         overdue_total=overdue_total,
         today=today,
         **_year_on_year(session, actor, args.get("year")),
+        reminders=reminder_counts(session, actor, datetime.now(BEIJING) - REMINDER_WINDOW),
+        reminder_days=REMINDER_WINDOW.days,
         **_choices(actor),
         **_table_context(args),
     )
