@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from engine.identity.passwords import hash_password
 from engine.identity.permissions import USER_ROLES
-from engine.models import User
+from engine.models import Alert, HumanTask, Organisation, User
+from engine.models.enums import AlertStatus, Colour, Role
 
 # Printed by `budgetloop demo`; only ever set on users that have no password of their own.
 DEMO_PASSWORD = "budgetloop-demo"
@@ -23,3 +24,60 @@ def grant_demo_passwords(session: Session) -> dict[str, str]:
     first = select(User.role, func.min(User.login)).where(User.active.is_(True)).group_by(User.role)
     found = dict(session.execute(first).all())
     return {role.value: found[role] for role in USER_ROLES if role in found}
+
+
+def logins_with_work(session: Session) -> dict[str, str]:
+    """One login per role whose inbox has work; the unit, department and finance desk printed
+    belong together (the finance desk handles the unit's department)."""
+    ready = (
+        select(HumanTask.role, HumanTask.org_id, func.count())
+        .where(HumanTask.status == "ready")
+        .group_by(HumanTask.role, HumanTask.org_id)
+    )
+    work = {(role, org): n for role, org, n in session.execute(ready)}
+    chosen: dict[str, str] = {}
+    units = sorted(
+        ((n, org) for (role, org), n in work.items() if role == Role.UNIT and org is not None),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    for _n, unit_id in units:
+        unit = session.get(Organisation, unit_id)
+        department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
+        if department is None:
+            continue
+        if (Role.DEPARTMENT, department.id) in work and (
+            Role.FINANCE,
+            department.finance_desk_id,
+        ) in work:
+            chosen[Role.UNIT.value] = _login(session, Role.UNIT, unit.id)
+            chosen[Role.DEPARTMENT.value] = _login(session, Role.DEPARTMENT, department.id)
+            chosen[Role.FINANCE.value] = _login(session, Role.FINANCE, department.finance_desk_id)
+            break
+    for role in USER_ROLES:
+        if role.value in chosen:
+            continue
+        orgs = [org for (r, org), _n in sorted(work.items(), key=lambda kv: -kv[1]) if r == role]
+        for org in orgs:
+            login = _login(session, role, org)
+            if login:
+                chosen[role.value] = login
+                break
+    # Oversight bodies have no process steps; their work is the red alerts left open (督办).
+    if Role.SUPERVISOR.value not in chosen and _open_red_alerts(session):
+        chosen[Role.SUPERVISOR.value] = _login(session, Role.SUPERVISOR, None)
+    return {role.value: chosen[role.value] for role in USER_ROLES if chosen.get(role.value)}
+
+
+def _open_red_alerts(session: Session) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Alert)
+        .where(Alert.status == AlertStatus.OPEN, Alert.colour == Colour.RED)
+    )
+
+
+def _login(session: Session, role: Role, org_id: int | None) -> str | None:
+    query = select(User.login).where(User.role == role, User.active.is_(True))
+    if org_id is not None:
+        query = query.where(User.organisation_id == org_id)
+    return session.scalars(query.order_by(User.login)).first()

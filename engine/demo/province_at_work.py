@@ -30,22 +30,29 @@ from engine.demo.late_filing import holding, late_filing_moment, late_units
 from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
 from engine.demo.parallel import Leg, drive_in_processes
 from engine.demo.simulation import Choices, Simulation, drive
-from engine.identity.permissions import USER_ROLES
 from engine.models import (
-    Alert,
     HumanTask,
+    Message,
     Organisation,
     PolicySetting,
     ProcessDefinition,
     Project,
-    User,
 )
-from engine.models.enums import AlertStatus, Colour, OrgKind, Role
+from engine.models.enums import OrgKind, Role
+from engine.notifications.passes import run_pass
 from engine.report import YearSummary, holiday_deadlines, holiday_line, summarise
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
 
+MESSAGE_KINDS = {
+    "task": "新待办",
+    "returned": "退回修改",
+    "alert": "项目预警",
+    "deadline_near": "期限临近",
+    "deadline_passed": "已逾期",
+    "decision": "资金安排决定",
+}
 # Where the demo leaves the clock: year Y's evaluation season (it opens on 1 February Y+1).
 PAUSE = (3, 20)
 # The steps of the evaluation season in the order a project passes them. A project stopped at
@@ -96,6 +103,8 @@ class ProvinceAtWork:
     holiday_deadlines: tuple[int, Counter] = (0, Counter())
     # This year's projects continuing last year's: each has two years to compare (trends).
     continuing: int = 0
+    # The message centre's messages by kind, as the evaluation season left them.
+    messages: Counter = field(default_factory=Counter)
     logins: dict[str, str] = field(default_factory=dict)
 
 
@@ -171,9 +180,10 @@ def run_province_demo(
         clock,
         until=paused_at,
         scope=f"cycle:{year}-",
-        progress=_stage_reporter(year, say),
+        progress=_telling(_stage_reporter(year, say), sessions),
         may_complete=lambda task: season_step(task) < stops.get(task.business_key, 99),
     )
+    run_pass(lambda: unit_of_work(sessions), clock())
     with sessions() as session:
         result = ProvinceAtWork(
             previous=_summary(session, previous, seeded, (*closing, season)),
@@ -181,6 +191,11 @@ def run_province_demo(
             paused_at=paused_at,
             waiting=_waiting(session, year),
             holiday_deadlines=holiday_deadlines(session, _fiscal_year(session, year)),
+            messages=Counter(
+                dict(
+                    session.execute(select(Message.kind, func.count()).group_by(Message.kind)).all()
+                )
+            ),
             continuing=session.scalar(
                 select(func.count()).where(
                     Project.fiscal_year.has(year=year), Project.predecessor_id.is_not(None)
@@ -188,6 +203,20 @@ def run_province_demo(
             ),
         )
     return result
+
+
+def _telling(report, sessions):
+    """The season's progress report, and the message centre's pass whenever the clock moves
+    (what `budgetloop work` does after the timers), so inboxes hold the season's messages."""
+    last = {"at": None}
+
+    def progress(stats, now) -> None:
+        report(stats, now)
+        if now != last["at"]:
+            run_pass(lambda: unit_of_work(sessions), now)
+            last["at"] = now
+
+    return progress
 
 
 def _summary(session: Session, year: int, seeded: bool, drives) -> YearSummary:
@@ -300,63 +329,6 @@ def _waiting(session: Session, year: int) -> dict[str, dict[str, int]]:
     return waiting
 
 
-def logins_with_work(session: Session) -> dict[str, str]:
-    """One login per role whose inbox has work; the unit, department and finance desk printed
-    belong together (the finance desk handles the unit's department)."""
-    ready = (
-        select(HumanTask.role, HumanTask.org_id, func.count())
-        .where(HumanTask.status == "ready")
-        .group_by(HumanTask.role, HumanTask.org_id)
-    )
-    work = {(role, org): n for role, org, n in session.execute(ready)}
-    chosen: dict[str, str] = {}
-    units = sorted(
-        ((n, org) for (role, org), n in work.items() if role == Role.UNIT and org is not None),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    for _n, unit_id in units:
-        unit = session.get(Organisation, unit_id)
-        department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
-        if department is None:
-            continue
-        if (Role.DEPARTMENT, department.id) in work and (
-            Role.FINANCE,
-            department.finance_desk_id,
-        ) in work:
-            chosen[Role.UNIT.value] = _login(session, Role.UNIT, unit.id)
-            chosen[Role.DEPARTMENT.value] = _login(session, Role.DEPARTMENT, department.id)
-            chosen[Role.FINANCE.value] = _login(session, Role.FINANCE, department.finance_desk_id)
-            break
-    for role in USER_ROLES:
-        if role.value in chosen:
-            continue
-        orgs = [org for (r, org), _n in sorted(work.items(), key=lambda kv: -kv[1]) if r == role]
-        for org in orgs:
-            login = _login(session, role, org)
-            if login:
-                chosen[role.value] = login
-                break
-    # Oversight bodies have no process steps; their work is the red alerts left open (督办).
-    if Role.SUPERVISOR.value not in chosen and _open_red_alerts(session):
-        chosen[Role.SUPERVISOR.value] = _login(session, Role.SUPERVISOR, None)
-    return {role.value: chosen[role.value] for role in USER_ROLES if chosen.get(role.value)}
-
-
-def _open_red_alerts(session: Session) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Alert)
-        .where(Alert.status == AlertStatus.OPEN, Alert.colour == Colour.RED)
-    )
-
-
-def _login(session: Session, role: Role, org_id: int | None) -> str | None:
-    query = select(User.login).where(User.role == role, User.active.is_(True))
-    if org_id is not None:
-        query = query.where(User.organisation_id == org_id)
-    return session.scalars(query.order_by(User.login)).first()
-
-
 def format_at_work(at_work: ProvinceAtWork) -> str:
     """Where this year's work waits, per department, for the summary `budgetloop demo` prints."""
     lines = [
@@ -370,6 +342,14 @@ def format_at_work(at_work: ProvinceAtWork) -> str:
         lines.append(f"  {department}: {shown}")
     if at_work.holiday_deadlines[0]:
         lines.append(holiday_line(*at_work.holiday_deadlines))
+    if at_work.messages:
+        kinds = "、".join(
+            f"{MESSAGE_KINDS.get(kind, kind)} {n:,}" for kind, n in at_work.messages.most_common()
+        )
+        lines.append(
+            f"  站内消息 (messages): {sum(at_work.messages.values()):,} 条（{kinds}），"
+            "含临近和超过期限的催办提醒 (reminders of deadlines due soon and passed)"
+        )
     if at_work.continuing:
         lines.append(
             f"  历年情况 (trends): {at_work.continuing:,} 个延续项目可与上年度比较"

@@ -23,8 +23,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from engine.db import create_db_engine, session_factory, unit_of_work
-from engine.demo.logins import DEMO_PASSWORD, grant_demo_passwords
-from engine.demo.province_at_work import logins_with_work, run_province_demo
+from engine.demo.logins import DEMO_PASSWORD, grant_demo_passwords, logins_with_work
+from engine.demo.province_at_work import run_province_demo
 from engine.models import HumanTask, Project, User
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.support import LiveServer, PageGuard, screenshot

@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from engine import trends
-from engine.cycle.projects import ProjectFilter, get_project, list_projects, project_instance
+from engine.cycle.projects import (
+    ProjectFilter,
+    get_organisation,
+    get_project,
+    list_projects,
+    project_instance,
+)
 from engine.errors import InvalidInput, NotFound
 from engine.models.enums import ProjectStatus
 from engine.targets.queries import filing_task, project_history
@@ -58,7 +64,25 @@ def project(project_id: int):
         task=filing_task(session, actor, found),
         instance=_instance_or_none(session, actor, found.id),
         trend=trends.project_trend(session, actor, found.id),
+        trend_org=_trend_org(session, actor, found),
     )
+
+
+def _trend_org(session, actor, project):
+    """Whose years the project page links to: its department's where the reader may see the
+    department, else its unit's, else none (an evaluator sees neither)."""
+    for org_id, label in (
+        (project.unit.parent_id, "trend.department_link"),
+        (project.unit_id, "trend.unit_link"),
+    ):
+        if org_id is None:
+            continue
+        try:
+            get_organisation(session, actor, org_id)
+        except NotFound:
+            continue
+        return {"id": org_id, "label": label}
+    return None
 
 
 @bp.get(f"/organisations/<{ID}:org_id>/trend")

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from engine.actors import Actor
 from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
+from engine.demo.logins import logins_with_work
 from engine.demo.province_at_work import (
     SEASON_STEPS,
     format_at_work,
-    logins_with_work,
     run_province_demo,
     stop_step,
 )
@@ -107,6 +107,9 @@ def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
             assert at_work.previous.holiday_deadlines > 0
             assert "国庆节" in "".join(at_work.previous.holidays_crossed)
             assert "工作日历" in format_summary(at_work.previous)
+            # The season's messages wait in the message centre, reminders among them.
+            assert at_work.messages["task"] > 0
+            assert "站内消息 (messages):" in format_at_work(at_work)
             # This year's continuing projects have last year to compare with.
             assert at_work.continuing > 0
             line = f"历年情况 (trends): {at_work.continuing:,} 个延续项目"
