@@ -49,6 +49,16 @@ from engine.notifications.kinds import (
 from engine.workdays import RegionCalendar, local_date
 
 DEFAULTS = {"lead_working_days": 3, "news_days": 30, "batch": 500}
+# What a funding decision means for next year, as the unit reads it.
+DECISION_WORDS = {
+    "increase": "优先保障",
+    "maintain": "维持",
+    "cut": "压减",
+    "cancel": "取消",
+    "suspend": "暂停",
+    "reclaim": "收回结余",
+    "review": "待复核",
+}
 OPEN_ORDERS = (
     RectificationStatus.ISSUED,
     RectificationStatus.FEEDBACK_SUBMITTED,
@@ -122,6 +132,8 @@ def _tasks(session: Session, since: datetime, batch: int) -> list[Draft]:
             .order_by(HumanTask.id)
             .limit(batch)
         )
+        rows = rows.all()
+        projects = _project_names(session, [business_key for *_, business_key in rows])
         for user_id, task_id, name, business_key in rows:
             drafts.append(
                 Draft(
@@ -129,11 +141,26 @@ def _tasks(session: Session, since: datetime, batch: int) -> list[Draft]:
                     kind,
                     f"task:{task_id}",
                     name,
-                    _project_of(business_key),
+                    projects.get(business_key, _project_of(business_key)),
                     f"/tasks/{task_id}",
                 )
             )
     return drafts
+
+
+def _project_names(session: Session, business_keys: list[str]) -> dict[str, str]:
+    """business key → "code name" of its project, in one query."""
+    codes = {_project_of(key) for key in business_keys}
+    if not codes:
+        return {}
+    found = dict(
+        session.execute(select(Project.code, Project.name).where(Project.code.in_(codes))).all()
+    )
+    return {
+        key: f"{_project_of(key)} {found[_project_of(key)]}"
+        for key in business_keys
+        if _project_of(key) in found
+    }
 
 
 def _unit_users(unit_id, kind):
@@ -199,11 +226,11 @@ def _decisions(session: Session, since: datetime, batch: int) -> list[Draft]:
             user_id,
             DECISION,
             f"decision:{decision_id}",
-            "资金安排决定",
-            f"{code} {name}",
+            name,
+            f"下年度{DECISION_WORDS.get(kind.value, kind.value)} · {code}",
             f"/projects/{project_id}",
         )
-        for user_id, decision_id, _kind, project_id, code, name in rows
+        for user_id, decision_id, kind, project_id, code, name in rows
     ]
 
 
@@ -227,6 +254,7 @@ def _task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> l
         if kind is not None:
             due_tasks.setdefault((kind, task_id), [name, business_key, due_at])
     drafts = []
+    projects = _project_names(session, [key for _name, key, _due in due_tasks.values()])
     for (kind, task_id), (name, business_key, due_at) in due_tasks.items():
         day = local_date(due_at).isoformat()
         key = f"due-{'near' if kind == DEADLINE_NEAR else 'passed'}:task:{task_id}:{day}"
@@ -243,7 +271,7 @@ def _task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> l
                     kind,
                     key,
                     name,
-                    f"{_project_of(business_key)} · 期限 {day}",
+                    f"{projects.get(business_key, _project_of(business_key))} · 期限 {day}",
                     f"/tasks/{task_id}",
                 )
             )
@@ -282,8 +310,8 @@ def _order_deadlines(session: Session, now: datetime, lead: int, batch: int) -> 
                     user_id,
                     kind,
                     key,
-                    "整改销号期限",
-                    f"{project.code} {project.name} · 期限 {close_due.isoformat()}",
+                    f"整改销号：{project.name}",
+                    f"{project.code} · 期限 {close_due.isoformat()}",
                     f"/projects/{project.id}",
                 )
             )
