@@ -61,7 +61,11 @@ class FundingDecision(Base):
     """What the rules decided for a project's next-year funding, and why."""
 
     __tablename__ = "funding_decision"
-    __table_args__ = (Index("ix_funding_decision_year_kind", "fiscal_year_id", "kind"),)
+    __table_args__ = (
+        Index("ix_funding_decision_year_kind", "fiscal_year_id", "kind"),
+        # The message centre reads the decisions of the last days.
+        Index("ix_funding_decision_decided", "decided_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)

@@ -33,6 +33,7 @@ from engine.models import (
 )
 from engine.models.enums import (
     AlertKind,
+    AlertStatus,
     Colour,
     DecisionStatus,
     RectificationStatus,
@@ -179,9 +180,11 @@ def _alerts(session: Session, since: datetime, batch: int) -> list[Draft]:
         .join(Project, Project.id == Alert.project_id)
         .join(User, _unit_users(Project.unit_id, ALERT))
         .where(
+            # Every status, so that the (status, raised_at) index serves the time window.
+            Alert.status.in_(list(AlertStatus)),
+            Alert.raised_at >= since,
             Alert.kind == AlertKind.PROJECT,
             Alert.colour.in_([Colour.RED, Colour.YELLOW]),
-            Alert.raised_at >= since,
             _not_messaged(User.id, key),
         )
         .order_by(Alert.id)

@@ -63,9 +63,11 @@ def upgrade() -> None:
     op.create_index("ix_message_delivery_pending", "message_delivery", ["status", "id"])
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email", sa.String(length=254), nullable=True))
+    op.create_index("ix_funding_decision_decided", "funding_decision", ["decided_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_funding_decision_decided", table_name="funding_decision")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.drop_column("email")
     op.drop_index("ix_message_delivery_pending", table_name="message_delivery")
