@@ -1,12 +1,14 @@
 """One department's units file their mid-year monitoring report late, in the last full week of
 September, as some units do: a red alert raised then has ten working days to be answered that
 run through the Mid-Autumn and National Day holidays, and the demo shows the working calendar
-moving those deadlines (the summary counts them)."""
+moving those deadlines (the summary counts them). The message centre reminds them of the
+overdue report, and of the alert's deadline a few working days before it, when they answer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -42,14 +44,39 @@ def late_units(session: Session) -> frozenset[int]:
     )
 
 
-def holding(units: frozenset[int], year: int) -> Callable[[HumanTask], bool]:
-    """Whether a simulated person does a task now: not these units' monitoring reports of
-    `year` (a report of an earlier year held back in its own leg is filed now)."""
+# Seventeen days after filing is three working days before the response is due, both years:
+# filed 22 Sep 2025, due 11 Oct, reminded 9 Oct; filed 21 Sep 2026, due 12 Oct, reminded 8 Oct.
+ANSWERED_AFTER = timedelta(days=17)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A stretch of the simulated year: driven until `until`, these units' tasks of `form`
+    of `year` left waiting; `tell`: the message centre's pass runs when it ends."""
+
+    until: datetime
+    units: frozenset[int] = frozenset()
+    year: int = 0
+    form: str = ""
+    tell: bool = False
+
+
+def legs(previous: int, year: int, units: frozenset[int]) -> list[Leg]:
+    """Last year's loop and this year's filing and monitoring, with the late units' pauses."""
+    plan = []
+    for each in (previous, year):
+        filed = late_filing_moment(each)
+        # Reminded of the report, overdue since 31 August, just before they file it.
+        plan.append(Leg(filed, units, each, "monitoring_report", tell=True))
+        plan.append(Leg(filed + ANSWERED_AFTER, units, each, "alert_response", tell=True))
+    plan.append(Leg(datetime(year, 12, 31, tzinfo=UTC)))
+    return plan
+
+
+def holding(units: frozenset[int], year: int, form: str) -> Callable[[HumanTask], bool]:
+    """Whether a simulated person does a task now: not these units' tasks of `form` of `year`
+    (one of an earlier year, held back in its own leg, is done now)."""
     prefix = f"cycle:{year}-"
     return lambda task: (
-        not (
-            task.form == "monitoring_report"
-            and task.org_id in units
-            and task.business_key.startswith(prefix)
-        )
+        not (task.form == form and task.org_id in units and task.business_key.startswith(prefix))
     )

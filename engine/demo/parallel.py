@@ -33,9 +33,10 @@ class Leg:
     until: datetime
     scope: str
     seed: int
-    # Units whose monitoring reports of `hold_year` wait for the next leg (late_filing.py).
+    # Units whose tasks of `hold_form` of `hold_year` wait for the next leg (late_filing.py).
     hold: frozenset[int] = frozenset()
     hold_year: int = 0
+    hold_form: str = ""
 
 
 def _worker(url: str, index: int, count: int, leg: Leg, barrier, results) -> None:
@@ -51,7 +52,7 @@ def _worker(url: str, index: int, count: int, leg: Leg, barrier, results) -> Non
             scope=leg.scope,
             partition=Partition(index, count),
             together=barrier.wait,
-            may_complete=holding(leg.hold, leg.hold_year) if leg.hold else None,
+            may_complete=holding(leg.hold, leg.hold_year, leg.hold_form) if leg.hold else None,
         )
         results.put((index, stats, clock()))
     except BaseException:

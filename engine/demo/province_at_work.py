@@ -26,7 +26,7 @@ from engine import reference, schema
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
-from engine.demo.late_filing import holding, late_filing_moment, late_units
+from engine.demo.late_filing import holding, late_units, legs
 from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
 from engine.demo.parallel import Leg, drive_in_processes
 from engine.demo.simulation import Choices, Simulation, drive
@@ -144,33 +144,34 @@ def run_province_demo(
     _start_cycles(sessions, workflow, previous, say)
     simulation = Simulation(workflow, Choices(rng=random.Random(seed)))
     # Last year's loop, and this year's filing and monitoring, as everyone does their work;
-    # one department's units file their monitoring reports late each year (late_filing.py).
+    # one department's units file their monitoring reports late each year, and answer their
+    # alerts when reminded (late_filing.py).
     with sessions() as session:
         late = late_units(session)
-    legs = [(late_filing_moment(y), late, y) for y in (previous, year)]
-    legs.append((datetime(year, 12, 31, tzinfo=UTC), frozenset(), 0))
     closing = []
     if processes > 1:
         say(f"driving {previous} and {year} in {processes} processes")
-    for until, hold, hold_year in legs:
+    for leg in legs(previous, year, late):
         if processes > 1:
-            leg = Leg(clock(), until, "cycle:", seed, hold, hold_year)
-            stats, stopped = drive_in_processes(url, processes, leg)
+            shared = Leg(clock(), leg.until, "cycle:", seed, leg.units, leg.year, leg.form)
+            stats, stopped = drive_in_processes(url, processes, shared)
             clock.set(max(clock(), stopped))
         else:
             stats = drive(
                 simulation,
                 sessions,
                 clock,
-                until=until,
+                until=leg.until,
                 scope="cycle:",
                 progress=_stage_reporter(previous, say),
-                may_complete=holding(hold, hold_year) if hold else None,
+                may_complete=holding(leg.units, leg.year, leg.form) if leg.units else None,
             )
         closing.append(stats)
-        if hold:
-            # The late units file when their week comes, whatever timer fired last.
-            clock.set(max(clock(), until))
+        if leg.units:
+            # The late units act when their week comes, whatever timer fired last.
+            clock.set(max(clock(), leg.until))
+        if leg.tell:
+            run_pass(lambda: unit_of_work(sessions), clock())
     # This year's evaluation season, each department at its own pace.
     paused_at = datetime(year + 1, *PAUSE, 1, 0, tzinfo=UTC)
     stops = _stops(sessions, year)
