@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, cast, exists, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine import policy
 from engine.errors import NotFound
@@ -27,6 +27,7 @@ from engine.models import (
     HumanTask,
     Message,
     MessageMute,
+    Organisation,
     Project,
     RectificationOrder,
     User,
@@ -174,33 +175,46 @@ def _unit_users(unit_id, kind):
 
 
 def _alerts(session: Session, since: datetime, batch: int) -> list[Draft]:
+    """Red and yellow project alerts to the project's unit; red ones to its department too."""
     key = literal("alert:") + cast(Alert.id, String)
-    rows = session.execute(
-        select(User.id, Alert.id, Alert.colour, Project.id, Project.code, Project.name)
-        .join(Project, Project.id == Alert.project_id)
-        .join(User, _unit_users(Project.unit_id, ALERT))
-        .where(
-            # Every status, so that the (status, raised_at) index serves the time window.
-            Alert.status.in_(list(AlertStatus)),
-            Alert.raised_at >= since,
-            Alert.kind == AlertKind.PROJECT,
-            Alert.colour.in_([Colour.RED, Colour.YELLOW]),
-            _not_messaged(User.id, key),
-        )
-        .order_by(Alert.id)
-        .limit(batch)
+    unit = aliased(Organisation)
+    department_users = and_(
+        User.active.is_(True),
+        User.role == Role.DEPARTMENT,
+        User.organisation_id == unit.parent_id,
+        Alert.colour == Colour.RED,
+        _not_muted(User.id, ALERT),
     )
-    return [
-        Draft(
-            user_id,
-            ALERT,
-            f"alert:{alert_id}",
-            f"{'红色' if colour == Colour.RED else '黄色'}预警",
-            f"{code} {name}",
-            f"/projects/{project_id}",
+    drafts = []
+    for recipients in (_unit_users(Project.unit_id, ALERT), department_users):
+        rows = session.execute(
+            select(User.id, Alert.id, Alert.colour, Project.id, Project.code, Project.name)
+            .join(Project, Project.id == Alert.project_id)
+            .join(unit, unit.id == Project.unit_id)
+            .join(User, recipients)
+            .where(
+                # Every status, so that the (status, raised_at) index serves the time window.
+                Alert.status.in_(list(AlertStatus)),
+                Alert.raised_at >= since,
+                Alert.kind == AlertKind.PROJECT,
+                Alert.colour.in_([Colour.RED, Colour.YELLOW]),
+                _not_messaged(User.id, key),
+            )
+            .order_by(Alert.id)
+            .limit(batch)
         )
-        for user_id, alert_id, colour, project_id, code, name in rows
-    ]
+        drafts += [
+            Draft(
+                user_id,
+                ALERT,
+                f"alert:{alert_id}",
+                name,
+                f"{'红色预警' if colour == Colour.RED else '黄色预警'} · {code}",
+                f"/projects/{project_id}",
+            )
+            for user_id, alert_id, colour, project_id, code, name in rows
+        ]
+    return drafts
 
 
 def _decisions(session: Session, since: datetime, batch: int) -> list[Draft]:

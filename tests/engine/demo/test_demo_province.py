@@ -101,7 +101,8 @@ def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
             # The slowest department files its Jan–Jul reports in the week of 22 September
             # 2025; their red alerts' ten working days run through the national holidays.
             late = select(func.count()).where(
-                func.date(MonitoringReport.submitted_at) == "2025-09-22"
+                MonitoringReport.submitted_at >= datetime(2025, 9, 21, 16, tzinfo=UTC),
+                MonitoringReport.submitted_at < datetime(2025, 9, 22, 16, tzinfo=UTC),
             )
             assert session.scalar(late) > 0
             assert at_work.previous.holiday_deadlines > 0

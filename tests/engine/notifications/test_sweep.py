@@ -175,3 +175,34 @@ def test_two_workers_sweeping_at_once_tell_each_user_once(lived, backend):
         ).all()
         assert duplicates == []
         assert session.scalar(select(func.count()).select_from(MessageMute)) == 0
+
+
+def test_a_red_alert_reaches_the_unit_and_its_department(lived):
+    sessions, _world = lived
+    from engine.models import Alert, Organisation, Project
+    from engine.models.enums import AlertKind, Colour
+
+    with sessions() as session:
+        alert = session.scalars(
+            select(Alert)
+            .where(Alert.kind == AlertKind.PROJECT, Alert.colour == Colour.RED)
+            .order_by(Alert.raised_at.desc())
+        ).first()
+        project = session.get(Project, alert.project_id)
+        unit = session.get(Organisation, project.unit_id)
+        expected = set(
+            session.scalars(
+                select(User.id).where(
+                    User.active.is_(True),
+                    ((User.role == "unit") & (User.organisation_id == unit.id))
+                    | ((User.role == "department") & (User.organisation_id == unit.parent_id)),
+                )
+            )
+        )
+    with unit_of_work(sessions) as session:
+        sweep(session, alert.raised_at + timedelta(hours=1))
+    with sessions() as session:
+        told = set(
+            session.scalars(select(Message.user_id).where(Message.dedup_key == f"alert:{alert.id}"))
+        )
+    assert told == expected and len(told) >= 2
