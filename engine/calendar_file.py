@@ -37,8 +37,6 @@ MAX_NAME = 40
 MAX_SOURCE = 200
 MAX_REGION = 12  # a region's code (None: the national calendar)
 KEYS = {"year", "region", "source", "holidays", "workdays", "note"}
-HOLIDAY_KEYS = {"name", "from", "to"}
-WORKDAY_KEYS = {"date", "for"}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_PROBLEMS = 50  # reported at once; a file with more is not a calendar typed by hand
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
@@ -103,15 +101,19 @@ class _Problems:
         self.items.append({"at": at, "key": key, "message": message, "params": params})
 
 
+def too_large() -> TooLarge:
+    return TooLarge(
+        f"the calendar file is over {MAX_FILE_BYTES // 1024} KiB",
+        errors={"file": "too large"},
+        key="calendar_too_large",
+        params={"max": MAX_FILE_BYTES // 1024},
+    )
+
+
 def decode(text: str) -> Any:
     """The file's JSON, or InvalidInput naming the line and column where it stops being JSON."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise TooLarge(
-            f"the calendar file is over {MAX_FILE_BYTES // 1024} KiB",
-            errors={"file": "too large"},
-            key="calendar_too_large",
-            params={"max": MAX_FILE_BYTES // 1024},
-        )
+        raise too_large()
     try:
         return json.loads(text)
     except RecursionError:
@@ -255,18 +257,24 @@ def _entries(value: Any, at: str, limit: int, problems: _Problems) -> list:
     return value
 
 
+def _entry(entry: Any, at: str, keys: tuple[str, ...], problems: _Problems) -> bool:
+    """Whether `entry` is an object to read further; its unknown keys are problems."""
+    known = ", ".join(keys)
+    if not isinstance(entry, dict):
+        problems.add(at, "object", f"{at} must be an object with {known}")
+        return False
+    for key in sorted(set(entry) - set(keys), key=str)[:MAX_PROBLEMS]:
+        shown = _shown(key)
+        problems.add(f"{at}.{shown}", "unknown_key", f"unknown key {shown!r}", known=known)
+    return True
+
+
 def _holidays(value: Any, year: int | None, problems: _Problems) -> list[Holiday]:
     holidays: list[Holiday] = []
     for index, entry in enumerate(_entries(value, "holidays", MAX_HOLIDAYS, problems)):
         at = f"holidays[{index}]"
-        if not isinstance(entry, dict):
-            problems.add(at, "object", f"{at} must be an object with name, from and to")
+        if not _entry(entry, at, ("name", "from", "to"), problems):
             continue
-        for key in sorted(set(entry) - HOLIDAY_KEYS, key=str)[:MAX_PROBLEMS]:
-            shown = _shown(key)
-            problems.add(
-                f"{at}.{shown}", "unknown_key", f"unknown key {shown!r}", known="name, from, to"
-            )
         name = _text(entry.get("name"), f"{at}.name", MAX_NAME, problems, required=True)
         first = _date(entry.get("from"), f"{at}.from", year, problems)
         last = _date(entry.get("to", entry.get("from")), f"{at}.to", year, problems)
@@ -305,14 +313,8 @@ def _workdays(value: Any, year: int | None, holidays, problems: _Problems) -> li
     seen: set[date] = set()
     for index, entry in enumerate(_entries(value, "workdays", MAX_WORKDAYS, problems)):
         at = f"workdays[{index}]"
-        if not isinstance(entry, dict):
-            problems.add(at, "object", f"{at} must be an object with date and for")
+        if not _entry(entry, at, ("date", "for"), problems):
             continue
-        for key in sorted(set(entry) - WORKDAY_KEYS, key=str)[:MAX_PROBLEMS]:
-            shown = _shown(key)
-            problems.add(
-                f"{at}.{shown}", "unknown_key", f"unknown key {shown!r}", known="date, for"
-            )
         for_holiday = _text(entry.get("for", ""), f"{at}.for", MAX_NAME, problems, required=False)
         day = _date(entry.get("date"), f"{at}.date", year, problems)
         if day is None:

@@ -13,7 +13,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from sqlalchemy import select
 
 from engine import calendars
-from engine.calendar_file import MAX_FILE_BYTES, CalendarYear, decode, parse, where
+from engine.calendar_file import (
+    MAX_FILE_BYTES,
+    CalendarYear,
+    decode,
+    parse,
+    too_large,
+    where,
+)
 from engine.errors import InvalidInput, TooLarge
 from engine.identity import permissions
 from engine.identity.permissions import Permission
@@ -83,12 +90,7 @@ def _uploaded() -> str | None:
         return None
     data = upload.stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise TooLarge(
-            f"the calendar file is over {MAX_FILE_BYTES // 1024} KiB",
-            errors={"file": "too large"},
-            key="calendar_too_large",
-            params={"max": MAX_FILE_BYTES // 1024},
-        )
+        raise too_large()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
