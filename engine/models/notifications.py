@@ -20,6 +20,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "dedup_key"),
         Index("ix_message_user_unread", "user_id", "read_at", "id"),
+        # "Was this event told to anyone yet?": the sweep's look-ups of reminders by key.
+        Index("ix_message_dedup_key", "dedup_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

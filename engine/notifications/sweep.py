@@ -1,7 +1,8 @@
 """Producing messages: one pass over what happened, run by the background work after timers
 fire (`budgetloop tick`, `budgetloop work`) and by `budgetloop messages sweep`.
 
-Every message names its event and moment in `dedup_key` (`task:12`, `due-near:task:12:2026-10-20`)
+Every message names its event and moment in `dedup_key` (`task:12`, `due-near:task:12`,
+`due-passed:order:7:2026-10-20`)
 and is inserted with ON CONFLICT DO NOTHING on (user, key): passes may overlap, run on several
 workers or be repeated, and each user still gets each message once. Each category reads at
 most `batch` events a pass (the rest come next pass), and only events of the last `news_days`
@@ -14,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, cast, exists, literal, or_, select
+from sqlalchemy import String, and_, case, cast, exists, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -254,12 +255,18 @@ def _decisions(session: Session, since: datetime, batch: int) -> list[Draft]:
 def _task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> list[Draft]:
     """Ready tasks whose due date is `lead` working days away or less, or past."""
     horizon = now + timedelta(days=lead * 3 + 14)  # covers `lead` working days and a holiday
+    # The reminder this task would get now; a task that had it is not read again, so the
+    # batch always reaches the tasks still to remind (the soonest due first).
+    key = case(
+        (HumanTask.due_at <= now, literal("due-passed:task:")), else_=literal("due-near:task:")
+    ) + cast(HumanTask.id, String)
     rows = session.execute(
         select(HumanTask.id, HumanTask.name, HumanTask.business_key, HumanTask.due_at)
         .where(
             HumanTask.status == "ready",
             HumanTask.due_at.is_not(None),
             HumanTask.due_at <= horizon,
+            ~exists().where(Message.dedup_key == key),
         )
         .order_by(HumanTask.due_at, HumanTask.id)
         .limit(batch)
@@ -274,7 +281,7 @@ def _task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> l
     projects = _project_names(session, [key for _name, key, _due in due_tasks.values()])
     for (kind, task_id), (name, business_key, due_at) in due_tasks.items():
         day = local_date(due_at).isoformat()
-        key = f"due-{'near' if kind == DEADLINE_NEAR else 'passed'}:task:{task_id}:{day}"
+        key = f"due-{'near' if kind == DEADLINE_NEAR else 'passed'}:task:{task_id}"
         users = session.scalars(
             select(User.id)
             .select_from(HumanTask)
@@ -298,12 +305,22 @@ def _task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> l
 def _order_deadlines(session: Session, now: datetime, lead: int, batch: int) -> list[Draft]:
     """Open rectification orders whose closing date is near or past: the unit is reminded."""
     today = local_date(now)
+    key = (
+        case(
+            (RectificationOrder.close_due < today, literal("due-passed:order:")),
+            else_=literal("due-near:order:"),
+        )
+        + cast(RectificationOrder.id, String)
+        + literal(":")
+        + cast(RectificationOrder.close_due, String)
+    )
     rows = session.execute(
         select(RectificationOrder.id, RectificationOrder.close_due, Project)
         .join(Project, Project.id == RectificationOrder.project_id)
         .where(
             RectificationOrder.status.in_(OPEN_ORDERS),
             RectificationOrder.close_due <= today + timedelta(days=lead * 3 + 14),
+            ~exists().where(Message.dedup_key == key),
         )
         .order_by(RectificationOrder.close_due, RectificationOrder.id)
         .limit(batch)

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "dedup_key", name=op.f("uq_message_user_id_dedup_key")),
     )
     op.create_index("ix_message_user_unread", "message", ["user_id", "read_at", "id"])
+    op.create_index("ix_message_dedup_key", "message", ["dedup_key"])
     op.create_table(
         "message_mute",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -73,5 +74,6 @@ def downgrade() -> None:
     op.drop_index("ix_message_delivery_pending", table_name="message_delivery")
     op.drop_table("message_delivery")
     op.drop_table("message_mute")
+    op.drop_index("ix_message_dedup_key", table_name="message")
     op.drop_index("ix_message_user_unread", table_name="message")
     op.drop_table("message")
