@@ -149,3 +149,23 @@ def test_only_the_performance_division_may_save_from_the_page(login, world_app):
     client.get("/calendars")
     refused = client.post("/calendars", data={"body": "{}", "csrf_token": csrf(client)})
     assert refused.status_code == 403
+
+
+def test_the_inbox_says_deadlines_count_working_days_where_it_shows_one(login, world_app, world):
+    from datetime import UTC, datetime
+
+    from engine.db import unit_of_work
+    from engine.models import HumanTask
+
+    with unit_of_work(world_app.extensions["budgetloop.sessions"]) as session:
+        task = session.scalars(
+            select(HumanTask).where(
+                HumanTask.status == "ready",
+                HumanTask.role == "unit",
+                HumanTask.org_id == world["unit"].org_id,
+            )
+        ).first()
+        task.due_at = datetime(2027, 6, 18, 15, 59, 59, tzinfo=UTC)
+    client = login("unit")
+    page = client.get("/inbox").text
+    assert "办理期限按工作日计算" in page and 'href="/calendars"' in page
