@@ -11,6 +11,7 @@ days, so a pass costs the same however long the history. A muted kind is never p
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -108,24 +109,24 @@ def _not_muted(user_id, kind):
     return ~exists().where(MessageMute.user_id == user_id, MessageMute.kind == kind)
 
 
-def _task_users(kind_of_task):
-    """Active users a task belongs to: its role, and its organisation when it names one."""
-    return and_(
-        User.active.is_(True),
-        User.role == HumanTask.role,
-        or_(HumanTask.org_id.is_(None), User.organisation_id == HumanTask.org_id),
-        _not_muted(User.id, kind_of_task),
+def _task_users(kind_of_task) -> tuple:
+    """Active users a task belongs to, as two joins (each served by an index): a task naming
+    an organisation goes to its role there; one naming none, to its role anywhere."""
+    common = (User.active.is_(True), User.role == HumanTask.role, _not_muted(User.id, kind_of_task))
+    return (
+        and_(HumanTask.org_id.is_not(None), User.organisation_id == HumanTask.org_id, *common),
+        and_(HumanTask.org_id.is_(None), *common),
     )
 
 
 def _tasks(session: Session, since: datetime, batch: int) -> list[Draft]:
     drafts = []
-    for kind, returned in ((TASK, False), (RETURNED, True)):
-        key = literal("task:") + cast(HumanTask.id, String)
-        is_revision = HumanTask.form == "revise"
+    key = literal("task:") + cast(HumanTask.id, String)
+    is_revision = HumanTask.form == "revise"
+    for (kind, returned), users in itertools.product(((TASK, False), (RETURNED, True)), range(2)):
         rows = session.execute(
             select(User.id, HumanTask.id, HumanTask.name, HumanTask.business_key)
-            .join(User, _task_users(kind))
+            .join(User, _task_users(kind)[users])
             .where(
                 HumanTask.status == "ready",
                 HumanTask.created_at >= since,
@@ -134,8 +135,7 @@ def _tasks(session: Session, since: datetime, batch: int) -> list[Draft]:
             )
             .order_by(HumanTask.id)
             .limit(batch)
-        )
-        rows = rows.all()
+        ).all()
         projects = _project_names(session, [business_key for *_, business_key in rows])
         for user_id, task_id, name, business_key in rows:
             drafts.append(
@@ -285,7 +285,7 @@ def _task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> l
         users = session.scalars(
             select(User.id)
             .select_from(HumanTask)
-            .join(User, _task_users(kind))
+            .join(User, or_(*_task_users(kind)))
             .where(HumanTask.id == task_id, _not_messaged(User.id, literal(key)))
         )
         for user_id in users:
