@@ -85,6 +85,8 @@ def test_the_page_shows_the_year_as_the_notice_gives_it(login, world):
     assert 'class="cal-day workday" data-date="2026-10-10"' in html
     # A unit reads the calendar; only the performance division has the editor.
     assert "cal-editor" not in html
+    english = client.get("/calendars?year=2026&lang=en").text
+    assert "2026 working calendar (National)" in english and "Public holidays" in english
 
 
 def test_the_editor_names_each_mistake_in_chinese_and_keeps_the_text(login, world_app):
