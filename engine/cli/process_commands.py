@@ -126,13 +126,16 @@ def tick(ctx: CommandContext, now_text: str | None, limit: int, max_seconds: flo
         f"fired timers on {stats.fired} instances; {stats.incidents} incidents; "
         f"{stats.conflicts} conflicts"
     )
-    # The message centre: what the timers' work and the users' commands left to be told.
-    click.echo(run_pass(ctx.transaction, moment or utcnow(), smtp_channel()).line())
     if stats.out_of_time:
         click.echo(
             f"stopped after {max_seconds:g} seconds (--max-seconds); "
             f"{stats.left} timers still due: run tick again"
         )
+    # The message centre: what the timers' work and the users' commands left to be told
+    # (said only when there was something: a quiet tick prints what it always printed).
+    told = run_pass(ctx.transaction, moment or utcnow(), smtp_channel())
+    if told.eventful:
+        click.echo(told.line())
 
 
 @click.group("incident")

@@ -22,6 +22,10 @@ class PassStats:
     queued: int = 0
     delivery: dict = field(default_factory=dict)
 
+    @property
+    def eventful(self) -> bool:
+        return bool(sum(self.produced.values()) or any(self.delivery.values()))
+
     def line(self) -> str:
         made = sum(self.produced.values())
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.produced.items()))

@@ -15,7 +15,8 @@ from engine.db import create_db_engine, session_factory, unit_of_work
 from engine.models import HumanTask, Message, MessageMute, User
 from engine.notifications import centre
 from engine.notifications.kinds import DEADLINE_NEAR, DEADLINE_PASSED, TASK
-from engine.notifications.sweep import _kind_for, sweep
+from engine.notifications.reminders import kind_for
+from engine.notifications.sweep import sweep
 from engine.workdays import RegionCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -133,9 +134,9 @@ def test_near_is_counted_in_working_days_through_national_day(lived):
         calendar = RegionCalendar(session, region)
         # Due Friday 9 October 2026; on 30 September only 8 and 9 October are working days
         # before it (National Day): near. Weekends alone would leave seven: not yet.
-        assert _kind_for(date(2026, 10, 9), date(2026, 9, 30), 3, calendar) == DEADLINE_NEAR
-        assert _kind_for(date(2026, 10, 20), date(2026, 9, 30), 3, calendar) is None
-        assert _kind_for(date(2026, 9, 29), date(2026, 9, 30), 3, calendar) == DEADLINE_PASSED
+        assert kind_for(date(2026, 10, 9), date(2026, 9, 30), 3, calendar) == DEADLINE_NEAR
+        assert kind_for(date(2026, 10, 20), date(2026, 9, 30), 3, calendar) is None
+        assert kind_for(date(2026, 9, 29), date(2026, 9, 30), 3, calendar) == DEADLINE_PASSED
 
 
 def _region(session) -> str:

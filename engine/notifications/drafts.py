@@ -1,0 +1,68 @@
+"""What a message will say and to whom: the draft each producer makes, and the conditions
+that pick its readers (active, not muted, not told yet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from engine.models import HumanTask, Message, MessageMute, Project, User
+from engine.models.enums import Role
+
+
+@dataclass(frozen=True)
+class Draft:
+    user_id: int
+    kind: str
+    dedup_key: str
+    title: str
+    body: str
+    link: str | None
+
+
+def not_messaged(user_id, key):
+    return ~exists().where(Message.user_id == user_id, Message.dedup_key == key)
+
+
+def not_muted(user_id, kind):
+    return ~exists().where(MessageMute.user_id == user_id, MessageMute.kind == kind)
+
+
+def task_users(kind_of_task) -> tuple:
+    """Active users a task belongs to, as two joins (each served by an index): a task naming
+    an organisation goes to its role there; one naming none, to its role anywhere."""
+    common = (User.active.is_(True), User.role == HumanTask.role, not_muted(User.id, kind_of_task))
+    return (
+        and_(HumanTask.org_id.is_not(None), User.organisation_id == HumanTask.org_id, *common),
+        and_(HumanTask.org_id.is_(None), *common),
+    )
+
+
+def unit_users(unit_id, kind):
+    return and_(
+        User.active.is_(True),
+        User.role == Role.UNIT,
+        User.organisation_id == unit_id,
+        not_muted(User.id, kind),
+    )
+
+
+def project_names(session: Session, business_keys: list[str]) -> dict[str, str]:
+    """business key → "code name" of its project, in one query."""
+    codes = {project_of(key) for key in business_keys}
+    if not codes:
+        return {}
+    found = dict(
+        session.execute(select(Project.code, Project.name).where(Project.code.in_(codes))).all()
+    )
+    return {
+        key: f"{project_of(key)} {found[project_of(key)]}"
+        for key in business_keys
+        if project_of(key) in found
+    }
+
+
+def project_of(business_key: str) -> str:
+    return business_key.split(":", 1)[-1]
