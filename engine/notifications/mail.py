@@ -133,7 +133,9 @@ def _send(channel: SmtpChannel, address: str, message: Message) -> None:
     mail = EmailMessage()
     mail["From"] = channel.sender
     mail["To"] = address
-    mail["Subject"] = f"[预算绩效] {SUBJECTS.get(message.kind, '消息')}：{message.title}"
+    # A title is data (a project's or task's name): one line, whatever it holds.
+    title = " ".join(message.title.split())
+    mail["Subject"] = f"[预算绩效] {SUBJECTS.get(message.kind, '消息')}：{title}"
     link = f"{channel.public_url}{message.link}" if message.link else ""
     mail.set_content("\n".join(part for part in (message.title, message.body, link) if part))
     with smtplib.SMTP(channel.host, channel.port, timeout=SEND_TIMEOUT) as smtp:

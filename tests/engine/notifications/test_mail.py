@@ -97,6 +97,24 @@ def test_messages_go_out_once_to_users_with_an_address(lived, relay):
     assert "https://jx.example.cn/" in mail.get_content()
 
 
+def test_a_title_with_line_breaks_is_one_subject_line(lived, relay):
+    sessions, _world = lived
+    inbox, port = relay
+    now = _now(sessions)
+    reader = _reader_with_an_address(sessions, now)
+    with unit_of_work(sessions) as session:
+        session.execute(
+            update(Message)
+            .where(Message.user_id == reader)
+            .values(title="项目\r\nBcc: someone@example.cn")
+        )
+    channel = SmtpChannel("127.0.0.1", port, "budgetloop@example.cn")
+    assert run_pass(lambda: unit_of_work(sessions), now, channel).delivery["sent"] > 0
+    recipients, mail = inbox.mails[0]
+    assert recipients == ["unit@example.cn"] and mail["Bcc"] is None
+    assert "项目 Bcc: someone@example.cn" in mail["Subject"]
+
+
 def test_a_relay_that_refuses_is_retried_then_given_up(lived):
     sessions, _world = lived
     now = _now(sessions)
