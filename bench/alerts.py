@@ -153,11 +153,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-alerts-") as scratch:
         run("sqlite", f"sqlite:///{scratch}/alerts.sqlite3", args.projects, args.sample)
     if args.postgres:
-        cluster = ThrowawayPostgres().start()
-        try:
+        with ThrowawayPostgres() as cluster:
             run("postgresql", cluster.url(), args.projects, args.sample)
-        finally:
-            cluster.stop()
 
 
 if __name__ == "__main__":

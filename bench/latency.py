@@ -268,11 +268,8 @@ def main() -> None:
         if not args.no_sqlite:
             run("sqlite", f"sqlite:///{scratch}/latency.sqlite3", scratch, args)
         if args.postgres:
-            cluster = ThrowawayPostgres().start()
-            try:
+            with ThrowawayPostgres() as cluster:
                 run("postgresql", cluster.url(), scratch, args)
-            finally:
-                cluster.stop()
 
 
 if __name__ == "__main__":

@@ -179,11 +179,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-messages-") as scratch:
         run("sqlite", f"sqlite:///{scratch}/messages.sqlite3", args.projects)
     if args.postgres:
-        cluster = ThrowawayPostgres().start()
-        try:
+        with ThrowawayPostgres() as cluster:
             run("postgresql", cluster.url(), args.projects)
-        finally:
-            cluster.stop()
 
 
 if __name__ == "__main__":

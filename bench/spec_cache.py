@@ -85,11 +85,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-spec-") as scratch:
         run("sqlite", f"sqlite:///{scratch}/spec.sqlite3", args.starts)
     if args.postgres:
-        cluster = ThrowawayPostgres().start()
-        try:
+        with ThrowawayPostgres() as cluster:
             run("postgresql", cluster.url(), args.starts)
-        finally:
-            cluster.stop()
 
 
 if __name__ == "__main__":

@@ -124,11 +124,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-tick-") as scratch:
         run("sqlite", f"sqlite:///{scratch}/tick.sqlite3", args.instances, args.claims)
     if args.postgres:
-        cluster = ThrowawayPostgres().start()
-        try:
+        with ThrowawayPostgres() as cluster:
             run("postgresql", cluster.url(), args.instances, args.claims)
-        finally:
-            cluster.stop()
 
 
 if __name__ == "__main__":

@@ -224,11 +224,8 @@ def main() -> None:
     os.environ.setdefault(CAPACITY_VAR, str(min(MAX_CAPACITY, 2 * args.projects + 100)))
     if args.processes:
         counts = [int(part) for part in args.processes.split(",")]
-        cluster = ThrowawayPostgres().start()
-        try:
+        with ThrowawayPostgres() as cluster:
             run_processes(cluster, args.projects, counts)
-        finally:
-            cluster.stop()
         return
     with tempfile.TemporaryDirectory(prefix="bench-year-") as scratch:
         if args.baseline:
@@ -242,11 +239,8 @@ def main() -> None:
         if args.baseline:
             print(f"  the same year as before issue 12 / now: {base / now:.2f}× (ratio)")
     if args.postgres:
-        cluster = ThrowawayPostgres().start()
-        try:
+        with ThrowawayPostgres() as cluster:
             run("postgresql", cluster.url(), args.projects)
-        finally:
-            cluster.stop()
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ def _free_port() -> int:
 
 
 class ThrowawayPostgres:
-    """Start with `start()`, get URLs from `url(name)`, stop with `stop()` (removes all data)."""
+    """Start with `start()`, get URLs from `url(name)`, stop with `stop()` (removes all data);
+    or `with ThrowawayPostgres() as cluster:`, which does both."""
 
     def __init__(self) -> None:
         self.port = _free_port()
@@ -69,6 +70,12 @@ class ThrowawayPostgres:
             options,
         )
         return self
+
+    def __enter__(self) -> ThrowawayPostgres:
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
