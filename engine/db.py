@@ -118,6 +118,14 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def insert_skipping(session: Session, model, values: dict | list[dict], unique: list[str]):
+    """INSERT of `values` (a row, or rows) that skips each row whose `unique` key is taken
+    (ON CONFLICT DO NOTHING), in the dialect of the session's database."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).values(values).on_conflict_do_nothing(index_elements=unique)
+
+
 def insert_once(session: Session, model, values: dict, unique: list[str]) -> bool:
     """Insert a row unless one with the same unique key exists; True if this call inserted it.
 
@@ -126,9 +134,7 @@ def insert_once(session: Session, model, values: dict, unique: list[str]) -> boo
     the second waits for the first's commit and then inserts nothing instead of failing; on
     SQLite writers take turns anyway. The caller reads the row afterwards.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+    statement = insert_skipping(session, model, values, unique)
     # Whether a row came back, not the rowcount: through the ORM an INSERT … RETURNING (which
     # SQLAlchemy adds on PostgreSQL) reports -1 whether or not it inserted.
     key = list(model.__table__.primary_key.columns)

@@ -13,9 +13,9 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import and_, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engine.db import insert_skipping
 from engine.errors import ConfigurationError
 from engine.models import Message, MessageDelivery, MessageMute, User
 
@@ -78,26 +78,12 @@ def queue(session: Session, limit: int = 500) -> int:
     ).all()
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(MessageDelivery)
-        .values(
-            [
-                {
-                    "message_id": m,
-                    "channel": CHANNEL,
-                    "address": a,
-                    "status": "pending",
-                    "attempts": 0,
-                }
-                for m, a in rows
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["message_id", "channel"])
-        .returning(MessageDelivery.id)
-    )
-    return len(session.scalars(statement).all())
+    deliveries = [
+        {"message_id": m, "channel": CHANNEL, "address": a, "status": "pending", "attempts": 0}
+        for m, a in rows
+    ]
+    statement = insert_skipping(session, MessageDelivery, deliveries, ["message_id", "channel"])
+    return len(session.scalars(statement.returning(MessageDelivery.id)).all())
 
 
 def deliver(session: Session, channel: SmtpChannel, now: datetime, limit: int = BATCH) -> dict:

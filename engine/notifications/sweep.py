@@ -3,8 +3,8 @@ fire (`budgetloop tick`, `budgetloop work`) and by `budgetloop messages sweep`.
 
 Every message names its event and moment in `dedup_key` (`task:12`, `due-near:task:12`,
 `due-passed:order:7:2026-10-20`) and is inserted with ON CONFLICT DO NOTHING on (user, key):
-passes may overlap, run on several
-workers or be repeated, and each user still gets each message once. Each category reads at
+passes may overlap, run on several workers or be repeated, and each user still gets each
+message once. Each category reads at
 most `batch` events a pass (the rest come next pass), and only events of the last `news_days`
 days, so a pass costs the same however long the history. A muted kind is never produced.
 """
@@ -16,10 +16,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, cast, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from engine import policy
+from engine.db import insert_skipping
 from engine.errors import NotFound
 from engine.models import (
     Alert,
@@ -201,28 +201,19 @@ def _insert(session: Session, drafts: list[Draft], now: datetime) -> Counter:
     counts: Counter = Counter()
     if not drafts:
         return counts
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for start in range(0, len(drafts), 500):
-        chunk = drafts[start : start + 500]
-        statement = (
-            insert(Message)
-            .values(
-                [
-                    {
-                        "user_id": d.user_id,
-                        "kind": d.kind,
-                        "dedup_key": d.dedup_key,
-                        "title": d.title[:200],
-                        "body": d.body[:2000],
-                        "link": d.link,
-                        "created_at": now,
-                    }
-                    for d in chunk
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["user_id", "dedup_key"])
-            .returning(Message.kind)
-        )
-        counts.update(session.scalars(statement).all())
+        rows = [
+            {
+                "user_id": d.user_id,
+                "kind": d.kind,
+                "dedup_key": d.dedup_key,
+                "title": d.title[:200],
+                "body": d.body[:2000],
+                "link": d.link,
+                "created_at": now,
+            }
+            for d in drafts[start : start + 500]
+        ]
+        statement = insert_skipping(session, Message, rows, ["user_id", "dedup_key"])
+        counts.update(session.scalars(statement.returning(Message.kind)).all())
     return counts
