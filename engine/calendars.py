@@ -79,30 +79,17 @@ def save(session: Session, actor: Actor, calendar: CalendarYear) -> StoredCalend
 def stored(session: Session, year: int, region: str | None = None) -> StoredCalendar | None:
     """The newest version of the calendar for `year`: the region's own, else the nation's."""
     for candidate in ([region] if region else []) + [None]:
-        row = session.scalars(
-            select(PolicySetting)
-            .where(*_same(candidate, year))
-            .order_by(PolicySetting.version.desc())
-            .limit(1)
-        ).first()
-        if row is not None:
-            return _stored(session, row)
+        found = versions(session, year, candidate, limit=1)
+        if found:
+            return found[0]
     return None
 
 
 def newest(session: Session) -> list[StoredCalendar]:
     """The newest version of every calendar year stored, newest year first, national first."""
-    return [stored_exactly(session, year, region) for year, region in years_on_record(session)]
-
-
-def stored_exactly(session: Session, year: int, region: str | None) -> StoredCalendar:
-    row = session.scalars(
-        select(PolicySetting)
-        .where(*_same(region, year))
-        .order_by(PolicySetting.version.desc())
-        .limit(1)
-    ).one()
-    return _stored(session, row)
+    return [
+        versions(session, year, region, limit=1)[0] for year, region in years_on_record(session)
+    ]
 
 
 def version(session: Session, setting_id: int) -> StoredCalendar:
@@ -117,13 +104,15 @@ def version(session: Session, setting_id: int) -> StoredCalendar:
     return _stored(session, row)
 
 
-def versions(session: Session, year: int, region: str | None) -> list[StoredCalendar]:
-    """Every version of one calendar year, newest first (at most MAX_VERSIONS shown)."""
+def versions(
+    session: Session, year: int, region: str | None, limit: int = MAX_VERSIONS
+) -> list[StoredCalendar]:
+    """The versions of one region's (None: the nation's) calendar year, newest first."""
     rows = session.scalars(
         select(PolicySetting)
         .where(*_same(region, year))
         .order_by(PolicySetting.version.desc())
-        .limit(MAX_VERSIONS)
+        .limit(limit)
     )
     return [_stored(session, row) for row in rows]
 

@@ -29,13 +29,19 @@ OPEN_ORDERS = (
 )
 
 
+def _prefix(kind: str, subject: str) -> str:
+    """The start of a reminder's key — the same whether SQL looks it up or Python makes it."""
+    return f"due-{'near' if kind == DEADLINE_NEAR else 'passed'}:{subject}:"
+
+
 def task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> list[Draft]:
     """Ready tasks whose due date is `lead` working days away or less, or past."""
     horizon = now + timedelta(days=lead * 3 + 14)  # covers `lead` working days and a holiday
     # The reminder this task would get now; a task that had it is not read again, so the
     # batch always reaches the tasks still to remind (the soonest due first).
     key = case(
-        (HumanTask.due_at <= now, literal("due-passed:task:")), else_=literal("due-near:task:")
+        (HumanTask.due_at <= now, literal(_prefix(DEADLINE_PASSED, "task"))),
+        else_=literal(_prefix(DEADLINE_NEAR, "task")),
     ) + cast(HumanTask.id, String)
     rows = session.execute(
         select(HumanTask.id, HumanTask.name, HumanTask.business_key, HumanTask.due_at)
@@ -58,7 +64,7 @@ def task_deadlines(session: Session, now: datetime, lead: int, batch: int) -> li
     projects = project_names(session, [key for _name, key, _due in due_tasks.values()])
     for (kind, task_id), (name, business_key, due_at) in due_tasks.items():
         day = local_date(due_at).isoformat()
-        key = f"due-{'near' if kind == DEADLINE_NEAR else 'passed'}:task:{task_id}"
+        key = f"{_prefix(kind, 'task')}{task_id}"
         users = session.scalars(
             select(User.id)
             .select_from(HumanTask)
@@ -84,8 +90,8 @@ def order_deadlines(session: Session, now: datetime, lead: int, batch: int) -> l
     today = local_date(now)
     key = (
         case(
-            (RectificationOrder.close_due < today, literal("due-passed:order:")),
-            else_=literal("due-near:order:"),
+            (RectificationOrder.close_due < today, literal(_prefix(DEADLINE_PASSED, "order"))),
+            else_=literal(_prefix(DEADLINE_NEAR, "order")),
         )
         + cast(RectificationOrder.id, String)
         + literal(":")
@@ -109,7 +115,7 @@ def order_deadlines(session: Session, now: datetime, lead: int, batch: int) -> l
         kind = kind_for(close_due, today, lead, calendar)
         if kind is None:
             continue
-        key = f"due-{'near' if kind == DEADLINE_NEAR else 'passed'}:order:{order_id}:{close_due}"
+        key = f"{_prefix(kind, 'order')}{order_id}:{close_due}"
         users = session.scalars(
             select(User.id).where(
                 unit_users(project.unit_id, kind), not_messaged(User.id, literal(key))
