@@ -39,20 +39,13 @@ from engine.models import (
     Project,
 )
 from engine.models.enums import OrgKind, Role
+from engine.notifications.kinds import LABELS
 from engine.notifications.passes import run_pass
 from engine.report import YearSummary, holiday_deadlines, holiday_line, summarise
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
 
-MESSAGE_KINDS = {
-    "task": "新待办",
-    "returned": "退回修改",
-    "alert": "项目预警",
-    "deadline_near": "期限临近",
-    "deadline_passed": "已逾期",
-    "decision": "资金安排决定",
-}
 # Where the demo leaves the clock: year Y's evaluation season (it opens on 1 February Y+1).
 PAUSE = (3, 20)
 # The steps of the evaluation season in the order a project passes them. A project stopped at
@@ -345,7 +338,7 @@ def format_at_work(at_work: ProvinceAtWork) -> str:
         lines.append(holiday_line(*at_work.holiday_deadlines))
     if at_work.messages:
         kinds = "、".join(
-            f"{MESSAGE_KINDS.get(kind, kind)} {n:,}" for kind, n in at_work.messages.most_common()
+            f"{LABELS.get(kind, kind)} {n:,}" for kind, n in at_work.messages.most_common()
         )
         lines.append(
             f"  站内消息 (messages): {sum(at_work.messages.values()):,} 条（{kinds}），"

@@ -11,3 +11,12 @@ DECISION = "decision"  # a funding decision on one of their projects was confirm
 
 KINDS = (TASK, RETURNED, ALERT, DEADLINE_NEAR, DEADLINE_PASSED, DECISION)
 REMINDERS = (DEADLINE_NEAR, DEADLINE_PASSED)
+# What each kind is called where no page's catalogue is at hand (the demo's summary).
+LABELS = {
+    TASK: "新待办",
+    RETURNED: "退回修改",
+    ALERT: "项目预警",
+    DEADLINE_NEAR: "期限临近",
+    DEADLINE_PASSED: "已逾期",
+    DECISION: "资金安排决定",
+}
