@@ -30,7 +30,7 @@ from web.db import get_session
 from web.downloads import attachment_disposition
 from web.errors import refusal_status
 from web.i18n import translate
-from web.pages.views import plain_digits
+from web.pages.views import year_value
 
 bp = Blueprint("calendars", __name__, template_folder="templates")
 
@@ -44,7 +44,7 @@ class Day:
 
 @bp.get("/calendars")
 def calendars_page():
-    return _render(year=_year_arg(), region=_region_arg())
+    return _render(year=year_value("year", request.args.get("year", "")), region=_region_arg())
 
 
 @bp.get("/calendars/<int:calendar_id>/download")
@@ -105,20 +105,6 @@ def _stated_year(source) -> int | None:
     """The year a refused file is for, so the page shows that year beside the problems."""
     year = source.get("year") if isinstance(source, dict) else None
     return year if isinstance(year, int) and 2000 <= year <= 2100 else None
-
-
-def _year_arg() -> int | None:
-    raw = request.args.get("year", "")
-    if not raw:
-        return None
-    if not plain_digits(raw) or not 2000 <= int(raw) <= 2100:
-        raise InvalidInput(
-            f"year {raw!r} is not a year",
-            errors={"year": "invalid"},
-            key="not_a_year",
-            params={"name": "year", "raw": raw},
-        )
-    return int(raw)
 
 
 def _region_arg() -> str | None:

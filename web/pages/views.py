@@ -28,3 +28,17 @@ def int_arg(name: str) -> int | None:
     if not plain_digits(raw) or int(raw) > 2**62:
         raise InvalidInput(f"{name} {raw!r} is not a number", errors={name: "invalid"})
     return int(raw)
+
+
+def year_value(name: str, raw: str) -> int | None:
+    """A year typed into the field `name` (2000–2100), None when empty; a clear 422 else."""
+    if not raw:
+        return None
+    if not plain_digits(raw) or not 2000 <= int(raw) <= 2100:
+        raise InvalidInput(
+            f"{name} {raw!r} is not a year",
+            errors={name: "invalid"},
+            key="not_a_year",
+            params={"name": name, "raw": raw},
+        )
+    return int(raw)

@@ -22,7 +22,7 @@ from web.auth import current_actor
 from web.db import get_session
 from web.errors import refusal_status
 from web.i18n import translate
-from web.pages.views import int_arg, page_number, plain_digits
+from web.pages.views import int_arg, page_number, year_value
 from web.results.ruleset_text import readable, rule_description, rule_label
 
 bp = Blueprint("rulesets", __name__, template_folder="templates")
@@ -37,12 +37,7 @@ def _pretty(body) -> str:
 
 
 def _year(name: str) -> int | None:
-    raw = request.form.get(name, "").strip()
-    if not raw:
-        return None
-    if not plain_digits(raw) or not 2000 <= int(raw) <= 2100:
-        raise InvalidInput(f"{name} {raw!r} is not a year", errors={name: "invalid"})
-    return int(raw)
+    return year_value(name, request.form.get(name, "").strip())
 
 
 def _render(*, selected_id=None, text=None, error=None, whatif=None, sim_year=None, status=200):
