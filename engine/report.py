@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -213,7 +214,7 @@ def holiday_deadlines(session: Session, fiscal_year, project_ids=None) -> tuple[
         moved += 1
         first, last = local_date(moment, zone), due.date()
         for offset in range((last - first).days + 1):
-            day = first.fromordinal(first.toordinal() + offset)
+            day = first + timedelta(days=offset)
             if day.year not in names:
                 names[day.year] = calendars.stored(session, day.year, fiscal_year.region_code)
             stored = names[day.year]
@@ -227,7 +228,7 @@ def holiday_line(moved: int, crossed: Counter) -> str:
     names = "、".join(name for name, _ in crossed.most_common())
     return (
         f"  工作日历 (working calendar): 红色预警说明期限跨越法定节假日 {moved:,} 条（{names}），"
-        "按工作日顺延 (red alerts whose 10 working days to answer ran through public holidays)"
+        "按工作日顺延 (red alerts whose working days to answer ran through public holidays)"
     )
 
 
