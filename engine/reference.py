@@ -74,6 +74,8 @@ def _add_node(session, frame, spec, parent, level, position) -> None:
         weight_min=amount("weight_min"),
         weight_max=amount("weight_max"),
         fixed_item=spec.get("fixed_item"),
+        folds_into=spec.get("folds_into"),
+        counterpart=spec.get("counterpart"),
         position=position,
     )
     session.add(node)

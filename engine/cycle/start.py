@@ -15,6 +15,7 @@ from engine.cycle.calendar import evaluation_close_at
 from engine.cycle.context import fiscal_year_of, project_of
 from engine.db import insert_once
 from engine.errors import Conflict, InvalidInput
+from engine.frame_map import apply_move, frame_for
 from engine.models import (
     Allocation,
     FiscalYear,
@@ -206,7 +207,12 @@ def carry_forward(call: ServiceCall) -> dict:
     )
     call.session.add(successor)
     call.session.flush()
-    _copy_targets(call.session, project, successor)
+    copy = _copy_targets(call.session, project, successor)
+    # Next year's table is filed on the frame the region chose for that year (the 2021 frame
+    # where it switched); the copy moves there, its weights scaled to the new items.
+    frame = frame_for(call.session, following.region_code, following.year)
+    if copy is not None and copy.frame_id != frame.id:
+        apply_move(call.session, copy, frame)
     outcome = call.engine.start(
         call.session,
         CYCLE_PROCESS,
@@ -219,14 +225,14 @@ def carry_forward(call: ServiceCall) -> dict:
     return {"started": True, "project_code": code, "instance_id": outcome.instance_id}
 
 
-def _copy_targets(session: Session, project: Project, successor: Project) -> None:
+def _copy_targets(session: Session, project: Project, successor: Project) -> TargetTable | None:
     table = session.scalars(
         select(TargetTable)
         .where(TargetTable.project_id == project.id)
         .order_by(TargetTable.revision.desc())
     ).first()
     if table is None:
-        return
+        return None
     copy = TargetTable(
         project_id=successor.id, revision=1, frame_id=table.frame_id, goal=table.goal
     )
@@ -254,3 +260,4 @@ def _copy_targets(session: Session, project: Project, successor: Project) -> Non
             )
         )
     session.flush()
+    return copy

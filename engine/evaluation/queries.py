@@ -31,7 +31,8 @@ from engine.models.enums import EvaluationKind
 from engine.paging import Page, paginate, sort_by
 
 EVALUATION_SORTS = {"id": Evaluation.id, "project_id": Evaluation.project_id}
-# The frame each kind of evaluation is scored on (engine/review/documents.py opens them so).
+# The frame each kind of evaluation is scored on (engine/review/documents.py opens them so);
+# a self-evaluation scores its target table's frame when it has one.
 FRAME_OF_KIND = {EvaluationKind.SELF: "default"}
 OUTSIDE_FRAME = "key_evaluation"
 # The task form that scores each kind of evaluation.
@@ -216,10 +217,23 @@ def sheet_for_project(
     session: Session, actor: Actor, project_id: int, kind: EvaluationKind
 ) -> ScoringSheet:
     project = visible_project(session, actor, project_id)
-    code = FRAME_OF_KIND.get(kind, OUTSIDE_FRAME)
-    frame = session.scalars(
-        select(IndicatorFrame).where(IndicatorFrame.code == code).order_by(IndicatorFrame.id)
-    ).first()
+    frame = None
+    if kind is EvaluationKind.SELF:
+        # A self-evaluation scores the frame its target table was filed on.
+        frame = session.scalars(
+            select(IndicatorFrame)
+            .join(TargetTable, TargetTable.frame_id == IndicatorFrame.id)
+            .where(TargetTable.project_id == project.id)
+            .order_by(TargetTable.revision.desc())
+            .limit(1)
+        ).first()
+    if frame is None:
+        code = FRAME_OF_KIND.get(kind, OUTSIDE_FRAME)
+        frame = session.scalars(
+            select(IndicatorFrame)
+            .where(IndicatorFrame.code == code, IndicatorFrame.region_code.is_(None))
+            .order_by(IndicatorFrame.id)
+        ).first()
     if frame is None:
         raise NotFound(f"no indicator frame '{code}'", errors={"frame": "not found"})
     return _sheet(session, project, kind, frame)

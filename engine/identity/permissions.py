@@ -54,6 +54,7 @@ class Permission(StrEnum):
     OPERATE = "operate"  # retry incidents, operate the engine
     READ_DISCLOSURE = "read_disclosure"  # the public disclosure pages
     WRITE_CALENDARS = "write_calendars"  # working calendars: holidays and adjusted workdays
+    WRITE_FRAMES = "write_frames"  # a region's indicator frame for a year, and its weights
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ TABLE: tuple[RoleRow, ...] = (
                 P.READ_OPERATIONS,
                 P.OPERATE,
                 P.WRITE_CALENDARS,
+                P.WRITE_FRAMES,
             }
         ),
         labels=("预算绩效管理处", "Performance division"),

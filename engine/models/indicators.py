@@ -61,6 +61,11 @@ class FrameNode(Base):
     weight_max: Mapped[Decimal | None] = mapped_column(Points)
     # A node scored from ledger data rather than indicators (e.g. "execution": budget execution).
     fixed_item: Mapped[str | None] = mapped_column(String(40))
+    # A level-1 item a table may leave empty: its weight then goes to this item (成本 → 产出).
+    folds_into: Mapped[str | None] = mapped_column(String(40))
+    # The level-2 item of another frame this one continues, as "frame code:item code": a table
+    # moved between frames takes its indicators there (2021 经济成本指标 ↔ default 成本指标).
+    counterpart: Mapped[str | None] = mapped_column(String(81))
     position: Mapped[int] = mapped_column(default=0)
 
     frame: Mapped[IndicatorFrame] = relationship(back_populates="nodes")

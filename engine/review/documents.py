@@ -34,9 +34,10 @@ DOCUMENTS = {
 # Evaluation documents: their kind, the frame they are scored on, and the process variable
 # naming the evaluating organisation (None: the unit evaluates itself). Department and
 # third-party evaluations score the key-evaluation frame (decision, process, output,
-# effect), the common frame of evaluations done from outside the unit.
+# effect), the common frame of evaluations done from outside the unit; a self-evaluation
+# (frame None here) scores the frame its target table was filed on (default, or 2021's).
 EVALUATIONS = {
-    "self_evaluation": (EvaluationKind.SELF, "default", None),
+    "self_evaluation": (EvaluationKind.SELF, None, None),
     "department_evaluation": (EvaluationKind.DEPARTMENT, "key_evaluation", "department_org_id"),
     "third_party_evaluation": (EvaluationKind.THIRD_PARTY, "key_evaluation", "third_party_org_id"),
     "key_evaluation": (EvaluationKind.KEY, "key_evaluation", "evaluator_org_id"),
@@ -61,15 +62,9 @@ def open_document(call: ServiceCall) -> dict:
         return {"type": kind, "id": _monitoring_report(call, project).id}
     if kind in EVALUATIONS:
         evaluation_kind, frame_code, evaluator = EVALUATIONS[kind]
-        frame = call.session.scalars(
-            select(IndicatorFrame)
-            .where(IndicatorFrame.code == frame_code)
-            .order_by(IndicatorFrame.version.desc())
-            .limit(1)
-        ).one()
         evaluation = Evaluation(
             project_id=project.id,
-            frame_id=frame.id,
+            frame_id=_evaluation_frame(call.session, project, frame_code),
             kind=evaluation_kind,
             evaluator_org_id=project.unit_id if evaluator is None else call.require(evaluator),
         )
@@ -86,6 +81,26 @@ def open_document(call: ServiceCall) -> dict:
         call.session.flush()
         return {"type": kind, "id": adjustment.id}
     raise InvalidInput(f"unknown document type {kind!r}")
+
+
+def _evaluation_frame(session, project, frame_code: str | None) -> int:
+    """The id of the frame an evaluation scores (None: its target table's, see EVALUATIONS)."""
+    if frame_code is None:
+        frame_id = session.scalar(
+            select(TargetTable.frame_id)
+            .where(TargetTable.project_id == project.id)
+            .order_by(TargetTable.revision.desc())
+            .limit(1)
+        )
+        if frame_id is not None:
+            return frame_id
+        frame_code = "default"
+    return session.scalars(
+        select(IndicatorFrame.id)
+        .where(IndicatorFrame.code == frame_code, IndicatorFrame.region_code.is_(None))
+        .order_by(IndicatorFrame.version.desc())
+        .limit(1)
+    ).one()
 
 
 def _monitoring_report(call: ServiceCall, project) -> MonitoringReport:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from engine.frame_map import branch_weights, scale
 from engine.models import FundLine, Indicator, Project, TargetTable
 from engine.models.enums import Basis, BudgetType, FundSource, ObjectKind, Operator
 from engine.synthetic import names
@@ -24,8 +25,6 @@ KINDS = [
     (ObjectKind.POLICY, 3),
     (ObjectKind.SPECIAL_BOND, 3),
 ]
-# Level-1 weights of the default frame's indicator branches (budget execution is scored apart).
-BRANCH_POINTS = {"output": 50, "effect": 30, "satisfaction": 10}
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,9 @@ class Context:
     year: int
     fiscal_year_id: int
     frame_id: int
-    node_ids: dict[str, int]  # level-2 node code → id in the default frame
+    node_ids: dict[str, int]  # the library's level-2 item code → its node's id in the frame
+    branches: dict[str, str]  # the library's level-2 item code → its level-1 item in the frame
+    frame_nodes: list  # the frame's nodes, for its level-1 weights
     library: dict[str, dict[str, list[dict]]]  # class → level1 → items
     units: list[UnitInfo]
     unit_cumulative_weights: list[float]
@@ -155,14 +156,29 @@ def _indicators(rng: random.Random, context: Context, table_id: int, functional_
     effect = max(1, round(total * 0.3))
     counts = {"output": total - 1 - effect, "effect": effect, "satisfaction": 1}
     library = context.library[functional_class]
-    position = 0
+    picked = []
     for level1, how_many in counts.items():
         pool = library[level1]
         chosen = rng.sample(pool, min(how_many, len(pool)))
         chosen += [rng.choice(pool) for _ in range(how_many - len(chosen))]
-        for item, weight in zip(chosen, split_points(BRANCH_POINTS[level1], how_many), strict=True):
+        picked += chosen
+    # Each of the frame's level-1 items shares its weight among the items filed under it.
+    groups: dict[str, list[dict]] = {}
+    for item in picked:
+        groups.setdefault(context.branches[item["level2"]], []).append(item)
+    points = branch_weights(context.frame_nodes, set(groups))
+    position = 0
+    for branch, items in groups.items():
+        for item, weight in zip(items, _split(points[branch], len(items)), strict=True):
             position += 1
             yield _indicator(rng, context, table_id, position, item, weight)
+
+
+def _split(points: Decimal, parts: int) -> list[Decimal]:
+    """Whole points where the item's weight is whole (the shipped frames), else cents."""
+    if points == points.to_integral_value():
+        return split_points(int(points), parts)
+    return scale([Decimal(1)] * parts, points)
 
 
 def _indicator(rng, context, table_id, position, item, weight: Decimal) -> dict:

@@ -10,12 +10,10 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit, reference
+from engine import audit, frame_map, reference
 from engine.errors import Conflict, InvalidInput
 from engine.models import (
     FiscalYear,
-    FrameNode,
-    IndicatorFrame,
     Organisation,
     Project,
     Region,
@@ -161,18 +159,16 @@ def _new_fiscal_year(session: Session, request: SeedRequest) -> FiscalYear:
 
 
 def _context(session, request, fiscal_year, units) -> Context:
-    frame = session.scalars(
-        select(IndicatorFrame)
-        .where(IndicatorFrame.code == "default", IndicatorFrame.region_code.is_(None))
-        .order_by(IndicatorFrame.version.desc())
-    ).first()
-    node_ids = dict(
-        session.execute(
-            select(FrameNode.code, FrameNode.id).where(
-                FrameNode.frame_id == frame.id, FrameNode.level == 2
-            )
-        ).all()
+    # The library's items are written against the default frame's level-2 items; a region on
+    # another frame (2021's, with 成本 a level-1 item) files them where that frame puts them.
+    frame = frame_map.frame_for(session, request.region_code, request.year)
+    library_frame = frame_map.frame_named(session, "default", None, None)
+    places = frame_map.counterparts(
+        library_frame.nodes, library_frame.code, frame.nodes, frame.code
     )
+    level1 = frame_map.level1_of(frame.nodes)
+    node_ids = {code: node.id for code, node in places.items()}
+    branches = {code: level1[node.code] for code, node in places.items()}
     library: dict[str, dict[str, list[dict]]] = {}
     for functional_class, items in reference.load_data("indicator_library.json")["classes"].items():
         by_level: dict[str, list[dict]] = {}
@@ -201,6 +197,8 @@ def _context(session, request, fiscal_year, units) -> Context:
         fiscal_year_id=fiscal_year.id,
         frame_id=frame.id,
         node_ids=node_ids,
+        branches=branches,
+        frame_nodes=list(frame.nodes),
         library=library,
         units=units,
         unit_cumulative_weights=list(itertools.accumulate(weights)),

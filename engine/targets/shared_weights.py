@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
+from engine.frame_map import branch_weights
 from engine.models import FrameNode
 from engine.targets.validation import IndicatorDraft
 
@@ -36,9 +37,12 @@ def share(drafts: list[IndicatorDraft], nodes: list[FrameNode]) -> list[Indicato
         parent = parent_of.get(draft.node_code)
         if parent is not None:
             rows[parent].append(index)
+    # An item the sheet leaves empty may give its weight to another (2021's 成本 to 产出).
+    weights = branch_weights(nodes, {by_id[parent].code for parent in rows})
     shared = list(drafts)
     for parent, indexes in rows.items():
-        cents = int((by_id[parent].weight / CENT).to_integral_value())
+        weight = weights.get(by_id[parent].code, by_id[parent].weight)
+        cents = int((weight / CENT).to_integral_value())
         base, odd = divmod(cents, len(indexes))
         for position, index in enumerate(indexes):
             weight = (base + (1 if position < odd else 0)) * CENT

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine.frame_map import branch_weights
 from engine.models import FrameNode
 from engine.models.enums import Basis, Operator
 
@@ -89,22 +90,24 @@ def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) 
                 {"filed": _plain(filed), "expected": _plain(expected)},
             )
         )
+    # An item the table leaves empty may give its weight to another (成本 to 产出 in 2021's frame).
+    weights = branch_weights(nodes, set(branch_weight))
     for node in nodes:
-        if node.level == 1 and not node.fixed_item and node.weight is not None:
+        if node.code in weights and node.level == 1:
             got = branch_weight.get(node.code, Decimal(0))
-            if got != node.weight:
+            if got != weights[node.code]:
                 problems.append(
                     Problem(
                         "",
                         "weight",
                         f"{node.name_zh} ({node.name_en}) indicators weigh "
-                        f"{got:g}, the frame gives it {node.weight:g}",
+                        f"{got:g}, the frame gives it {weights[node.code]:g}",
                         "branch_weight",
                         {
                             "node_zh": node.name_zh,
                             "node_en": node.name_en,
                             "got": _plain(got),
-                            "expected": _plain(node.weight),
+                            "expected": _plain(weights[node.code]),
                         },
                     )
                 )

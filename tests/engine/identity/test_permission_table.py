@@ -73,6 +73,7 @@ def test_supervisors_write_nothing_but_alert_acknowledgements():
         (P.CONFIRM_DECISIONS, {Role.FINANCE}),
         (P.WRITE_RULESETS, {Role.PERFORMANCE}),
         (P.WRITE_CALENDARS, {Role.PERFORMANCE}),
+        (P.WRITE_FRAMES, {Role.PERFORMANCE}),
         (P.EDIT_PROCESSES, {Role.PERFORMANCE}),
         (P.OPERATE, {Role.PERFORMANCE}),
         (P.READ_OPERATIONS, {Role.PERFORMANCE, Role.SUPERVISOR}),

@@ -1,0 +1,323 @@
+"""Indicator frames chosen by the performance division, per region and year, and the drafts
+that move when a region switches frame (the rules of a move: engine/frame_map.py).
+
+A choice is a version of the `indicator_frame` policy setting for the region and year; a region's
+own level-1 weights are a version of the frame for that region and year (versions are never
+changed: an edit is a new one). Tables already submitted keep the frame they were filed on;
+draft and returned tables move, at most MOVE_BATCH per command (the rest by running it again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.actors import Actor
+from engine.errors import InvalidInput
+from engine.frame_map import CHOICE_KEY, apply_move, frame_for, frame_named
+from engine.identity.permissions import Permission, require
+from engine.models import (
+    FiscalYear,
+    FrameNode,
+    IndicatorFrame,
+    PolicySetting,
+    Project,
+    Region,
+    TargetTable,
+)
+from engine.models.enums import DocumentStatus
+
+MOVE_BATCH = 500
+MOVABLE = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
+MAX_WEIGHT_TEXT = 12
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A region's frame for a year, and where its tables stand."""
+
+    region_code: str
+    year: int
+    frame: IndicatorFrame
+    chosen: bool  # False: the region has made no choice for the year (the default applies)
+    on_frame: int  # tables of the year on this frame
+    elsewhere: int  # tables filed on another frame, which they keep
+    to_move: int  # draft and returned tables not yet on this frame
+
+
+def filing_frames(session: Session) -> list[IndicatorFrame]:
+    """The shipped frames project target tables are filed on (those that score budget
+    execution beside the indicators; the key-evaluation frame is scored from outside)."""
+    return list(
+        session.scalars(
+            select(IndicatorFrame)
+            .where(
+                IndicatorFrame.region_code.is_(None),
+                IndicatorFrame.id.in_(
+                    select(FrameNode.frame_id).where(FrameNode.fixed_item == "execution")
+                ),
+            )
+            .order_by(IndicatorFrame.id)
+        )
+    )
+
+
+def choice(session: Session, region_code: str, year: int) -> Choice:
+    """The frame `region_code` files on in `year`, and its tables' counts."""
+    frame = frame_for(session, region_code, year)
+    chosen = session.scalar(
+        select(func.count())
+        .select_from(PolicySetting)
+        .where(
+            PolicySetting.key == CHOICE_KEY,
+            PolicySetting.region_code == region_code,
+            PolicySetting.fiscal_year == year,
+        )
+    )
+    counts = dict(
+        session.execute(
+            select(TargetTable.frame_id, func.count())
+            .join(Project, Project.id == TargetTable.project_id)
+            .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+            .where(FiscalYear.region_code == region_code, FiscalYear.year == year)
+            .group_by(TargetTable.frame_id)
+        ).all()
+    )
+    on_frame = counts.pop(frame.id, 0)
+    to_move = _count(session, _movable(region_code, year, frame))
+    return Choice(
+        region_code,
+        year,
+        frame,
+        chosen=bool(chosen),
+        on_frame=on_frame,
+        elsewhere=sum(counts.values()) - to_move,
+        to_move=to_move,
+    )
+
+
+def choose(
+    session: Session,
+    actor: Actor,
+    region_code: str,
+    year: int,
+    code: str,
+    weights: dict | None = None,
+) -> tuple[Choice, int]:
+    """Make `code` the region's frame for `year` (with its own level-1 weights, if given) and
+    move the first MOVE_BATCH of its draft tables there; returns the choice and how many moved."""
+    require(actor, Permission.WRITE_FRAMES, "choosing indicator frames")
+    if session.get(Region, region_code) is None:
+        raise InvalidInput(
+            f"no region {region_code!r}",
+            errors={"region": "unknown"},
+            key="no_region_named",
+            params={"region": region_code},
+        )
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(
+            f"year {year} is not a fiscal year (2000–2100)", errors={"year": "out of range"}
+        )
+    shipped = {frame.code: frame for frame in filing_frames(session)}
+    if code not in shipped:
+        raise InvalidInput(
+            f"'{code}' is not a frame target tables are filed on ({', '.join(sorted(shipped))})",
+            errors={"frame": "unknown"},
+            key="frame_not_for_filing",
+            params={"frame": code, "known": ", ".join(sorted(shipped))},
+        )
+    frame = frame_named(session, code, region_code, year)
+    if weights:
+        wanted = checked_weights(frame, weights)
+        if wanted != _level1_weights(frame):
+            frame = _region_version(session, shipped[code], region_code, year, wanted)
+    setting = PolicySetting(
+        key=CHOICE_KEY,
+        region_code=region_code,
+        fiscal_year=year,
+        version=_next_version(session, region_code, year),
+        body={"value": {"code": code}},
+        created_by_id=actor.user_id,
+    )
+    session.add(setting)
+    session.flush()
+    moved = move_drafts(session, region_code, year)
+    audit.append(
+        session,
+        actor=actor.name,
+        action="frame.choose",
+        object_type="indicator_frame",
+        object_id=frame.id,
+        payload={
+            "region": region_code,
+            "year": year,
+            "frame": code,
+            "frame_version": frame.version,
+            "weights": {k: str(v) for k, v in _level1_weights(frame).items()},
+            "moved": moved,
+        },
+    )
+    return choice(session, region_code, year), moved
+
+
+def move_drafts(session: Session, region_code: str, year: int, limit: int = MOVE_BATCH) -> int:
+    """Move up to `limit` of the region's draft and returned tables of `year` onto its frame."""
+    frame = frame_for(session, region_code, year)
+    tables = list(
+        session.scalars(
+            _movable(region_code, year, frame)
+            .order_by(TargetTable.id)
+            .limit(min(max(limit, 0), MOVE_BATCH))
+        )
+    )
+    for table in tables:
+        before = table.frame_id
+        moves = apply_move(session, table, frame)
+        audit.append(
+            session,
+            actor="system",
+            action="target_table.move_frame",
+            object_type="target_table",
+            object_id=table.id,
+            payload={
+                "from_frame": before,
+                "to_frame": frame.id,
+                "reweighted": sum(1 for m in moves if m.weight_after != m.weight_before),
+                "indicators": len(moves),
+            },
+        )
+    return len(tables)
+
+
+def checked_weights(frame: IndicatorFrame, weights: dict) -> dict[str, Decimal]:
+    """`weights` (level-1 item code → points) checked against the frame; InvalidInput names
+    each item that is unknown, missing, not a number or outside its range, and a wrong total."""
+    items = {n.code: n for n in frame.nodes if n.level == 1 and n.weight is not None}
+    problems: dict[str, str] = {}
+    wanted: dict[str, Decimal] = {}
+    for code in weights:
+        if code not in items:
+            problems[str(code)[:40]] = f"not a level-1 item of the frame ({', '.join(items)})"
+    for code, node in items.items():
+        raw = weights.get(code)
+        label = f"{node.name_zh} ({code})"
+        if raw is None:
+            problems[code] = f"{label}: a weight is needed"
+            continue
+        try:
+            value = Decimal(str(raw)[:MAX_WEIGHT_TEXT])
+        except InvalidOperation:
+            problems[code] = f"{label}: '{str(raw)[:20]}' is not a number"
+            continue
+        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+            problems[code] = f"{label}: at most two decimal places"
+        elif (node.weight_min is not None and value < node.weight_min) or (
+            node.weight_max is not None and value > node.weight_max
+        ):
+            problems[code] = (
+                f"{label}: {value:g} is outside {node.weight_min:g}–{node.weight_max:g}"
+            )
+        else:
+            wanted[code] = value.quantize(Decimal("0.01"))
+    if not problems and sum(wanted.values()) != frame.total_points:
+        problems["total"] = (
+            f"the weights add up to {sum(wanted.values()):g}, the frame needs "
+            f"{frame.total_points:g}"
+        )
+    if problems:
+        raise InvalidInput(
+            "the frame's weights were not saved: " + "; ".join(problems.values()),
+            errors=problems,
+            key="frame_weights_invalid",
+            params={"problems": "; ".join(problems.values())},
+        )
+    return wanted
+
+
+def _level1_weights(frame: IndicatorFrame) -> dict[str, Decimal]:
+    return {n.code: n.weight for n in frame.nodes if n.level == 1 and n.weight is not None}
+
+
+def _region_version(
+    session: Session,
+    shipped: IndicatorFrame,
+    region_code: str,
+    year: int,
+    weights: dict[str, Decimal],
+) -> IndicatorFrame:
+    """A new version of `shipped` for the region and year, with the region's weights."""
+    newest = session.scalar(
+        select(func.max(IndicatorFrame.version)).where(
+            IndicatorFrame.code == shipped.code,
+            IndicatorFrame.region_code == region_code,
+            IndicatorFrame.fiscal_year == year,
+        )
+    )
+    frame = IndicatorFrame(
+        code=shipped.code,
+        name=shipped.name,
+        region_code=region_code,
+        fiscal_year=year,
+        version=(newest or 0) + 1,
+        total_points=shipped.total_points,
+        grade_bands=shipped.grade_bands,
+        description=shipped.description,
+    )
+    session.add(frame)
+    session.flush()
+    copies: dict[int, FrameNode] = {}
+    for node in sorted(shipped.nodes, key=lambda n: (n.level, n.position)):
+        copy = FrameNode(
+            frame_id=frame.id,
+            parent_id=copies[node.parent_id].id if node.parent_id else None,
+            level=node.level,
+            code=node.code,
+            name_zh=node.name_zh,
+            name_en=node.name_en,
+            weight=weights.get(node.code, node.weight) if node.level == 1 else node.weight,
+            weight_min=node.weight_min,
+            weight_max=node.weight_max,
+            fixed_item=node.fixed_item,
+            folds_into=node.folds_into,
+            counterpart=node.counterpart,
+            position=node.position,
+        )
+        session.add(copy)
+        session.flush()
+        copies[node.id] = copy
+    session.refresh(frame, ["nodes"])
+    return frame
+
+
+def _next_version(session: Session, region_code: str, year: int) -> int:
+    newest = session.scalar(
+        select(func.max(PolicySetting.version)).where(
+            PolicySetting.key == CHOICE_KEY,
+            PolicySetting.region_code == region_code,
+            PolicySetting.fiscal_year == year,
+        )
+    )
+    return (newest or 0) + 1
+
+
+def _movable(region_code: str, year: int, frame: IndicatorFrame):
+    """The region's draft and returned tables of a year not on `frame`."""
+    return (
+        select(TargetTable)
+        .join(Project, Project.id == TargetTable.project_id)
+        .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+        .where(
+            FiscalYear.region_code == region_code,
+            FiscalYear.year == year,
+            TargetTable.status.in_(MOVABLE),
+            TargetTable.frame_id != frame.id,
+        )
+    )
+
+
+def _count(session: Session, query) -> int:
+    return session.scalar(select(func.count()).select_from(query.subquery()))
