@@ -34,6 +34,7 @@ from engine.models.enums import DocumentStatus
 MOVE_BATCH = 500
 MOVABLE = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
 MAX_WEIGHT_TEXT = 12
+MAX_LISTED = 200  # regions × years on one page
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,22 @@ def choice(session: Session, region_code: str, year: int) -> Choice:
         elsewhere=sum(counts.values()) - to_move,
         to_move=to_move,
     )
+
+
+def on_record(session: Session) -> list[Choice]:
+    """Every region and year with a fiscal year or a choice on record, newest year first."""
+    chosen = session.execute(
+        select(PolicySetting.region_code, PolicySetting.fiscal_year)
+        .where(
+            PolicySetting.key == CHOICE_KEY,
+            PolicySetting.region_code.is_not(None),
+            PolicySetting.fiscal_year.is_not(None),
+        )
+        .distinct()
+    ).all()
+    years = session.execute(select(FiscalYear.region_code, FiscalYear.year)).all()
+    pairs = sorted({tuple(row) for row in [*chosen, *years]}, key=lambda p: (-p[1], p[0]))
+    return [choice(session, region, year) for region, year in pairs[:MAX_LISTED]]
 
 
 def choose(
@@ -194,8 +211,9 @@ def move_drafts(session: Session, region_code: str, year: int, limit: int = MOVE
 
 
 def checked_weights(frame: IndicatorFrame, weights: dict) -> dict[str, Decimal]:
-    """`weights` (level-1 item code → points) checked against the frame; InvalidInput names
-    each item that is unknown, missing, not a number or outside its range, and a wrong total."""
+    """`weights` (level-1 item code → points; an item not named keeps its weight) checked
+    against the frame; InvalidInput names each item that is unknown, not a number or outside
+    its range, and a total that is not the frame's."""
     items = {n.code: n for n in frame.nodes if n.level == 1 and n.weight is not None}
     problems: dict[str, str] = {}
     wanted: dict[str, Decimal] = {}
@@ -203,11 +221,9 @@ def checked_weights(frame: IndicatorFrame, weights: dict) -> dict[str, Decimal]:
         if code not in items:
             problems[str(code)[:40]] = f"not a level-1 item of the frame ({', '.join(items)})"
     for code, node in items.items():
-        raw = weights.get(code)
+        # An item not named keeps the weight it has in the frame.
+        raw = weights.get(code, node.weight)
         label = f"{node.name_zh} ({code})"
-        if raw is None:
-            problems[code] = f"{label}: a weight is needed"
-            continue
         try:
             value = Decimal(str(raw)[:MAX_WEIGHT_TEXT])
         except InvalidOperation:
@@ -219,14 +235,15 @@ def checked_weights(frame: IndicatorFrame, weights: dict) -> dict[str, Decimal]:
             node.weight_max is not None and value > node.weight_max
         ):
             problems[code] = (
-                f"{label}: {value:g} is outside {node.weight_min:g}–{node.weight_max:g}"
+                f"{label}: {_plain(value)} is outside "
+                f"{_plain(node.weight_min)}–{_plain(node.weight_max)}"
             )
         else:
             wanted[code] = value.quantize(Decimal("0.01"))
     if not problems and sum(wanted.values()) != frame.total_points:
         problems["total"] = (
-            f"the weights add up to {sum(wanted.values()):g}, the frame needs "
-            f"{frame.total_points:g}"
+            f"the weights add up to {_plain(sum(wanted.values()))}, the frame needs "
+            f"{_plain(frame.total_points)}"
         )
     if problems:
         raise InvalidInput(
@@ -236,6 +253,11 @@ def checked_weights(frame: IndicatorFrame, weights: dict) -> dict[str, Decimal]:
             params={"problems": "; ".join(problems.values())},
         )
     return wanted
+
+
+def _plain(number: Decimal | None) -> str:
+    """40 rather than 40.00; no bound shows as …"""
+    return "…" if number is None else format(number.normalize(), "f")
 
 
 def _level1_weights(frame: IndicatorFrame) -> dict[str, Decimal]:

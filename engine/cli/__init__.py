@@ -10,6 +10,7 @@ from engine.cli import (
     audit_commands,
     calendar_commands,
     db_commands,
+    frame_commands,
     message_commands,
     permission_commands,
     process_commands,
@@ -47,6 +48,7 @@ def build_cli() -> click.Group:
         permission_commands,
         work_commands,
         calendar_commands,
+        frame_commands,
         message_commands,
     ):
         cli.add_command(module.command)

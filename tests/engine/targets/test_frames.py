@@ -147,7 +147,7 @@ def test_a_region_sets_its_own_weights_as_a_version_of_the_frame(sessions):
             {"execution": "10", "output": "40", "cost": "10", "effect": "30", "satisfaction": "20"},
             "total",
         ),
-        ({"execution": "10", "output": "40", "cost": "10", "effect": "30"}, "satisfaction"),
+        ({"output": "45", "cost": "10"}, "total"),
         (
             {"execution": "10", "output": "4O", "cost": "10", "effect": "30", "satisfaction": "10"},
             "output",
@@ -279,3 +279,23 @@ def test_weights_scale_in_whole_cents_to_the_exact_total(weights, total, expecte
     scaled = scale([D(w) for w in weights], D(total))
     assert scaled == [D(e) for e in expected]
     assert sum(scaled) == D(total)
+
+
+def test_the_command_line_lists_chooses_with_weights_and_refuses_plainly(budgetloop, sessions):
+    _seed(sessions, 2026, projects=5)
+    code, out, _ = budgetloop("frames", "list")
+    assert code == 0
+    assert "cost_2021" in out and "990000 2026 default" in out and "5 tables on it" in out
+    weights = ["execution=10", "output=35", "cost=15", "effect=30", "satisfaction=10"]
+    args = ["frames", "choose", REGION, "2026", "cost_2021"]
+    code, out, _ = budgetloop(*args, *[f"--weight={w}" for w in weights])
+    assert code == 0, out
+    assert "5 draft tables moved" in out and "cost=15" in out
+    code, out, _ = budgetloop("frames", "list")
+    assert "990000 2026 cost_2021 (the region's weights, v1)" in out
+    code, _, err = budgetloop(*args, "--weight=output=70")
+    assert code == 2 and "产出指标 (output): 70 is outside 20–60" in err
+    code, _, err = budgetloop(*args, "--weight", "cost")
+    assert code == 2 and "ITEM=POINTS" in err
+    with sessions() as session:
+        assert frame_for(session, REGION, 2026).version == 1
