@@ -34,6 +34,8 @@ from engine.models.enums import DocumentStatus
 MOVE_BATCH = 500
 MOVABLE = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
 MAX_WEIGHT_TEXT = 12
+MAX_ITEMS = 20  # weights named in one choice
+CENT = Decimal("0.01")
 MAX_LISTED = 200  # regions × years on one page
 
 
@@ -213,46 +215,71 @@ def move_drafts(session: Session, region_code: str, year: int, limit: int = MOVE
 def checked_weights(frame: IndicatorFrame, weights: dict) -> dict[str, Decimal]:
     """`weights` (level-1 item code → points; an item not named keeps its weight) checked
     against the frame; InvalidInput names each item that is unknown, not a number or outside
-    its range, and a total that is not the frame's."""
+    its range, and a total that is not the frame's (`params["details"]`: each with why and its
+    values, for a page to say in its language)."""
     items = {n.code: n for n in frame.nodes if n.level == 1 and n.weight is not None}
-    problems: dict[str, str] = {}
-    wanted: dict[str, Decimal] = {}
-    for code in weights:
+    details: list[dict] = []
+
+    def refuse(code: str, why: str, english: str, **values) -> None:
+        details.append({"item": code, "why": why, "english": english, **values})
+
+    for code in list(weights)[:MAX_ITEMS]:
         if code not in items:
-            problems[str(code)[:40]] = f"not a level-1 item of the frame ({', '.join(items)})"
+            known = ", ".join(items)
+            refuse(str(code)[:40], "unknown", f"not a level-1 item of the frame ({known})")
+    wanted: dict[str, Decimal] = {}
     for code, node in items.items():
         # An item not named keeps the weight it has in the frame.
-        raw = weights.get(code, node.weight)
+        raw = str(weights.get(code, node.weight))[:MAX_WEIGHT_TEXT]
         label = f"{node.name_zh} ({code})"
-        try:
-            value = Decimal(str(raw)[:MAX_WEIGHT_TEXT])
-        except InvalidOperation:
-            problems[code] = f"{label}: '{str(raw)[:20]}' is not a number"
-            continue
-        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-            problems[code] = f"{label}: at most two decimal places"
-        elif (node.weight_min is not None and value < node.weight_min) or (
-            node.weight_max is not None and value > node.weight_max
-        ):
-            problems[code] = (
-                f"{label}: {_plain(value)} is outside "
-                f"{_plain(node.weight_min)}–{_plain(node.weight_max)}"
+        value = _number(raw)
+        low, high = node.weight_min or Decimal(0), node.weight_max or frame.total_points
+        if value is None:
+            english = f"{label}: '{raw}' is not a number"
+            refuse(code, "number", english, name=node.name_zh, value=raw)
+        elif not low <= value <= high:
+            refuse(
+                code,
+                "range",
+                f"{label}: {_plain(value)} is outside {_plain(low)}–{_plain(high)}",
+                name=node.name_zh,
+                value=_plain(value),
+                min=_plain(low),
+                max=_plain(high),
             )
+        elif value != value.quantize(CENT):
+            refuse(code, "cents", f"{label}: at most two decimal places", name=node.name_zh)
         else:
-            wanted[code] = value.quantize(Decimal("0.01"))
-    if not problems and sum(wanted.values()) != frame.total_points:
-        problems["total"] = (
-            f"the weights add up to {_plain(sum(wanted.values()))}, the frame needs "
-            f"{_plain(frame.total_points)}"
+            wanted[code] = value.quantize(CENT)
+    total = sum(wanted.values(), Decimal(0))
+    if not details and total != frame.total_points:
+        refuse(
+            "total",
+            "total",
+            f"the weights add up to {_plain(total)}, the frame needs {_plain(frame.total_points)}",
+            sum=_plain(total),
+            total=_plain(frame.total_points),
         )
-    if problems:
+    if details:
+        english = "; ".join(d["english"] for d in details)
         raise InvalidInput(
-            "the frame's weights were not saved: " + "; ".join(problems.values()),
-            errors=problems,
+            f"the frame's weights were not saved: {english}",
+            errors={d["item"]: d["english"] for d in details},
             key="frame_weights_invalid",
-            params={"problems": "; ".join(problems.values())},
+            params={"problems": english, "details": details},
         )
     return wanted
+
+
+def _number(text: str) -> Decimal | None:
+    """A finite number written plainly (no exponent: a weight is a few digits), else None."""
+    if not text or any(c not in "0123456789.-+" for c in text.strip()):
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def _plain(number: Decimal | None) -> str:

@@ -16,6 +16,7 @@ from web import (
     calendars,
     cycle,
     evaluation,
+    frames,
     identity,
     monitoring,
     notifications,
@@ -39,6 +40,7 @@ WEB_AREAS = (
     monitoring,
     results,
     calendars,
+    frames,
     notifications,
     identity,
 )

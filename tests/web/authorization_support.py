@@ -285,6 +285,13 @@ BODIES: dict[tuple[str, str], Callable[[Session, int | None], dict]] = {
     ("POST", "/api/v1/calendars/"): lambda s, i: {
         "json": {"year": 2026, "holidays": [{"name": "", "from": "2026-10-01"}]}
     },
+    # Weights that do not add up: refused (422) after the permission let it through.
+    ("PUT", "/api/v1/frames/choices"): lambda s, i: {
+        "json": {"region": "990000", "year": 2026, "frame": "cost_2021", "weights": {"cost": "30"}}
+    },
+    ("POST", "/api/v1/frames/choices/moves"): lambda s, i: {
+        "json": {"region": "990000", "year": 2031}
+    },
     ("POST", "/api/v1/rule-sets/simulate"): lambda s, i: {"json": {"body": {}}},
     ("POST", "/api/v1/process-definitions/"): lambda s, i: {
         "data": {"files": [(io.BytesIO(BPMN.encode()), "empty.bpmn")]},

@@ -123,6 +123,10 @@ POST /api/v1/rule-sets/simulate                         gated SIMULATE_RULESETS 
 GET  /api/v1/calendars/                                 listed
 GET  /api/v1/calendars/{calendar_id}                    listed
 POST /api/v1/calendars/                                 gated WRITE_CALENDARS act
+GET  /api/v1/frames/                                    listed
+GET  /api/v1/frames/choices                             listed
+PUT  /api/v1/frames/choices                             gated WRITE_FRAMES act
+POST /api/v1/frames/choices/moves                       gated WRITE_FRAMES act
 GET  /api/v1/messages/                                  listed
 POST /api/v1/messages/read                              listed
 GET  /api/v1/messages/mutes                             listed

@@ -37,6 +37,7 @@ TAGS = [
     "results",
     "disclosures",
     "working_calendars",
+    "indicator_frames",
     "messages",
 ]
 

@@ -30,6 +30,7 @@ ITEMS = [
     NavItem("modeller.definitions", "nav.processes", P.EDIT_PROCESSES),
     NavItem("rulesets.rulesets", "nav.rulesets", P.SIMULATE_RULESETS),
     NavItem("calendars.calendars_page", "nav.calendars", P.WRITE_CALENDARS),
+    NavItem("frames.frames_page", "nav.frames", P.WRITE_FRAMES),
     NavItem("operations.audit", "nav.audit", P.READ_OPERATIONS),
     NavItem("operations.incidents", "nav.incidents", P.OPERATE),
     NavItem("disclosure.public", "nav.disclosure", P.READ_DISCLOSURE),

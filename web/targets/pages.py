@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.errors import Conflict, InvalidInput
+from engine.frame_map import branch_weights
 from engine.models import TargetTable
 from engine.models.enums import Basis, Operator
 from engine.targets import editing
@@ -258,8 +259,17 @@ def _context(
         code = parent_code.get(row.node, fallback)
         if code is not None:
             groups[code]["rows"].append(row)
-    for group in groups.values():
+    # What each item should weigh: an item left empty may give its weight to another (in the
+    # 2021 frame, 成本 to 产出), so 产出 then needs 50 and 成本 nothing.
+    expected = branch_weights(nodes, {code for code, group in groups.items() if group["rows"]})
+    names = {n.code: n for n in level1}
+    for code, group in groups.items():
         group["weight"] = sum((_weight(row) for row in group["rows"]), Decimal(0))
+        node = group["node"]
+        group["expected"] = expected.get(code, Decimal(0) if node.weight is not None else None)
+        group["folded_into"] = (
+            names.get(node.folds_into) if node.weight is not None and code not in expected else None
+        )
     placed = target_rows.place(problems, rows)
     return {
         "table": table,
