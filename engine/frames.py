@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine import audit
 from engine.actors import Actor
@@ -23,6 +23,7 @@ from engine.identity.permissions import Permission, require
 from engine.models import (
     FiscalYear,
     FrameNode,
+    Indicator,
     IndicatorFrame,
     PolicySetting,
     Project,
@@ -117,6 +118,40 @@ def on_record(session: Session) -> list[Choice]:
     years = session.execute(select(FiscalYear.region_code, FiscalYear.year)).all()
     pairs = sorted({tuple(row) for row in [*chosen, *years]}, key=lambda p: (-p[1], p[0]))
     return [choice(session, region, year) for region, year in pairs[:MAX_LISTED]]
+
+
+@dataclass(frozen=True)
+class YearUse:
+    """How a region's tables of a year sit on the frames (for the demo's summary)."""
+
+    year: int
+    tables: dict[str, int]  # frame name → tables filed on it
+    with_cost: int  # tables with indicators under a level-1 成本 item
+
+
+def year_use(session: Session, region_code: str, year: int) -> YearUse:
+    of_year = (
+        select(TargetTable.id)
+        .join(Project, Project.id == TargetTable.project_id)
+        .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
+        .where(FiscalYear.region_code == region_code, FiscalYear.year == year)
+    )
+    tables = dict(
+        session.execute(
+            select(IndicatorFrame.name, func.count())
+            .join(TargetTable, TargetTable.frame_id == IndicatorFrame.id)
+            .where(TargetTable.id.in_(of_year))
+            .group_by(IndicatorFrame.name)
+        ).all()
+    )
+    level1 = aliased(FrameNode)
+    with_cost = session.scalar(
+        select(func.count(func.distinct(Indicator.target_table_id)))
+        .join(FrameNode, FrameNode.id == Indicator.node_id)
+        .join(level1, level1.id == FrameNode.parent_id)
+        .where(level1.code == "cost", level1.level == 1, Indicator.target_table_id.in_(of_year))
+    )
+    return YearUse(year, tables, with_cost or 0)
 
 
 def choose(

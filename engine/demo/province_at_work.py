@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bpmn.xml import Source
-from engine import reference, schema
+from engine import frames, reference, schema
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
@@ -62,6 +62,8 @@ SEASON_STEPS = (
 OUTSIDE_STEP = SEASON_STEPS.index("部门/第三方/重点评价 outside evaluations")
 # This year the province evaluates more projects itself, so third parties have work.
 DEMO_DEPARTMENT_EVALUATION = {"share": "0.35", "third_party_share": "0.5"}
+# The province files on the 2021 frame (成本 a level-1 item) from the year under way on.
+DEMO_FRAME = "cost_2021"
 
 
 def season_step(task: HumanTask) -> int:
@@ -94,6 +96,8 @@ class ProvinceAtWork:
     waiting: dict[str, dict[str, int]] = field(default_factory=dict)  # department → step → n
     # This year's red alerts whose deadline the working calendar moved, and the holidays.
     holiday_deadlines: tuple[int, Counter] = (0, Counter())
+    # Last year's and this year's tables by frame (the province is on the 2021 frame this year).
+    frame_use: list = field(default_factory=list)
     # This year's projects continuing last year's: each has two years to compare (trends).
     continuing: int = 0
     # The message centre's messages by kind, as the evaluation season left them.
@@ -190,6 +194,7 @@ def run_province_demo(
                     session.execute(select(Message.kind, func.count()).group_by(Message.kind)).all()
                 )
             ),
+            frame_use=[frames.year_use(session, DEMO_REGION[0], y) for y in (previous, year)],
             continuing=session.scalar(
                 select(func.count()).where(
                     Project.fiscal_year.has(year=year), Project.predecessor_id.is_not(None)
@@ -225,7 +230,12 @@ def _summary(session: Session, year: int, seeded: bool, drives) -> YearSummary:
 
 
 def _configure_year(session: Session, year: int) -> None:
-    """This year's share of department evaluations (a province's setting for one year)."""
+    """This year's share of department evaluations (a province's setting for one year), and
+    the 2021 indicator frame from this year on (last year keeps the default frame: the tables
+    continued into this year move to the 2021 frame as they are carried forward)."""
+    for filed in (year, year + 1):
+        if not frames.choice(session, DEMO_REGION[0], filed).chosen:
+            frames.choose(session, DEMO_ACTOR, DEMO_REGION[0], filed, DEMO_FRAME)
     exists = session.scalar(
         select(PolicySetting.id).where(
             PolicySetting.key == "department_evaluation",
@@ -344,6 +354,8 @@ def format_at_work(at_work: ProvinceAtWork) -> str:
             f"  站内消息 (messages): {sum(at_work.messages.values()):,} 条（{kinds}），"
             "含临近和超过期限的催办提醒 (reminders of deadlines due soon and passed)"
         )
+    if at_work.frame_use:
+        lines.append(frames_line(at_work.frame_use))
     if at_work.continuing:
         lines.append(
             f"  历年情况 (trends): {at_work.continuing:,} 个延续项目可与上年度比较"
@@ -351,3 +363,14 @@ def format_at_work(at_work: ProvinceAtWork) -> str:
             " (continuing projects with last year to compare)"
         )
     return "\n".join(lines)
+
+
+def frames_line(uses: list) -> str:
+    """Each year's target tables by indicator frame, and how many set cost indicators."""
+    years = "；".join(
+        f"{use.year} 年 "
+        + "、".join(f"{name} {n:,} 张" for name, n in sorted(use.tables.items()))
+        + (f"（其中 {use.with_cost:,} 张设有成本一级指标）" if use.with_cost else "")
+        for use in uses
+    )
+    return f"  指标框架 (indicator frames): {years} (target tables by frame)"

@@ -299,3 +299,34 @@ def test_the_command_line_lists_chooses_with_weights_and_refuses_plainly(budgetl
     assert code == 2 and "ITEM=POINTS" in err
     with sessions() as session:
         assert frame_for(session, REGION, 2026).version == 1
+
+
+def test_a_self_evaluation_scores_the_frame_its_table_was_filed_on(sessions):
+    from engine.evaluation.queries import sheet_for_project
+    from engine.models.enums import EvaluationKind
+
+    _seed(sessions, 2025, projects=3)
+    weights = {
+        "execution": "15",
+        "output": "35",
+        "cost": "10",
+        "effect": "30",
+        "satisfaction": "10",
+    }
+    with sessions() as session, session.begin():
+        frames.choose(session, _actor(session), REGION, 2026, "cost_2021", weights)
+    _seed(sessions, 2026, projects=3)
+    with sessions() as session:
+        table = session.scalars(
+            select(TargetTable).where(TargetTable.frame.has(code="cost_2021"))
+        ).first()
+        sheet = sheet_for_project(session, _actor(session), table.project_id, EvaluationKind.SELF)
+        assert sheet.frame.id == table.frame_id and sheet.frame.region_code == REGION
+        assert sheet.execution_weight == D(15)
+        assert sum(i.weight for i in sheet.indicators) == D(85)
+        old = session.scalars(
+            select(TargetTable).where(TargetTable.frame.has(code="default"))
+        ).first()
+        assert sheet_for_project(
+            session, _actor(session), old.project_id, EvaluationKind.SELF
+        ).execution_weight == D(10)
