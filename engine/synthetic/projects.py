@@ -156,22 +156,23 @@ def _indicators(rng: random.Random, context: Context, table_id: int, functional_
     effect = max(1, round(total * 0.3))
     counts = {"output": total - 1 - effect, "effect": effect, "satisfaction": 1}
     library = context.library[functional_class]
-    picked = []
+    rows, branches = [], []
     for level1, how_many in counts.items():
         pool = library[level1]
         chosen = rng.sample(pool, min(how_many, len(pool)))
         chosen += [rng.choice(pool) for _ in range(how_many - len(chosen))]
-        picked += chosen
-    # Each of the frame's level-1 items shares its weight among the items filed under it.
-    groups: dict[str, list[dict]] = {}
-    for item in picked:
-        groups.setdefault(context.branches[item["level2"]], []).append(item)
-    points = branch_weights(context.frame_nodes, set(groups))
-    position = 0
-    for branch, items in groups.items():
-        for item, weight in zip(items, _split(points[branch], len(items)), strict=True):
-            position += 1
-            yield _indicator(rng, context, table_id, position, item, weight)
+        # Each row is drawn as its item is chosen (the order of the draws is the seed's);
+        # weights are given once every row's level-1 item in the frame is known.
+        for item in chosen:
+            rows.append(_indicator(rng, context, table_id, len(rows) + 1, item, Decimal(0)))
+            branches.append(context.branches[item["level2"]])
+    # Each of the frame's level-1 items shares its weight among the rows filed under it.
+    points = branch_weights(context.frame_nodes, set(branches))
+    for branch in dict.fromkeys(branches):
+        indexes = [i for i, b in enumerate(branches) if b == branch]
+        for index, weight in zip(indexes, _split(points[branch], len(indexes)), strict=True):
+            rows[index]["weight"] = weight
+    return rows
 
 
 def _split(points: Decimal, parts: int) -> list[Decimal]:
