@@ -17,6 +17,7 @@ from engine.models import (
     AccountabilityAction,
     Alert,
     Allocation,
+    ExAnteAssessment,
     FiscalYear,
     FundingDecision,
     Indicator,
@@ -72,6 +73,9 @@ class YearSummary:
     # calendar moved their deadline): how many, and which holidays.
     holiday_deadlines: int = 0
     holidays_crossed: Counter = field(default_factory=Counter)
+    # 事前绩效评估 of new projects: conclusions (support, adjust, reject, pending) by assessor.
+    ex_ante: Counter = field(default_factory=Counter)
+    ex_ante_by: Counter = field(default_factory=Counter)
 
 
 def summarise(session: Session, region_code: str, year: int) -> YearSummary:
@@ -126,6 +130,13 @@ def summarise(session: Session, region_code: str, year: int) -> YearSummary:
     summary.holiday_deadlines, summary.holidays_crossed = holiday_deadlines(
         session, fiscal_year, project_ids
     )
+    for conclusion, assessor, n in session.execute(
+        select(ExAnteAssessment.conclusion, ExAnteAssessment.assessor, func.count())
+        .where(ExAnteAssessment.project_id.in_(project_ids))
+        .group_by(ExAnteAssessment.conclusion, ExAnteAssessment.assessor)
+    ):
+        summary.ex_ante[conclusion or "pending"] += n
+        summary.ex_ante_by[assessor] += n
     orders = session.scalars(
         select(RectificationOrder).where(RectificationOrder.project_id.in_(project_ids))
     ).all()
@@ -232,6 +243,25 @@ def holiday_line(moved: int, crossed: Counter) -> str:
     )
 
 
+EX_ANTE_WORDS = (
+    ("support", "建议予以支持"),
+    ("adjust", "调整后支持"),
+    ("reject", "不予支持"),
+    ("pending", "评估中"),
+)
+
+
+def ex_ante_line(conclusions: Counter, assessors: Counter) -> str:
+    shown = "  ".join(
+        f"{word} {conclusions[code]:,}" for code, word in EX_ANTE_WORDS if conclusions[code]
+    )
+    return (
+        f"  事前绩效评估 (ex-ante assessment): 新增重大项目 {sum(conclusions.values()):,} 个"
+        f"（主管部门评估 {assessors['department']:,}，委托第三方 {assessors['third_party']:,}）"
+        f"：{shown}；不予支持的项目未纳入年度预算 (not supported: not in the year's budget)"
+    )
+
+
 def format_summary(summary: YearSummary, region_name: str = "示范省") -> str:
     """The summary, Chinese first with English in brackets."""
     lines = [
@@ -260,6 +290,8 @@ def format_summary(summary: YearSummary, region_name: str = "示范省") -> str:
         )
     if summary.holiday_deadlines:
         lines.append(holiday_line(summary.holiday_deadlines, summary.holidays_crossed))
+    if summary.ex_ante:
+        lines.append(ex_ante_line(summary.ex_ante, summary.ex_ante_by))
     if summary.rectifications.get("opened"):
         r = summary.rectifications
         lines.append(

@@ -11,7 +11,7 @@ from engine.actors import Actor
 from engine.cycle.start import business_key
 from engine.errors import NotFound
 from engine.identity.access import project_scope, visible_orgs
-from engine.models import FiscalYear, Organisation, ProcessInstance, Project
+from engine.models import ExAnteAssessment, FiscalYear, Organisation, ProcessInstance, Project
 from engine.paging import Page, paginate, sort_by
 from engine.workflow.instance_view import InstanceView, instance_view
 from engine.workflow.runtime import WorkflowEngine
@@ -124,3 +124,10 @@ def project_instance(
             f"project {project.code} has no process instance yet", errors={"instance": "none"}
         )
     return instance_view(session, actor, engine, instance, project)
+
+
+def ex_ante_of(session: Session, project: Project) -> ExAnteAssessment | None:
+    """The ex-ante assessment of a project the caller may already see, if it had one."""
+    return session.scalars(
+        select(ExAnteAssessment).where(ExAnteAssessment.project_id == project.id)
+    ).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,6 +72,7 @@ def cycle_data(
     route = _department_route(
         session, project, fiscal_year, department_evaluation, evaluators, department
     )
+    ex_ante = ex_ante_route(session, project, fiscal_year, department, evaluators)
     return {
         "project_id": project.id,
         "project_code": project.code,
@@ -95,7 +97,35 @@ def cycle_data(
         "results_open_at": evaluation_close_at(session, fiscal_year).isoformat(),
         "key_evaluation": key_evaluation,
         "department_evaluation": None if route == "none" else route,
+        # 事前绩效评估 before filing: who assesses ('department' or 'third_party') and which
+        # organisation; budget_cycle skips it where not required.
+        "ex_ante_required": ex_ante is not None,
+        "ex_ante_assessor": ex_ante[0] if ex_ante else None,
+        "ex_ante_org_id": ex_ante[1] if ex_ante else None,
     }
+
+
+def ex_ante_route(session, project, fiscal_year, department, evaluators):
+    """(assessor, organisation id) of the ex-ante assessment a project needs, or None.
+
+    A new project (one that continues no project of last year) is assessed when it requests
+    the `ex_ante` setting's threshold or more (5,000,000 元), or is flagged as a major policy;
+    its department assesses it, and from `third_party_from` (20,000,000 元) a third party it
+    commissions, where the region has a contracted evaluator. A project without a department
+    (a unit filing directly) is assessed by a third party, or not at all without one.
+    """
+    if project.predecessor_id is not None:
+        return None
+    settings = policy.setting(session, "ex_ante", fiscal_year.region_code, fiscal_year.year)
+    amount = project.requested_amount
+    if not (project.is_major_policy or amount >= Decimal(str(settings["threshold"]))):
+        return None
+    commissioned = amount >= Decimal(str(settings["third_party_from"]))
+    if evaluators and (commissioned or department is None):
+        return "third_party", _third_party(evaluators, zlib.crc32(project.code.encode()))
+    if department is None:
+        return None
+    return "department", department.id
 
 
 def _fraction(project: Project, purpose: str) -> float:

@@ -6,6 +6,7 @@ the benchmarks. Every choice goes through a `Choices` object so a test can scrip
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,6 +173,32 @@ class Simulation:
             row["reason"] = "受客观因素影响未完全达到年度目标"
             scores.append(row)
         return {"executed": str(executed.quantize(Decimal("0.01"))), "scores": scores}
+
+    def _ex_ante_proposal(self, session, task, project) -> dict:
+        return {
+            "necessity": f"{project.name}是落实本地区发展规划的重点任务，现有条件难以满足需求。",
+            "feasibility": "项目实施方案已经论证，建设条件和组织保障落实。",
+            "economy": "投入测算参照同类项目标准，资金来源明确。",
+            "targets": "绩效目标与项目内容匹配，指标可量化、可考核。",
+        }
+
+    def _ex_ante_assessment(self, session, task, project) -> dict:
+        """Most new projects are supported, one in five after adjustment, one in ten not;
+        drawn from the project's code, so the year's other draws stay as the seed made them."""
+        draw = _fraction(project.code, "ex_ante")
+        share, opinion = Decimal("0.88"), "项目必要性充分，方案可行，建议予以支持"
+        amount = None
+        if draw < 0.1:
+            share, opinion = Decimal("0.52"), "立项依据不足，投入测算偏高，不予支持"
+        elif draw < 0.3:
+            share, opinion = Decimal("0.72"), "投入测算偏高，建议核减后支持"
+            amount = str((project.requested_amount * Decimal("0.85")).quantize(Decimal("0.01")))
+        items = {"necessity": 30, "feasibility": 25, "economy": 25, "targets": 20}
+        return {
+            "items": {k: str(Decimal(v) * share) for k, v in items.items()},
+            "opinion": opinion,
+            "recommended_amount": amount,
+        }
 
     def _key_evaluation(self, session, task, project) -> dict:
         performance = self._performance_of(project)
@@ -353,3 +380,9 @@ def _complete_all(simulation, sessions, ready: list[int], stats: DriveStats) -> 
         if outcome is not None:
             stats.tasks += 1
             stats.incidents += 0 if outcome.ok else 1
+
+
+def _fraction(code: str, purpose: str) -> float:
+    """A stable draw in [0, 1) per project code and purpose."""
+    digest = hashlib.blake2b(f"{purpose}:{code}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest) / 2**64

@@ -4,6 +4,7 @@ from engine.models.attachments import Attachment, AttachmentBlob, TaskDraft
 from engine.models.audit import AuditEvent, AuditHead
 from engine.models.base import Base
 from engine.models.evaluation import Evaluation, EvaluationFinding, EvaluationScore
+from engine.models.ex_ante import ExAnteAssessment
 from engine.models.fiscal import Allocation, BudgetAdjustment, FiscalYear, FundLine, Project
 from engine.models.indicators import (
     FrameNode,
@@ -50,6 +51,7 @@ __all__ = [
     "EvaluationClose",
     "EvaluationFinding",
     "EvaluationScore",
+    "ExAnteAssessment",
     "FiscalYear",
     "FrameNode",
     "FundLine",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base
@@ -54,6 +54,8 @@ class Project(Base):
     )
     is_continuing: Mapped[bool] = mapped_column(default=False)
     is_livelihood_exempt: Mapped[bool] = mapped_column(default=False)
+    # A major policy (重大政策) is assessed before filing (事前绩效评估) whatever its amount.
+    is_major_policy: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The same project's record in the previous fiscal year, for continuing projects.
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("project.id"), index=True)
     requested_amount: Mapped[Decimal]

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engine.models import (
     BudgetAdjustment,
     Evaluation,
+    ExAnteAssessment,
     FrameNode,
     Indicator,
     MonitoringReport,
@@ -171,11 +172,38 @@ def _adjustment(_session: Session, adjustment: BudgetAdjustment) -> dict:
     }
 
 
+def _ex_ante(session: Session, assessment: ExAnteAssessment) -> dict:
+    """The unit's statements and, once assessed, the points per item and the conclusion."""
+    proposal = assessment.proposal or {}
+    nodes = {n.code: n for n in _nodes(session, assessment.frame_id).values()}
+    return {
+        "fields": {
+            "requested_amount": plain(assessment.project.requested_amount),
+            **{f"ex_ante.{name}": str(text) for name, text in proposal.items()},
+            "conclusion": assessment.conclusion or "",
+            "total": plain(assessment.total_score),
+            "recommended_amount": plain(assessment.recommended_amount),
+            "opinion": assessment.opinion or "",
+        },
+        "columns": ["level2", "weight", "score"],
+        "rows": [
+            {
+                "key": code,
+                "level2": _names(nodes.get(code)),
+                "weight": plain(nodes[code].weight) if code in nodes else "",
+                "score": str(points),
+            }
+            for code, points in (assessment.scores or {}).items()
+        ][:MAX_ROWS],
+    }
+
+
 BUILDERS = {
     TargetTable: _target_table,
     MonitoringReport: _monitoring_report,
     Evaluation: _evaluation,
     BudgetAdjustment: _adjustment,
+    ExAnteAssessment: _ex_ante,
 }
 
 

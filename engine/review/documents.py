@@ -13,6 +13,7 @@ from engine.models import (
     BudgetAdjustment,
     Disclosure,
     Evaluation,
+    ExAnteAssessment,
     IndicatorFrame,
     MonitoringReport,
     MonitoringTask,
@@ -29,6 +30,7 @@ DOCUMENTS = {
     "third_party_evaluation": Evaluation,
     "key_evaluation": Evaluation,
     "budget_adjustment": BudgetAdjustment,
+    "ex_ante_assessment": ExAnteAssessment,
 }
 
 # Evaluation documents: their kind, the frame they are scored on, and the process variable
@@ -71,6 +73,8 @@ def open_document(call: ServiceCall) -> dict:
         call.session.add(evaluation)
         call.session.flush()
         return {"type": kind, "id": evaluation.id}
+    if kind == "ex_ante_assessment":
+        return {"type": kind, "id": _ex_ante(call, project).id}
     if kind == "budget_adjustment":
         adjustment = BudgetAdjustment(
             project_id=project.id,
@@ -81,6 +85,25 @@ def open_document(call: ServiceCall) -> dict:
         call.session.flush()
         return {"type": kind, "id": adjustment.id}
     raise InvalidInput(f"unknown document type {kind!r}")
+
+
+def _ex_ante(call: ServiceCall, project) -> ExAnteAssessment:
+    """The project's ex-ante assessment (one per project), scored on the ex-ante frame."""
+    found = call.session.scalars(
+        select(ExAnteAssessment).where(ExAnteAssessment.project_id == project.id)
+    ).first()
+    if found is not None:
+        return found
+    assessor = call.data.get("ex_ante_assessor") or "department"
+    assessment = ExAnteAssessment(
+        project_id=project.id,
+        frame_id=_evaluation_frame(call.session, project, "ex_ante"),
+        assessor=assessor,
+        assessor_org_id=call.data.get("ex_ante_org_id"),
+    )
+    call.session.add(assessment)
+    call.session.flush()
+    return assessment
 
 
 def _evaluation_frame(session, project, frame_code: str | None) -> int:

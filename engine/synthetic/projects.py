@@ -119,6 +119,8 @@ def _project(rng: random.Random, context: Context, code: int) -> dict:
             "budget_type": budget_type,
             "is_continuing": continuing,
             "is_livelihood_exempt": exempt,
+            # Policy projects are the province's major policies (重大政策): assessed ex ante.
+            "is_major_policy": kind is ObjectKind.POLICY,
             "predecessor_id": predecessor_id,
             "requested_amount": budget(rng),
         }

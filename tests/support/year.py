@@ -18,6 +18,7 @@ from engine.workflow.clock import ManualClock
 
 # What the year decides, table by table; compared whole, row by row.
 OUTCOME_TABLES = (
+    "ex_ante_assessment",
     "target_table",
     "indicator",
     "alert",

@@ -14,6 +14,7 @@ from engine.models import (
     Alert,
     Attachment,
     Evaluation,
+    ExAnteAssessment,
     FundingDecision,
     HumanTask,
     Incident,
@@ -99,6 +100,12 @@ def _evaluations(who: Who):
     return _by_project(Evaluation.project_id)(who)
 
 
+def _ex_ante(who: Who):
+    if who.role == "evaluator":
+        return ExAnteAssessment.assessor_org_id == who.org_id
+    return _by_project(ExAnteAssessment.project_id)(who)
+
+
 def _tasks(who: Who):
     """The inbox is personal: the task's role, and its organisation when it names one."""
     return (HumanTask.role == who.role) & or_(
@@ -141,6 +148,7 @@ KINDS = {
         lambda: (Alert.status == AlertStatus.OPEN) & (Alert.colour != Colour.GREEN),
     ),
     "evaluation_id": Kind(Evaluation, _evaluations, Evaluation.project_id),
+    "assessment_id": Kind(ExAnteAssessment, _ex_ante, ExAnteAssessment.project_id),
     "order_id": Kind(
         RectificationOrder,
         _by_project(RectificationOrder.project_id),
@@ -169,7 +177,7 @@ BODY_SUBJECT = {("POST", "/api/v1/evaluations/score-preview"): "evaluation_id"}
 
 # (kind, role) with no row in the role's scope in the lived-in year: only "outside" is checked.
 # Listed so that the matrix says so; the test fails if the world changes and a row appears.
-EMPTY_SCOPES = frozenset({("order_id", "evaluator")})
+EMPTY_SCOPES = frozenset({("order_id", "evaluator"), ("assessment_id", "evaluator")})
 
 
 def subject_of(method: str, path: str) -> str | None:

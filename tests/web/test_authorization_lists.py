@@ -14,6 +14,7 @@ from engine.models import (
     Attachment,
     Disclosure,
     Evaluation,
+    ExAnteAssessment,
     FundingDecision,
     HumanTask,
     MonitoringReport,
@@ -27,6 +28,7 @@ from tests.web.authorization_support import (
     Who,
     _by_project,
     _evaluations,
+    _ex_ante,
     _organisations,
     _tasks,
     pick,
@@ -64,6 +66,7 @@ LISTINGS = {
     ),
     "/api/v1/alerts/": Listing(Alert, "id", _by_project(Alert.project_id)),
     "/api/v1/evaluations/": Listing(Evaluation, "id", _evaluations),
+    "/api/v1/ex-ante-assessments/": Listing(ExAnteAssessment, "id", _ex_ante),
     "/api/v1/rectification-orders/": Listing(
         RectificationOrder, "id", _by_project(RectificationOrder.project_id)
     ),

@@ -107,6 +107,8 @@ POST /api/v1/alerts/{alert_id}/resolve                  scoped RESOLVE_ALERTS
 GET  /api/v1/evaluations/                               listed
 GET  /api/v1/evaluations/{evaluation_id}                scoped
 POST /api/v1/evaluations/score-preview                  scoped
+GET  /api/v1/ex-ante-assessments/                       listed
+GET  /api/v1/ex-ante-assessments/{assessment_id}        scoped
 GET  /api/v1/rectification-orders/                      listed
 GET  /api/v1/rectification-orders/{order_id}            scoped
 GET  /api/v1/funding-decisions/                         listed

@@ -28,6 +28,7 @@ TAGS = [
     "drafts",
     "attachments",
     "evaluations_api",
+    "ex_ante_assessments",
     "rectification_orders",
     "audit_events",
     "incidents",

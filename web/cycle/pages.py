@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from engine import trends
 from engine.cycle.projects import (
     ProjectFilter,
+    ex_ante_of,
     get_organisation,
     get_project,
     list_projects,
@@ -65,6 +66,7 @@ def project(project_id: int):
         instance=_instance_or_none(session, actor, found.id),
         trend=trends.project_trend(session, actor, found.id),
         trend_org=_trend_org(session, actor, found),
+        ex_ante=ex_ante_of(session, found),
     )
 
 

@@ -18,7 +18,7 @@ from engine.db import create_db_engine, session_factory
 from engine.models import FinishedDiagram, Incident, ProcessInstance
 from tests.support.year import live_year, outcomes
 
-YEAR, PROJECTS, SEED = 2026, 8, 3
+YEAR, PROJECTS, SEED = 2026, 8, 4
 # Seeded rows carry the wall-clock time they were written, and task ids are random UUIDs.
 UNREPEATABLE = frozenset({"created_at", "task_id"})
 

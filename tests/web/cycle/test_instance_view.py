@@ -80,7 +80,9 @@ def test_a_waiting_instance_shows_the_active_stack_down_to_the_ready_task(
         for element in diagram["active"] + diagram["completed"]:
             assert f'id="{element}"' in source
     assert "StartEvent_Cycle" in diagrams[0]["completed"]
-    assert ["StartEvent_Cycle", "Call_TargetFiling"] in diagrams[0]["flows"]
+    # The cycle went past the ex-ante gateway (a project not assessed) to target filing.
+    assert ["StartEvent_Cycle", "Gateway_NeedsExAnte"] in diagrams[0]["flows"]
+    assert ["Gateway_MergeExAnte", "Call_TargetFiling"] in diagrams[0]["flows"]
     ready = [h for h in body["history"] if h["status"] == "ready" and h["kind"] == "task"]
     assert [h["element"] for h in ready] == [task.element_id]
 

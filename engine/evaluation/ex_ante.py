@@ -1,0 +1,136 @@
+"""Ex-ante assessment (事前绩效评估): the unit's proposal form, the assessor's form, and the
+assessment scored on the ex-ante frame (engine/data/frames.json), whose bands are the
+conclusions: 建议予以支持 (support), 调整后支持 (adjust), 不予支持 (reject).
+
+The process that asks for them is bpmn/definitions/ex_ante.bpmn, called from budget_cycle
+before target filing for the projects `engine.cycle.start.ex_ante_route` picks.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy.orm import Session
+
+from engine.cycle.context import project_of
+from engine.errors import InvalidInput
+from engine.evaluation.forms import Number
+from engine.evaluation.scores import ItemLine, Scored, score_items
+from engine.forms.problems import problem
+from engine.frame_map import frame_named
+from engine.models import ExAnteAssessment, IndicatorFrame
+from engine.models.enums import DocumentStatus, ProjectStatus
+from engine.review.documents import document_row
+from engine.workflow.operations import OperationRegistry, ServiceCall
+
+FRAME = "ex_ante"
+CONCLUSIONS = ("support", "adjust", "reject")
+STATEMENT = validate.Length(min=1, max=4000)
+
+
+class ExAnteProposalForm(Schema):
+    """What the unit states for its new project (事前绩效评估申报)."""
+
+    necessity = fields.String(required=True, validate=STATEMENT)  # 立项必要性
+    feasibility = fields.String(required=True, validate=STATEMENT)  # 实施可行性
+    economy = fields.String(required=True, validate=STATEMENT)  # 投入经济性
+    targets = fields.String(required=True, validate=STATEMENT)  # 绩效目标合理性
+
+
+class ExAnteAssessmentForm(Schema):
+    """The assessor's points per item of the frame, opinion, and (to adjust) the amount."""
+
+    items = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)),
+        values=Number(),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
+    opinion = fields.String(required=True, validate=STATEMENT)
+    recommended_amount = Number(allow_none=True, load_default=None)
+
+    @validates_schema
+    def amount_is_not_negative(self, data, **_):
+        amount = data.get("recommended_amount")
+        if amount is not None and Decimal(amount) < 0:
+            raise ValidationError(problem("negative"), "recommended_amount")
+
+
+def ex_ante_frame(session: Session) -> IndicatorFrame:
+    return frame_named(session, FRAME, None, None)
+
+
+def assess(frame: IndicatorFrame, given: dict | None) -> Scored:
+    """Each item up to its weight; the total's band (the frame's) is the conclusion."""
+    items = [
+        ItemLine(node.code, node.name_zh, node.name_en, node.weight)
+        for node in frame.nodes
+        if node.level == 1
+    ]
+    return score_items(items, given, frame.grade_bands)
+
+
+FORMS = {"ex_ante_proposal": ExAnteProposalForm, "ex_ante_assessment": ExAnteAssessmentForm}
+
+
+STATEMENTS = ("necessity", "feasibility", "economy", "targets")
+
+
+def record_proposal(call: ServiceCall) -> dict:
+    """The unit's proposal (the form just completed) kept on the assessment, submitted."""
+    assessment: ExAnteAssessment = document_row(call)
+    assessment.proposal = {name: str(call.data.get(name, "")) for name in STATEMENTS}
+    assessment.status = DocumentStatus.SUBMITTED
+    assessment.submitted_at = call.now
+    call.session.flush()
+    return {"ex_ante_id": assessment.id}
+
+
+def conclude(call: ServiceCall) -> dict:
+    """Score the assessment from the assessor's form; its band is the conclusion.
+
+    建议予以支持: the project files its targets at the amount requested; 调整后支持: at the
+    amount the assessor recommends (if given: more than 0 and not above the request);
+    不予支持: the project does not enter the year (cancelled), and the cycle ends.
+    """
+    assessment: ExAnteAssessment = document_row(call)
+    project = project_of(call)
+    frame = call.session.get(IndicatorFrame, assessment.frame_id)
+    scored = assess(frame, call.data.get("items"))
+    if scored.errors:
+        name, why = next(iter(scored.errors.items()))
+        raise InvalidInput(
+            f"the ex-ante assessment was not scored: {name} {why}", errors=scored.errors
+        )
+    amount = call.data.get("recommended_amount")
+    recommended = None
+    if scored.grade == "adjust" and amount not in (None, ""):
+        recommended = Decimal(str(amount)).quantize(Decimal("0.01"))
+        if not 0 < recommended <= project.requested_amount:
+            raise InvalidInput(
+                f"the recommended amount {recommended} is not above 0 and at most the "
+                f"{project.requested_amount} requested",
+                errors={"recommended_amount": "out of range"},
+            )
+        project.approved_amount = recommended
+    if scored.grade == "reject":
+        project.status = ProjectStatus.CANCELLED
+    assessment.scores = {row.key: str(row.score) for row in scored.rows}
+    assessment.total_score = scored.total
+    assessment.conclusion = scored.grade
+    assessment.opinion = str(call.data.get("opinion") or "")
+    assessment.recommended_amount = recommended
+    assessment.status = DocumentStatus.FINAL
+    assessment.assessed_at = call.now
+    call.session.flush()
+    return {
+        "conclusion": scored.grade,
+        "total": str(scored.total),
+        "recommended_amount": None if recommended is None else str(recommended),
+    }
+
+
+def register(registry: OperationRegistry) -> None:
+    registry.register("record_ex_ante_proposal", record_proposal)
+    registry.register("conclude_ex_ante", conclude)

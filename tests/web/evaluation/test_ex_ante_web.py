@@ -1,0 +1,79 @@
+"""Ex-ante assessments on the web: the lived-in year's new projects were assessed before filing;
+each role lists those in its scope, reads one with the unit's proposal, and the project page
+shows the conclusion."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.models import ExAnteAssessment, Project
+
+
+def _assessments(world_app) -> list[ExAnteAssessment]:
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        return list(session.scalars(select(ExAnteAssessment).order_by(ExAnteAssessment.id)))
+
+
+def test_the_lived_year_assessed_its_new_major_projects(world_app, world_client, world):
+    stored = _assessments(world_app)
+    assert stored, "the lived-in year has new projects of 5,000,000 元 or more"
+    assert {a.conclusion for a in stored} <= {"support", "adjust", "reject"}
+    everyone = world_client.get(
+        "/api/v1/ex-ante-assessments/?per_page=100", headers=world.headers("supervisor")
+    )
+    assert everyone.status_code == 200
+    assert everyone.json["total"] == len(stored)
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        for item in everyone.json["items"]:
+            project = session.get(Project, item["project_id"])
+            assert project.requested_amount >= 5_000_000 or project.is_major_policy
+            assert project.predecessor_id is None
+            if item["conclusion"] == "reject":
+                assert project.status.value == "cancelled"
+    detail = world_client.get(
+        f"/api/v1/ex-ante-assessments/{stored[0].id}", headers=world.headers("supervisor")
+    ).json
+    assert set(detail["proposal"]) == {"necessity", "feasibility", "economy", "targets"}
+    assert set(detail["scores"]) == {"necessity", "feasibility", "economy", "targets"}
+    assert world_client.get("/api/v1/ex-ante-assessments/").status_code == 401
+    refused = world_client.get(
+        "/api/v1/ex-ante-assessments/?conclusion=maybe", headers=world.headers("unit")
+    )
+    assert refused.status_code == 422
+
+
+def test_the_project_page_shows_the_conclusion(login, world_app):
+    assessment = _assessments(world_app)[0]
+    client = login("performance")
+    page = client.get(f"/projects/{assessment.project_id}?lang=zh-CN")
+    assert page.status_code == 200
+    assert 'id="ex-ante"' in page.text and "事前绩效评估" in page.text
+    words = {"support": "建议予以支持", "adjust": "调整后支持", "reject": "不予支持"}
+    assert words[assessment.conclusion] in page.text
+    assert assessment.proposal["necessity"] in page.text
+
+
+def test_a_third_party_sees_only_the_assessments_it_was_commissioned_for(
+    world_app, world_client, world
+):
+    # The lived-in year commissioned none: one is given to the evaluator here.
+    chosen = _assessments(world_app)[0]
+    with world_app.extensions["budgetloop.sessions"]() as session, session.begin():
+        assessment = session.get(ExAnteAssessment, chosen.id)
+        assessment.assessor, assessment.assessor_org_id = "third_party", world["evaluator"].org_id
+    listing = world_client.get(
+        "/api/v1/ex-ante-assessments/", headers=world.headers("evaluator")
+    ).json
+    assert [item["id"] for item in listing["items"]] == [chosen.id]
+    own = world_client.get(
+        f"/api/v1/ex-ante-assessments/{chosen.id}", headers=world.headers("evaluator")
+    )
+    assert own.status_code == 200 and own.json["assessor"] == "third_party"
+    other = world.strangers["evaluator"]
+    assert (
+        world_client.get(
+            f"/api/v1/ex-ante-assessments/{chosen.id}",
+            headers={"Authorization": f"Bearer {other.token}"},
+        ).status_code
+        == 404
+    )
