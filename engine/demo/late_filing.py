@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from engine.demo.simulation import Choices, fraction
 from engine.models import HumanTask, Organisation, Project
 from engine.models.enums import OrgKind
 
@@ -80,3 +81,18 @@ def holding(units: frozenset[int], year: int, form: str) -> Callable[[HumanTask]
     return lambda task: (
         not (task.form == form and task.org_id in units and task.business_key.startswith(prefix))
     )
+
+
+@dataclass
+class BehindChoices(Choices):
+    """The demo's choices, with the slowest department behind as well as late: one in three
+    of its projects is far behind by July (red alerts), drawn from the project's code, so the
+    other draws of the year stay as the seed made them."""
+
+    late_units: frozenset[int] = frozenset()
+
+    def project_performance(self, project: Project) -> float:
+        drawn = super().project_performance(project)
+        if project.unit_id in self.late_units and fraction(project.code, "behind") < 1 / 3:
+            return min(drawn, 0.55)
+        return drawn

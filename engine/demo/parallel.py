@@ -18,8 +18,8 @@ from datetime import datetime
 
 from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
-from engine.demo.late_filing import holding
-from engine.demo.simulation import Choices, DriveStats, Simulation, drive
+from engine.demo.late_filing import BehindChoices, holding, late_units
+from engine.demo.simulation import DriveStats, Simulation, drive
 from engine.errors import InvalidInput
 from engine.workflow.clock import ManualClock
 from engine.workflow.partition import Partition
@@ -43,7 +43,10 @@ def _worker(url: str, index: int, count: int, leg: Leg, barrier, results) -> Non
     engine = create_db_engine(url)
     try:
         clock = ManualClock(leg.start)
-        simulation = Simulation(build_engine(clock), Choices(rng=random.Random(leg.seed + index)))
+        with session_factory(engine)() as session:
+            late = late_units(session)
+        choices = BehindChoices(rng=random.Random(leg.seed + index), late_units=late)
+        simulation = Simulation(build_engine(clock), choices)
         stats = drive(
             simulation,
             session_factory(engine),

@@ -26,10 +26,10 @@ from engine import frames, reference, schema
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
-from engine.demo.late_filing import holding, late_units, legs
+from engine.demo.late_filing import BehindChoices, holding, late_units, legs
 from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
 from engine.demo.parallel import Leg, drive_in_processes
-from engine.demo.simulation import Choices, Simulation, drive
+from engine.demo.simulation import Simulation, drive
 from engine.models import (
     HumanTask,
     Message,
@@ -139,12 +139,12 @@ def run_province_demo(
             )
         _configure_year(session, year)
     _start_cycles(sessions, workflow, previous, say)
-    simulation = Simulation(workflow, Choices(rng=random.Random(seed)))
     # Last year's loop, and this year's filing and monitoring, as everyone does their work;
-    # one department's units file their monitoring reports late each year, and answer their
-    # alerts when reminded (late_filing.py).
+    # one department's units file their monitoring reports late each year (and some of its
+    # projects are far behind), and answer their alerts when reminded (late_filing.py).
     with sessions() as session:
         late = late_units(session)
+    simulation = Simulation(workflow, BehindChoices(rng=random.Random(seed), late_units=late))
     closing = []
     if processes > 1:
         say(f"driving {previous} and {year} in {processes} processes")

@@ -185,7 +185,7 @@ class Simulation:
     def _ex_ante_assessment(self, session, task, project) -> dict:
         """Most new projects are supported, one in five after adjustment, one in ten not;
         drawn from the project's code, so the year's other draws stay as the seed made them."""
-        draw = _fraction(project.code, "ex_ante")
+        draw = fraction(project.code, "ex_ante")
         share, opinion = Decimal("0.88"), "项目必要性充分，方案可行，建议予以支持"
         amount = None
         if draw < 0.1:
@@ -382,7 +382,7 @@ def _complete_all(simulation, sessions, ready: list[int], stats: DriveStats) -> 
             stats.incidents += 0 if outcome.ok else 1
 
 
-def _fraction(code: str, purpose: str) -> float:
+def fraction(code: str, purpose: str) -> float:
     """A stable draw in [0, 1) per project code and purpose."""
     digest = hashlib.blake2b(f"{purpose}:{code}".encode(), digest_size=8).digest()
     return int.from_bytes(digest) / 2**64
