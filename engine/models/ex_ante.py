@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base
@@ -33,9 +33,9 @@ class ExAnteAssessment(Base):
         enum_type(DocumentStatus), default=DocumentStatus.DRAFT
     )
     # The unit's statements: {"necessity": text, "feasibility": …, "economy": …, "targets": …}.
-    proposal: Mapped[dict | None] = mapped_column(JSON)
+    proposal: Mapped[dict | None]
     # Points per frame item: {"necessity": "26", …}.
-    scores: Mapped[dict | None] = mapped_column(JSON)
+    scores: Mapped[dict | None]
     total_score: Mapped[Decimal | None] = mapped_column(Points)
     # "support" 建议予以支持, "adjust" 调整后支持, "reject" 不予支持 (the frame's bands).
     conclusion: Mapped[str | None] = mapped_column(String(8))

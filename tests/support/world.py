@@ -14,15 +14,7 @@ from engine.db import create_db_engine, session_factory, unit_of_work
 from engine.demo.main import run_demo
 from engine.identity.passwords import hash_password
 from engine.identity.users import issue_token
-from engine.models import (
-    Alert,
-    Evaluation,
-    HumanTask,
-    Organisation,
-    Project,
-    RectificationOrder,
-    User,
-)
+from engine.models import Alert, Evaluation, Organisation, Project, User
 from engine.models.enums import OrgKind
 from engine.synthetic.province import SeedRequest, seed_province
 from tests.support.pending_decision import leave_one_unconfirmed
@@ -82,20 +74,9 @@ def live_a_year(url: str) -> World:
 
 
 def _pick_accounts(session) -> World:
-    # The unit with the most alerts among those with a rectification order and work waiting:
-    # every kind of row the matrix checks is then in its scope, and its inbox is not empty.
-    with_orders = select(Project.unit_id).join(
-        RectificationOrder, RectificationOrder.project_id == Project.id
-    )
-    with_work = (
-        select(Project.unit_id)
-        .join(HumanTask, HumanTask.business_key == "cycle:" + Project.code)
-        .where(HumanTask.status == "ready")
-    )
     busiest_unit = session.scalar(
         select(Project.unit_id)
         .join(Alert, Alert.project_id == Project.id)
-        .where(Project.unit_id.in_(with_orders), Project.unit_id.in_(with_work))
         .group_by(Project.unit_id)
         .order_by(func.count().desc(), Project.unit_id)
         .limit(1)

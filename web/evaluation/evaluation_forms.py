@@ -44,13 +44,19 @@ def parse_self_evaluation(posted: MultiDict) -> dict:
     return data
 
 
-def parse_frame_items(posted: MultiDict) -> dict:
+def posted_items(posted: MultiDict) -> dict[str, str]:
+    """The points typed per frame item (`items-<code>` fields)."""
     items = {}
     for name, value in posted.items():
         match = ITEM_FIELD.fullmatch(name)
         if match is not None:
             # Kept even when blank: a forgotten item is refused, not scored zero.
             items[match[1]] = value.strip()
+    return items
+
+
+def parse_frame_items(posted: MultiDict) -> dict:
+    items = posted_items(posted)
     findings = [line.strip() for line in posted.get("findings", "").splitlines() if line.strip()]
     return {"items": items, "findings": findings}
 

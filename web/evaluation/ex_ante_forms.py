@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from engine.evaluation.ex_ante import STATEMENTS
 from engine.models import ExAnteAssessment, IndicatorFrame
-from web.evaluation.evaluation_forms import ITEM_FIELD
+from web.evaluation.evaluation_forms import posted_items
 from web.review.task_forms import PageForm
 
 
@@ -18,12 +18,7 @@ def parse_proposal(posted: MultiDict) -> dict:
 
 
 def parse_assessment(posted: MultiDict) -> dict:
-    items = {}
-    for name, value in posted.items():
-        match = ITEM_FIELD.fullmatch(name)
-        if match is not None:
-            # Kept even when blank: a forgotten item is refused, not scored zero.
-            items[match[1]] = value.strip()
+    items = posted_items(posted)
     amount = posted.get("recommended_amount", "").strip().replace(",", "")
     return {
         "items": items,

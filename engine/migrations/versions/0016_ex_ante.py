@@ -9,6 +9,7 @@ The ex-ante frame is reference data: `budgetloop db upgrade` installs it after t
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0016"
 down_revision = "0015"
@@ -44,8 +45,12 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("proposal", sa.JSON(), nullable=True),
-        sa.Column("scores", sa.JSON(), nullable=True),
+        sa.Column(
+            "proposal", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
+        sa.Column(
+            "scores", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True
+        ),
         sa.Column("total_score", sa.BigInteger(), nullable=True),
         sa.Column("conclusion", sa.String(length=8), nullable=True),
         sa.Column("opinion", sa.Text(), nullable=True),

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from engine import frames
 from engine.actors import Actor
 from engine.errors import Forbidden, InvalidInput
+from engine.evaluation.queries import sheet_for_project
 from engine.frame_map import frame_for, frame_named, scale
 from engine.models import (
     AuditEvent,
@@ -23,10 +24,11 @@ from engine.models import (
     TargetTable,
     User,
 )
-from engine.models.enums import DocumentStatus, Role
+from engine.models.enums import DocumentStatus, EvaluationKind, Role
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
+from engine.targets.editing import drafts_of
 from engine.targets.queries import frame_nodes
-from engine.targets.validation import IndicatorDraft, check
+from engine.targets.validation import check
 
 REGION = DEMO_REGION[0]
 D = Decimal
@@ -43,20 +45,7 @@ def _seed(sessions, year: int, projects: int = 12) -> None:
 
 def _problems(session, table: TargetTable) -> list:
     nodes = frame_nodes(session, table.frame_id)
-    code = {n.id: n.code for n in nodes}
-    drafts = [
-        IndicatorDraft(
-            code[i.node_id],
-            i.name,
-            i.operator,
-            i.target_value,
-            i.target_text,
-            i.unit_of_measure,
-            i.weight,
-        )
-        for i in table.indicators
-    ]
-    return check(drafts, nodes, table.frame.total_points)
+    return check(drafts_of(table, nodes), nodes, table.frame.total_points)
 
 
 def _levels(session, table: TargetTable) -> Counter:
@@ -302,9 +291,6 @@ def test_the_command_line_lists_chooses_with_weights_and_refuses_plainly(budgetl
 
 
 def test_a_self_evaluation_scores_the_frame_its_table_was_filed_on(sessions):
-    from engine.evaluation.queries import sheet_for_project
-    from engine.models.enums import EvaluationKind
-
     _seed(sessions, 2025, projects=3)
     weights = {
         "execution": "15",
