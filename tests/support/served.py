@@ -97,10 +97,18 @@ class Served:
         }
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
+        # A quick shutdown (SIGINT): a test has nothing in flight worth the graceful wait, and
+        # after a test stopped or killed a worker the graceful one can take the whole timeout.
+        workers = self.workers()
+        self.process.send_signal(signal.SIGINT)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)  # a worker the master no longer waits for
+            except ProcessLookupError:
+                pass
         self._log_file.close()
