@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.cli import run
 from engine.db import create_db_engine, session_factory
 from tests.support.databases import PostgresTemplates, SqliteTemplates
+from tests.support.province import DemoProvince
 from tests.support.world import PostgresWorld, SqliteWorld
 from web.cli import cli
 
@@ -94,3 +95,22 @@ def sqlite_world(sqlite_templates, tmp_path_factory):
 @pytest.fixture(scope="session")
 def postgres_world(postgres_templates):
     return PostgresWorld(postgres_templates)
+
+
+# The demo province at work (tests/support/province.py), run once per backend when first asked for.
+@pytest.fixture(scope="session")
+def sqlite_demo_province(sqlite_templates):
+    return DemoProvince(sqlite_templates)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_province(postgres_templates):
+    return DemoProvince(postgres_templates)
+
+
+@pytest.fixture
+def demo_province(backend, request) -> DemoProvince:
+    """The demo province at work for this backend: `.at_work`, and `.fresh()` for a copy."""
+    return request.getfixturevalue(
+        f"{'sqlite' if backend == 'sqlite' else 'postgres'}_demo_province"
+    )

@@ -24,7 +24,6 @@ from sqlalchemy import select
 
 from engine.db import create_db_engine, session_factory, unit_of_work
 from engine.demo.logins import DEMO_PASSWORD, grant_demo_passwords, logins_with_work
-from engine.demo.province_at_work import run_province_demo
 from engine.models import HumanTask, Project, User
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.support import LiveServer, PageGuard, screenshot
@@ -52,12 +51,12 @@ def test_sentence_detector():
 
 
 @pytest.fixture(scope="module")
-def demo_server(sqlite_templates) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+def demo_server(sqlite_demo_province) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     """The demo province as `budgetloop demo` leaves it (smaller), served on a free port."""
-    url = sqlite_templates.fresh(empty=True)
+    # A copy of run_province_demo(year=2026, projects=60, seed=3, units=64) (run once).
+    url = sqlite_demo_province.fresh()
     engine = create_db_engine(url)
     sessions = session_factory(engine)
-    run_province_demo(engine, sessions, year=2026, projects=60, seed=3, units=64)
     with unit_of_work(sessions) as session:
         grant_demo_passwords(session)
         logins = logins_with_work(session)

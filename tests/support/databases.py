@@ -41,6 +41,12 @@ class SqliteTemplates:
             shutil.copyfile(self.template, path)
         return f"sqlite:///{path}"
 
+    def copy(self, url: str) -> str:
+        """A new database with the content of the one at `url` (closed: no engine open on it)."""
+        path = self.root / f"db{next(_counter)}.sqlite3"
+        shutil.copyfile(url.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}"
+
 
 class PostgresTemplates:
     """A throwaway cluster with a migrated template database cloned per test."""
@@ -59,6 +65,12 @@ class PostgresTemplates:
     def fresh(self, empty: bool = False) -> str:
         name = f"t_{uuid.uuid4().hex[:12]}"
         self._create(name, None if empty else "template_migrated")
+        return self.cluster.url(name)
+
+    def copy(self, url: str) -> str:
+        """A new database cloned from the one at `url` (closed: no connection open to it)."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self._create(name, f'"{url.rsplit("/", 1)[1]}"')
         return self.cluster.url(name)
 
     def close(self) -> None:

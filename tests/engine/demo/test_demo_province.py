@@ -15,7 +15,6 @@ from engine.demo.logins import logins_with_work
 from engine.demo.province_at_work import (
     SEASON_STEPS,
     format_at_work,
-    run_province_demo,
     stop_step,
 )
 from engine.demo.simulation import Choices, Simulation, drive
@@ -46,11 +45,12 @@ def test_stop_steps_differ_by_department_and_stay_in_range():
     assert [stop_step(0, position) for position in range(6)] == [0, 1, 2, 0, 1, 2]
 
 
-def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
-    engine = create_db_engine(empty_database_url)
+def test_the_demo_leaves_every_printed_login_with_work(demo_province):
+    # run_province_demo(year=2026, projects=60, seed=3, units=64), run once per backend.
+    at_work = demo_province.at_work
+    engine = create_db_engine(demo_province.fresh())
     sessions = session_factory(engine)
     try:
-        at_work = run_province_demo(engine, sessions, year=2026, projects=60, seed=3, units=64)
         with sessions() as session:
             # Last year's loop is closed: every instance of 2025 completed, nothing failed.
             statuses = dict(
@@ -119,14 +119,15 @@ def test_the_demo_leaves_every_printed_login_with_work(empty_database_url):
         engine.dispose()
 
 
-def test_the_clock_moves_as_the_readme_says(empty_database_url, budgetloop, monkeypatch):
+def test_the_clock_moves_as_the_readme_says(demo_province, budgetloop, monkeypatch):
     """Finish the season's work (as the users would in the pages), then
     `budgetloop tick --now 2027-05-01T00:00:00+08:00`: 2026's evaluations close and the
     projects get their funding decisions, waiting for the finance desk."""
-    engine = create_db_engine(empty_database_url)
+    # A copy of the province the demo left (the demo is run once per backend, not per test).
+    url = demo_province.fresh()
+    engine = create_db_engine(url)
     sessions = session_factory(engine)
     try:
-        run_province_demo(engine, sessions, year=2026, projects=40, seed=4, units=48)
         clock = ManualClock(datetime(2027, 3, 21, tzinfo=UTC))
         simulation = Simulation(build_engine(clock), Choices(rng=random.Random(4)))
         # The users do what waits for them; nothing is decided before the close date.
@@ -137,10 +138,10 @@ def test_the_clock_moves_as_the_readme_says(empty_database_url, budgetloop, monk
         assert before == 0
     finally:
         engine.dispose()
-    monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("BUDGETLOOP_DATABASE_URL", url)
     code, out, err = budgetloop("tick", "--now", "2027-05-01T00:00:00+08:00")
     assert code == 0, err
-    engine = create_db_engine(empty_database_url)
+    engine = create_db_engine(url)
     try:
         with session_factory(engine)() as session:
             after = session.scalar(

@@ -1,0 +1,32 @@
+"""The demo province at work (engine/demo/province_at_work.py), as `budgetloop demo` leaves it
+but smaller: run once per backend when first asked for, copied per test."""
+
+from __future__ import annotations
+
+from engine.db import create_db_engine, session_factory
+from engine.demo.province_at_work import ProvinceAtWork, run_province_demo
+
+YEAR, PROJECTS, SEED, UNITS = 2026, 60, 3, 64
+
+
+class DemoProvince:
+    """`at_work` is what the demo reported; `fresh()` is a new database with what it left."""
+
+    def __init__(self, templates) -> None:
+        self.templates = templates
+        self.url = templates.fresh(empty=True)
+        engine = create_db_engine(self.url)
+        try:
+            self.at_work: ProvinceAtWork = run_province_demo(
+                engine,
+                session_factory(engine),
+                year=YEAR,
+                projects=PROJECTS,
+                seed=SEED,
+                units=UNITS,
+            )
+        finally:
+            engine.dispose()
+
+    def fresh(self) -> str:
+        return self.templates.copy(self.url)
