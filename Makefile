@@ -46,6 +46,8 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/year.py
 	$(BIN)/python bench/latency.py --postgres
 	$(BIN)/python bench/abuse.py --postgres
+	$(BIN)/python bench/messages.py
+	$(BIN)/python bench/frames.py --postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
