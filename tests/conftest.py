@@ -43,20 +43,30 @@ def backend(request) -> str:
 
 @pytest.fixture
 def templates(backend, request):
+    return backend_templates(backend, request)
+
+
+def backend_templates(backend: str, request) -> SqliteTemplates | PostgresTemplates:
+    """The session's templates of `backend`; for fixtures of a wider scope than `templates`
+    (a module's starting database built once per backend, copied per test with `copy`)."""
     fixture = "sqlite_templates" if backend == "sqlite" else "postgres_templates"
     return request.getfixturevalue(fixture)
 
 
 @pytest.fixture
-def database_url(templates) -> str:
+def database_url(templates) -> Iterator[str]:
     """A fresh database at the current schema with the shipped reference data."""
-    return templates.fresh()
+    url = templates.fresh()
+    yield url
+    templates.discard(url)
 
 
 @pytest.fixture
-def empty_database_url(templates) -> str:
+def empty_database_url(templates) -> Iterator[str]:
     """A fresh database with nothing in it."""
-    return templates.fresh(empty=True)
+    url = templates.fresh(empty=True)
+    yield url
+    templates.discard(url)
 
 
 @pytest.fixture

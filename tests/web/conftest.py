@@ -33,11 +33,13 @@ def world(lived):
 
 
 @pytest.fixture
-def world_app(lived):
+def world_app(lived, templates):
     """The app on a fresh copy of the lived-in year."""
-    app = create_app({"DATABASE_URL": lived.fresh(), "SECRET_KEY": "test", "TESTING": True})
+    url = lived.fresh()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "TESTING": True})
     yield app
     app.extensions["budgetloop.engine"].dispose()
+    templates.discard(url)
 
 
 @pytest.fixture

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from engine.cli import run
 from engine.identity.users import check_token, user_for_token
 from engine.models import ApiToken, AuditEvent, User
 from engine.models.types import utcnow
+from tests.conftest import backend_templates
 from tests.support.snapshot import snapshot
+from web.cli import cli
 
 
-@pytest.fixture
-def wang(budgetloop):
-    """A seeded province with the finance user `wang`; returns wang's first token."""
+@pytest.fixture(scope="module")
+def wang_province(backend, request, tmp_path_factory) -> tuple[str, str]:
+    """A seeded province with the finance user `wang`, made once per backend by the same two
+    commands: (its database's URL, wang's first token). Each test works on a copy."""
+    url = backend_templates(backend, request).fresh()
+    instance = tmp_path_factory.mktemp("wang") / "instance"
+
+    def budgetloop(*args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+            patch.setenv("BUDGETLOOP_DATABASE_URL", url)
+            patch.setenv("BUDGETLOOP_INSTANCE_DIR", str(instance))
+            code = run(cli, list(args))
+        return code, out.getvalue(), err.getvalue()
+
     code, out, err = budgetloop("seed", "--year", "2026", "--projects", "8", "--seed", "3")
     assert code == 0, err
     code, out, err = budgetloop(
@@ -23,7 +41,21 @@ def wang(budgetloop):
     )
     assert code == 0, err
     assert "valid 90 days" in err
-    return out.strip()
+    return url, out.strip()
+
+
+@pytest.fixture
+def database_url(wang_province, templates) -> Iterator[str]:
+    """Every test here starts from a copy of the province with wang."""
+    url = templates.copy(wang_province[0])
+    yield url
+    templates.discard(url)
+
+
+@pytest.fixture
+def wang(wang_province) -> str:
+    """Wang's first token (in the test's copy, as in the province it was copied from)."""
+    return wang_province[1]
 
 
 BAD_COMMANDS = [

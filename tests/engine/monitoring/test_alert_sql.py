@@ -35,6 +35,17 @@ FAMILY_NAMES = [family.name for family in FAMILIES]
 def _per_project(session, task_id):
     """The reference: a plain loop over every report with engine/monitoring/pace.py."""
     months = session.get(MonitoringTask, task_id).months_elapsed
+    # The round's indicators, read in one query and held here: the loop's session.get finds
+    # each in the session instead of sending 10,000 single-row queries (most of the time).
+    indicators = session.scalars(  # noqa: F841  (kept alive for the identity map)
+        select(Indicator).where(
+            Indicator.id.in_(
+                select(MonitoringRow.indicator_id)
+                .join(MonitoringReport, MonitoringReport.id == MonitoringRow.report_id)
+                .where(MonitoringReport.task_id == task_id)
+            )
+        )
+    ).all()
     expected = {}
     for report in session.scalars(
         select(MonitoringReport).where(MonitoringReport.task_id == task_id)

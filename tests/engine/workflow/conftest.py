@@ -20,6 +20,9 @@ from engine.workflow.clock import ManualClock
 
 DATA = Path(__file__).resolve().parents[2] / "bpmn" / "data"
 OPERATOR = Actor.system("test")
+# Where the test clock starts, and the small province (for fixtures built once per module).
+STARTS_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+PROVINCE = SeedRequest(year=2026, projects=12, seed=11)
 
 
 def source(name: str) -> Source:
@@ -30,7 +33,7 @@ def source(name: str) -> Source:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    return ManualClock(STARTS_AT)
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def shipped(sessions, wf):
 def province(sessions, shipped):
     """A small seeded province (12 projects) with the shipped processes deployed."""
     with sessions() as session, session.begin():
-        seed_province(session, SeedRequest(year=2026, projects=12, seed=11))
+        seed_province(session, PROVINCE)
         return session.scalars(select(Project.id).order_by(Project.id)).all()
 
 
@@ -58,18 +61,25 @@ def province(sessions, shipped):
 def start(sessions, wf):
     """Start the budget cycle of a project; returns the instance id."""
 
-    def starter(project_id: int, **options) -> int:
-        with sessions() as session, session.begin():
-            project = session.get(Project, project_id)
-            outcome = start_cycle(session, wf, project, OPERATOR, **options)
-        assert outcome.ok, outcome.error
-        return outcome.instance_id
+    return lambda project_id, **options: start_project(sessions, wf, project_id, **options)
 
-    return starter
+
+def start_project(sessions, wf, project_id: int, **options) -> int:
+    """Start the budget cycle of a project; returns the instance id."""
+    with sessions() as session, session.begin():
+        project = session.get(Project, project_id)
+        outcome = start_cycle(session, wf, project, OPERATOR, **options)
+    assert outcome.ok, outcome.error
+    return outcome.instance_id
 
 
 @pytest.fixture
 def simulation(wf):
+    return new_simulation(wf)
+
+
+def new_simulation(wf) -> Simulation:
+    """The `simulation` fixture's people: seeded, never returning a document."""
     return Simulation(wf, Choices(rng=random.Random(5), return_rate=0.0))
 
 

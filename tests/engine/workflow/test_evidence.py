@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -23,6 +26,8 @@ from engine.attachments import (
     read_bounded,
     task_attachments,
 )
+from engine.composition import build_engine, deploy_shipped
+from engine.db import create_db_engine, session_factory
 from engine.errors import (
     Conflict,
     Forbidden,
@@ -44,25 +49,86 @@ from engine.models import (
 )
 from engine.review.drafts import MAX_DRAFT_BYTES, read_draft, save_draft
 from engine.review.tasks import complete
+from engine.synthetic.province import seed_province
+from engine.workflow.clock import ManualClock
 from engine.workflow.ticker import fire_due_timers
-from tests.engine.workflow.conftest import OPERATOR, ready_tasks
+from tests.conftest import backend_templates
+from tests.engine.workflow.conftest import (
+    OPERATOR,
+    PROVINCE,
+    STARTS_AT,
+    new_simulation,
+    ready_tasks,
+    start_project,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
+@dataclass(frozen=True)
+class MonitoringRound:
+    """The database `report_task` is taken from, and the clock and the simulated people's
+    random draws as they were when it was made."""
+
+    url: str
+    province: list[int]
+    task_id: int
+    now: datetime
+    draws: tuple
+
+
+@pytest.fixture(scope="module")
+def monitoring_round(backend, request) -> MonitoringRound:
+    """A project filed and approved, then the monitoring round opened: its report is ready.
+
+    Made once per backend (with the fixtures' clock, province and people) and copied for
+    each test, which then goes on with the clock and the draws where they were left.
+    """
+    url = backend_templates(backend, request).fresh()
+    engine = create_db_engine(url)
+    try:
+        sessions = session_factory(engine)
+        clock = ManualClock(STARTS_AT)
+        wf = build_engine(clock)
+        simulation = new_simulation(wf)
+        with sessions() as session, session.begin():
+            deploy_shipped(session, wf, OPERATOR)
+            seed_province(session, PROVINCE)
+            province = session.scalars(select(Project.id).order_by(Project.id)).all()
+        instance = start_project(sessions, wf, province[0])
+        for _ in range(10):
+            for task in ready_tasks(sessions, instance):
+                simulation.complete_one(sessions, task.id)
+        clock.advance(days=220)
+        fire_due_timers(wf, sessions.begin, OPERATOR)
+        [task] = ready_tasks(sessions, instance)
+        assert task.form == "monitoring_report" and task.org_id is not None
+        return MonitoringRound(url, province, task.id, clock(), simulation.choices.rng.getstate())
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def report_task(sessions, wf, province, start, simulation, clock) -> HumanTask:
-    """A project filed and approved, then the monitoring round opened: its report is ready."""
-    instance = start(province[0])
-    for _ in range(10):
-        for task in ready_tasks(sessions, instance):
-            simulation.complete_one(sessions, task.id)
-    clock.advance(days=220)
-    fire_due_timers(wf, sessions.begin, OPERATOR)
-    [task] = ready_tasks(sessions, instance)
-    assert task.form == "monitoring_report" and task.org_id is not None
-    return task
+def database_url(monitoring_round, templates) -> Iterator[str]:
+    """Every test here starts from a copy of the monitoring round's database."""
+    url = templates.copy(monitoring_round.url)
+    yield url
+    templates.discard(url)
+
+
+@pytest.fixture
+def province(monitoring_round) -> list[int]:
+    return monitoring_round.province
+
+
+@pytest.fixture
+def report_task(monitoring_round, sessions, clock, simulation) -> HumanTask:
+    """The monitoring report of the first project, ready (in the test's copy)."""
+    clock.set(monitoring_round.now)
+    simulation.choices.rng.setstate(monitoring_round.draws)
+    with sessions() as session:
+        return session.get(HumanTask, monitoring_round.task_id)
 
 
 def _user(session, role: str, org_id: int) -> Actor:
