@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 
 from bpmn.catalogue import Catalogue
 from bpmn.xml import Source
-from engine import evaluation, identity, monitoring, rectification, results, review, targets
+from engine import (
+    department,
+    evaluation,
+    identity,
+    monitoring,
+    rectification,
+    results,
+    review,
+    targets,
+)
 from engine.actors import Actor
 from engine.errors import DefinitionRejected
 from engine.models import ProcessDefinition
@@ -25,7 +34,7 @@ from engine.workflow.live_workflows import LiveWorkflows
 from engine.workflow.operations import OperationRegistry
 from engine.workflow.runtime import WorkflowEngine
 
-AREAS = (identity, targets, review, monitoring, evaluation, rectification, results)
+AREAS = (identity, targets, review, monitoring, evaluation, rectification, results, department)
 
 
 def register_areas() -> OperationRegistry:

@@ -51,14 +51,19 @@ class Choice:
     to_move: int  # draft and returned tables not yet on this frame
 
 
+DEPARTMENT_FRAME = "department"
+
+
 def filing_frames(session: Session) -> list[IndicatorFrame]:
     """The shipped frames project target tables are filed on (those that score budget
-    execution beside the indicators; the key-evaluation frame is scored from outside)."""
+    execution beside the indicators; the key-evaluation frame is scored from outside; the
+    department frame is a department's overall table's, engine/department)."""
     return list(
         session.scalars(
             select(IndicatorFrame)
             .where(
                 IndicatorFrame.region_code.is_(None),
+                IndicatorFrame.code != DEPARTMENT_FRAME,
                 IndicatorFrame.id.in_(
                     select(FrameNode.frame_id).where(FrameNode.fixed_item == "execution")
                 ),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine import calendars, policy
 from engine.classifications import FUNCTIONAL_CLASSES
+from engine.department.summary import DepartmentYear, department_line, department_year
 from engine.models import (
     AccountabilityAction,
     Alert,
@@ -76,6 +77,8 @@ class YearSummary:
     # 事前绩效评估 of new projects: conclusions (support, adjust, reject, pending) by assessor.
     ex_ante: Counter = field(default_factory=Counter)
     ex_ante_by: Counter = field(default_factory=Counter)
+    # 部门整体绩效: the departments' overall tables, monitoring, evaluations and grades.
+    department_year: DepartmentYear | None = None
 
 
 def summarise(session: Session, region_code: str, year: int) -> YearSummary:
@@ -137,6 +140,7 @@ def summarise(session: Session, region_code: str, year: int) -> YearSummary:
     ):
         summary.ex_ante[conclusion or "pending"] += n
         summary.ex_ante_by[assessor] += n
+    summary.department_year = department_year(session, fiscal_year.id)
     orders = session.scalars(
         select(RectificationOrder).where(RectificationOrder.project_id.in_(project_ids))
     ).all()
@@ -292,6 +296,8 @@ def format_summary(summary: YearSummary, region_name: str = "示范省") -> str:
         lines.append(holiday_line(summary.holiday_deadlines, summary.holidays_crossed))
     if summary.ex_ante:
         lines.append(ex_ante_line(summary.ex_ante, summary.ex_ante_by))
+    if summary.department_year and summary.department_year.plans:
+        lines.append(department_line(summary.department_year))
     if summary.rectifications.get("opened"):
         r = summary.rectifications
         lines.append(

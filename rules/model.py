@@ -54,6 +54,9 @@ class Facts:
     # The rank of the project's department among the year's departments by mean evaluation
     # score (1 = best; ties share a rank); None when it has none yet.
     department_rank: int | None = None
+    # The grade of the department's overall evaluation (部门整体绩效) that year, fixed with the
+    # rank when the year's evaluations closed; None when it was not evaluated overall.
+    department_grade: str | None = None
 
     def __post_init__(self) -> None:
         problems = [problem for field in fields(self) if (problem := _check(self, field.name))]
@@ -81,7 +84,7 @@ def _check(facts: Facts, name: str) -> str | None:
             isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_000_000
         )
         expected = "an integer rank from 1 or None"
-    elif name in ("grade", "previous_grade"):
+    elif name in ("grade", "previous_grade", "department_grade"):
         ok = value is None or isinstance(value, str)
         expected = "a string or None"
     elif name == "execution_rate":

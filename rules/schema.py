@@ -39,6 +39,11 @@ FACTS: dict[str, dict[str, FieldType]] = {
         "year": FieldType.INTEGER,
         "grade": FieldType.GRADE,
     },
+    "department": {
+        "project": FieldType.STRING,
+        "year": FieldType.INTEGER,
+        "grade": FieldType.GRADE,
+    },
     "rectification": {"project": FieldType.STRING, "overdue": FieldType.BOOLEAN},
     "alert": {
         "project": FieldType.STRING,
@@ -72,6 +77,12 @@ def records(facts: Facts) -> dict[str, dict[str, object]]:
             "project": project,
             "year": facts.year - 1,
             "grade": facts.previous_grade,
+        }
+    if facts.department_grade is not None:
+        named["department"] = {
+            "project": project,
+            "year": facts.year,
+            "grade": facts.department_grade,
         }
     # The facts model knows only whether a red alert went unanswered, so that is the one alert.
     if facts.red_alert_unanswered:

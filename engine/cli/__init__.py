@@ -10,6 +10,7 @@ from engine.cli import (
     audit_commands,
     calendar_commands,
     db_commands,
+    department_commands,
     frame_commands,
     message_commands,
     permission_commands,
@@ -50,6 +51,7 @@ def build_cli() -> click.Group:
         calendar_commands,
         frame_commands,
         message_commands,
+        department_commands,
     ):
         cli.add_command(module.command)
     for command in process_commands.COMMANDS:

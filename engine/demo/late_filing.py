@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from engine.demo.simulation import Choices, fraction
+from engine.demo.draws import fraction
+from engine.demo.simulation import Choices
 from engine.models import HumanTask, Organisation, Project
 from engine.models.enums import OrgKind
 
@@ -60,12 +61,17 @@ class Leg:
     year: int = 0
     form: str = ""
     tell: bool = False
+    # Each department's overall performance of `opens` starts when the leg ends (部门整体绩效).
+    opens: int = 0
 
 
 def legs(previous: int, year: int, units: frozenset[int]) -> list[Leg]:
     """Last year's loop and this year's filing and monitoring, with the late units' pauses."""
     plan = []
     for each in (previous, year):
+        if each == year:
+            # The year's departments file their overall tables as it begins.
+            plan.append(Leg(datetime(year, 1, 4, tzinfo=UTC), opens=year))
         filed = late_filing_moment(each)
         # Reminded of the report, overdue since 31 August, just before they file it.
         plan.append(Leg(filed, units, each, "monitoring_report", tell=True))
@@ -76,10 +82,20 @@ def legs(previous: int, year: int, units: frozenset[int]) -> list[Leg]:
 
 def holding(units: frozenset[int], year: int, form: str) -> Callable[[HumanTask], bool]:
     """Whether a simulated person does a task now: not these units' tasks of `form` of `year`
-    (one of an earlier year, held back in its own leg, is done now)."""
+    (one of an earlier year, held back in its own leg, is done now), nor, while monitoring
+    reports are held, the departments' own monitoring of that year."""
     prefix = f"cycle:{year}-"
+    # A department reports its own monitoring once its units have (their execution rolls up).
+    department = f":{year}" if form == "monitoring_report" else None
     return lambda task: (
-        not (task.form == form and task.org_id in units and task.business_key.startswith(prefix))
+        not (
+            (task.form == form and task.org_id in units and task.business_key.startswith(prefix))
+            or (
+                department is not None
+                and task.form == "department_monitoring"
+                and task.business_key.endswith(department)
+            )
+        )
     )
 
 

@@ -14,6 +14,7 @@ from engine.actors import Actor
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, start_cycle
 from engine.db import unit_of_work
+from engine.demo.departments import start_departments
 from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import FiscalYear, ProcessInstance, Project
 from engine.report import YearSummary, summarise
@@ -61,6 +62,7 @@ def run_demo(
             say(f"seed: {year} already present, reusing it")
             stages.append("seed (reused)")
     started = _start_cycles(sessions, workflow, year, say)
+    start_departments(sessions, workflow, year, DEMO_ACTOR, say)
     activity = {}
     if started:
         simulation = Simulation(workflow, Choices(rng=random.Random(seed)))
@@ -69,7 +71,7 @@ def run_demo(
             sessions,
             clock,
             until=datetime(year + 1, 12, 31, tzinfo=UTC),
-            scope=f"cycle:{year}-",
+            scope=(f"cycle:{year}-", "department:"),
             progress=_stage_reporter(year, say),
         )
         activity = {

@@ -31,7 +31,7 @@ class Leg:
 
     start: datetime
     until: datetime
-    scope: str
+    scope: str | tuple[str, ...]
     seed: int
     # Units whose tasks of `hold_form` of `hold_year` wait for the next leg (late_filing.py).
     hold: frozenset[int] = frozenset()

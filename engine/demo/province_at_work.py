@@ -26,8 +26,15 @@ from engine import frames, reference, schema
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
+from engine.demo.departments import department_waits, open_year, start_departments
 from engine.demo.late_filing import BehindChoices, holding, late_units, legs
-from engine.demo.main import DEMO_ACTOR, Progress, _fiscal_year, _stage_reporter, _start_cycles
+from engine.demo.main import (
+    DEMO_ACTOR,
+    Progress,
+    _fiscal_year,
+    _stage_reporter,
+    _start_cycles,
+)
 from engine.demo.parallel import Leg, drive_in_processes
 from engine.demo.simulation import Simulation, drive
 from engine.models import (
@@ -48,6 +55,8 @@ from engine.workflow.definitions import deploy
 
 # Where the demo leaves the clock: year Y's evaluation season (it opens on 1 February Y+1).
 PAUSE = (3, 20)
+# What the demo's people work on: the projects' cycles and the departments' overall performance.
+DRIVEN = ("cycle:", "department:")
 # The steps of the evaluation season in the order a project passes them. A project stopped at
 # step n has completed every task of the steps before n and none from n on.
 SEASON_STEPS = (
@@ -139,6 +148,7 @@ def run_province_demo(
             )
         _configure_year(session, year)
     _start_cycles(sessions, workflow, previous, say)
+    start_departments(sessions, workflow, previous, DEMO_ACTOR, say)
     # Last year's loop, and this year's filing and monitoring, as everyone does their work;
     # one department's units file their monitoring reports late each year (and some of its
     # projects are far behind), and answer their alerts when reminded (late_filing.py).
@@ -150,7 +160,7 @@ def run_province_demo(
         say(f"driving {previous} and {year} in {processes} processes")
     for leg in legs(previous, year, late):
         if processes > 1:
-            shared = Leg(clock(), leg.until, "cycle:", seed, leg.units, leg.year, leg.form)
+            shared = Leg(clock(), leg.until, DRIVEN, seed, leg.units, leg.year, leg.form)
             stats, stopped = drive_in_processes(url, processes, shared)
             clock.set(max(clock(), stopped))
         else:
@@ -159,14 +169,17 @@ def run_province_demo(
                 sessions,
                 clock,
                 until=leg.until,
-                scope="cycle:",
+                scope=DRIVEN,
                 progress=_stage_reporter(previous, say),
                 may_complete=holding(leg.units, leg.year, leg.form) if leg.units else None,
             )
         closing.append(stats)
-        if leg.units:
+        if leg.units or leg.opens:
             # The late units act when their week comes, whatever timer fired last.
             clock.set(max(clock(), leg.until))
+        if leg.opens:
+            open_year(sessions, leg.opens)
+            start_departments(sessions, workflow, leg.opens, DEMO_ACTOR, say)
         if leg.tell:
             run_pass(lambda: unit_of_work(sessions), clock())
     # This year's evaluation season, each department at its own pace.
@@ -177,9 +190,11 @@ def run_province_demo(
         sessions,
         clock,
         until=paused_at,
-        scope=f"cycle:{year}-",
+        scope=(f"cycle:{year}-", "department:"),
         progress=_telling(_stage_reporter(year, say), sessions),
-        may_complete=lambda task: season_step(task) < stops.get(task.business_key, 99),
+        may_complete=lambda task: (
+            season_step(task) < stops.get(task.business_key, 99) and not department_waits(task)
+        ),
     )
     run_pass(lambda: unit_of_work(sessions), clock())
     with sessions() as session:

@@ -6,17 +6,18 @@ the benchmarks. Every choice goes through a `Choices` object so a test can scrip
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.db import unit_of_work
+from engine.demo.department_forms import DEPARTMENT_KEY, department_form
+from engine.demo.draws import fraction
 from engine.errors import Conflict
 from engine.evaluation.surveys import record_survey
 from engine.models import HumanTask, Indicator, ProcessInstance, Project, TargetTable, Timer, User
@@ -71,6 +72,8 @@ class Simulation:
 
     def form(self, session: Session, task: HumanTask) -> dict:
         """What the owner enters in the task's form."""
+        if task.business_key.startswith(DEPARTMENT_KEY):
+            return department_form(self, session, task)
         project = session.scalars(
             select(Project).where(Project.code == task.business_key.split(":", 1)[1])
         ).one()
@@ -288,7 +291,7 @@ def drive(
     *,
     until,
     max_tasks: int = 10_000_000,
-    scope: str = "",
+    scope: str | tuple[str, ...] = "",
     progress: Callable[[DriveStats, object], None] | None = None,
     may_complete: Callable[[HumanTask], bool] | None = None,
     partition: Partition = EVERYTHING,
@@ -296,9 +299,9 @@ def drive(
 ):
     """Complete every ready task; when none is left, move the clock to the next timer and fire it.
 
-    Only instances whose business key starts with `scope` are driven, and only the tasks
-    `may_complete` lets through (the others stay ready, as work left in someone's inbox). Stops
-    when nothing is ready and no timer falls due before `until`.
+    Only instances whose business key starts with `scope` (or one of them) are driven, and only
+    the tasks `may_complete` lets through (the others stay ready, as work left in someone's
+    inbox). Stops when nothing is ready and no timer falls due before `until`.
 
     Several processes drive one province together by each taking a `partition` of the
     instances and meeting at `together` (a barrier's wait) around each move of the clock, so
@@ -336,7 +339,7 @@ def drive(
     return stats
 
 
-def _ready(session, scope: str, may_complete, partition: Partition) -> list[int]:
+def _ready(session, scope, may_complete, partition: Partition) -> list[int]:
     # Tasks and timers of instances with an open incident wait for an operator.
     # Whole rows only when a filter needs them: the plain drive is a benchmark's hot loop.
     query = (
@@ -345,7 +348,7 @@ def _ready(session, scope: str, may_complete, partition: Partition) -> list[int]
         .where(
             HumanTask.status == "ready",
             ProcessInstance.status != "incident",
-            ProcessInstance.business_key.startswith(scope),
+            _in_scope(scope),
         )
         .order_by(HumanTask.id)
     )
@@ -358,16 +361,21 @@ def _ready(session, scope: str, may_complete, partition: Partition) -> list[int]
     return ready
 
 
-def _next_due(session, scope: str):
+def _next_due(session, scope):
     return session.scalar(
         select(func.min(Timer.due_at))
         .join(ProcessInstance, Timer.instance_id == ProcessInstance.id)
         .where(
             Timer.status == "waiting",
             ProcessInstance.status != "incident",
-            ProcessInstance.business_key.startswith(scope),
+            _in_scope(scope),
         )
     )
+
+
+def _in_scope(scope: str | tuple[str, ...]):
+    prefixes = (scope,) if isinstance(scope, str) else scope
+    return or_(*(ProcessInstance.business_key.startswith(prefix) for prefix in prefixes))
 
 
 def _complete_all(simulation, sessions, ready: list[int], stats: DriveStats) -> None:
@@ -380,9 +388,3 @@ def _complete_all(simulation, sessions, ready: list[int], stats: DriveStats) -> 
         if outcome is not None:
             stats.tasks += 1
             stats.incidents += 0 if outcome.ok else 1
-
-
-def fraction(code: str, purpose: str) -> float:
-    """A stable draw in [0, 1) per project code and purpose."""
-    digest = hashlib.blake2b(f"{purpose}:{code}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest) / 2**64

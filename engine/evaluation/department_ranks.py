@@ -3,7 +3,10 @@
 A department's standing in a fiscal year is the exact mean total score of its projects' scored
 evaluations (every kind: self, department, third party, key, survey), ranked by competition
 ranking (1, 2, 2, 4): equal means share the better rank, so departments tied at rank 10 are all
-among the top 10 (domain.md).
+among the top 10 (domain.md). Where the department's overall expenditure was evaluated
+(部门整体绩效, engine/department), that evaluation's total stands instead: finance's when it
+evaluated the department, else the department's reviewed self-evaluation. Its grade is fixed
+with the rank, and is the `department` fact of the result rules.
 
 Ranks are fixed once, when the year's evaluations close, so that every decision of the year
 sees the same ranks (domain.md). The close is stored (`EvaluationClose`, one row per year) and
@@ -28,7 +31,19 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.cycle.calendar import evaluation_close_at
 from engine.db import insert_once
-from engine.models import Evaluation, EvaluationClose, FiscalYear, Organisation, Project
+from engine.models import (
+    DepartmentEvaluation,
+    DepartmentPlan,
+    Evaluation,
+    EvaluationClose,
+    FiscalYear,
+    Organisation,
+    Project,
+)
+from engine.models.enums import DocumentStatus
+
+# Of a department's final overall evaluations, the one that counts: finance's before its own.
+OVERALL_PRECEDENCE = ("finance", "self")
 
 
 # When evaluations close unless the region sets `evaluation_close` (a database from before the
@@ -58,6 +73,31 @@ def _department_sums(session: Session, fiscal_year_id: int) -> dict[int, tuple]:
     return {department: (total, count) for department, total, count in rows}
 
 
+def overall_evaluations(session: Session, fiscal_year_id: int) -> dict[int, tuple]:
+    """Department id → (total score, grade, kind) of the overall evaluation that counts for it
+    that year: finance's when final, else its final (reviewed) self-evaluation."""
+    rows = session.execute(
+        select(
+            DepartmentPlan.org_id,
+            DepartmentEvaluation.kind,
+            DepartmentEvaluation.total_score,
+            DepartmentEvaluation.grade,
+        )
+        .join(DepartmentPlan, DepartmentPlan.id == DepartmentEvaluation.plan_id)
+        .where(
+            DepartmentPlan.fiscal_year_id == fiscal_year_id,
+            DepartmentEvaluation.status == DocumentStatus.FINAL,
+            DepartmentEvaluation.total_score.is_not(None),
+        )
+    ).all()
+    found: dict[int, tuple] = {}
+    for kind in reversed(OVERALL_PRECEDENCE):  # the preferred kind last, so it stays
+        for department, row_kind, total, grade in rows:
+            if row_kind == kind:
+                found[department] = (total, grade, kind)
+    return found
+
+
 def competition_ranks(means: dict[int, Fraction]) -> dict[int, int]:
     """Rank 1 is the best; equal means share the better rank and the next is skipped."""
     return {
@@ -75,16 +115,12 @@ def close_evaluations(
     if closed is not None:
         return closed
     sums = _department_sums(session, fiscal_year_id)
+    overall = overall_evaluations(session, fiscal_year_id)
     means = {department: Fraction(total) / count for department, (total, count) in sums.items()}
+    means |= {department: Fraction(total) for department, (total, _, _) in overall.items()}
     ranks = competition_ranks(means)
     body = {
-        str(department): {
-            "rank": ranks[department],
-            # For people reading it; the ranks compare the exact means.
-            "mean": str((sums[department][0] / sums[department][1]).quantize(Decimal("0.0001"))),
-            "evaluations": sums[department][1],
-        }
-        for department in sorted(ranks)
+        str(department): _standing(department, ranks, sums, overall) for department in sorted(ranks)
     }
     values = {"fiscal_year_id": fiscal_year_id, "closed_at": now, "closed_by": by, "ranks": body}
     # Two first decisions at once (several workers): the unique key lets one row in, and the
@@ -102,6 +138,27 @@ def close_evaluations(
             at=now,
         )
     return closed
+
+
+def _standing(department: int, ranks: dict, sums: dict, overall: dict) -> dict:
+    """What the close keeps of one department: its rank, the score it stood on and why."""
+    if department in overall:
+        total, grade, kind = overall[department]
+        return {
+            "rank": ranks[department],
+            "mean": str(Decimal(total).quantize(Decimal("0.0001"))),
+            "evaluations": sums[department][1] if department in sums else 0,
+            "basis": f"overall_{kind}",
+            "grade": grade,
+        }
+    total, count = sums[department]
+    return {
+        "rank": ranks[department],
+        # For people reading it; the ranks compare the exact means.
+        "mean": str((total / count).quantize(Decimal("0.0001"))),
+        "evaluations": count,
+        "basis": "projects",
+    }
 
 
 def _closed(session: Session, fiscal_year_id: int) -> EvaluationClose | None:
@@ -123,6 +180,19 @@ def department_rank(
     )
     entry = closed.ranks.get(str(department)) if department is not None else None
     return entry["rank"] if entry else None
+
+
+def department_grade(session: Session, project: Project) -> str | None:
+    """The grade of the project's department's overall evaluation, as fixed when the year's
+    evaluations closed (None before the close, or for a department not evaluated overall).
+    Read after `department_rank`, which closes the year when a decision comes first."""
+    closed = _closed(session, project.fiscal_year_id)
+    department = session.scalar(
+        select(Organisation.parent_id).where(Organisation.id == project.unit_id)
+    )
+    if closed is None or department is None:
+        return None
+    return (closed.ranks.get(str(department)) or {}).get("grade")
 
 
 def _occasion(session: Session, project: Project, now: datetime) -> str:

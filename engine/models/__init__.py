@@ -3,6 +3,12 @@
 from engine.models.attachments import Attachment, AttachmentBlob, TaskDraft
 from engine.models.audit import AuditEvent, AuditHead
 from engine.models.base import Base
+from engine.models.department import (
+    DepartmentEvaluation,
+    DepartmentIndicator,
+    DepartmentMonitoring,
+    DepartmentPlan,
+)
 from engine.models.evaluation import Evaluation, EvaluationFinding, EvaluationScore
 from engine.models.ex_ante import ExAnteAssessment
 from engine.models.fiscal import Allocation, BudgetAdjustment, FiscalYear, FundLine, Project
@@ -46,6 +52,10 @@ __all__ = [
     "AuditHead",
     "Base",
     "BudgetAdjustment",
+    "DepartmentEvaluation",
+    "DepartmentIndicator",
+    "DepartmentMonitoring",
+    "DepartmentPlan",
     "Disclosure",
     "Evaluation",
     "EvaluationClose",

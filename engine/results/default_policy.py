@@ -24,6 +24,7 @@ class Facts:
     rectification_overdue: bool = False
     red_alert_unanswered: bool = False
     department_rank: int | None = None
+    department_grade: str | None = None
 
 
 # A grade-A project is commended publicly when its department ranks among this many.
@@ -58,6 +59,7 @@ STRENGTH = {
 }
 REDUCTIONS = (DecisionKind.CUT, DecisionKind.CANCEL, DecisionKind.SUSPEND)
 IDLE_BELOW = Decimal("0.5")
+DEPARTMENT_D_FACTOR = Decimal("0.9")
 INTERVIEW, CIRCULAR = AccountabilityKind.INTERVIEW, AccountabilityKind.CIRCULAR
 RECTIFICATION = AccountabilityKind.RECTIFICATION
 
@@ -148,4 +150,7 @@ def _matching_rows(facts: Facts) -> list[_Row]:
         rows.append(_Row("grade_b", DecisionKind.MAINTAIN, Decimal(1), ()))
     elif facts.grade == "A":
         rows.append(_Row("grade_a", DecisionKind.INCREASE, Decimal(1), ()))
+    if facts.department_grade == "D":
+        # The department's overall evaluation: its discretionary projects are cut 10 %.
+        rows.append(_Row("department_grade_d", DecisionKind.CUT, DEPARTMENT_D_FACTOR, ()))
     return rows

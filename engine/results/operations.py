@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine.cycle.context import decimal, fiscal_year_of, project_of
 from engine.cycle.start import carry_forward, next_fiscal_year
 from engine.errors import InvalidInput
-from engine.evaluation.department_ranks import department_rank
+from engine.evaluation.department_ranks import department_grade, department_rank
 from engine.models import (
     AccountabilityAction,
     Allocation,
@@ -74,6 +74,8 @@ def facts_of(call: ServiceCall) -> Facts:
     rate = None
     if executed and budget:
         rate = (decimal(executed, "executed") / budget).quantize(Decimal("0.0001"))
+    # The rank first: the year's first decision closes its evaluations, fixing both.
+    rank = department_rank(call.session, project, now=call.now, by=call.actor.name)
     return Facts(
         project_code=project.code,
         year=fiscal_year_of(call, project).year,
@@ -84,7 +86,8 @@ def facts_of(call: ServiceCall) -> Facts:
         execution_rate=rate,
         rectification_overdue=overdue is not None,
         red_alert_unanswered=project.disbursement_suspended,
-        department_rank=department_rank(call.session, project, now=call.now, by=call.actor.name),
+        department_rank=rank,
+        department_grade=department_grade(call.session, project),
     )
 
 

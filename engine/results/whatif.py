@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from engine.errors import NotFound
-from engine.models import FiscalYear, FundingDecision, Organisation, Project
+from engine.models import EvaluationClose, FiscalYear, FundingDecision, Organisation, Project
 from engine.results.rulesets import facts_from
 from rules import RuleSet, parse_ruleset
 from rules.host import host
@@ -61,7 +61,9 @@ def simulate(session: Session, candidate: RuleSet, region_code: str, year: int) 
         raise NotFound(f"no fiscal year {year} in region {region_code}")
     unit, department = aliased(Organisation), aliased(Organisation)
     rows = session.execute(
-        select(FundingDecision, Project.code, Project.requested_amount, department.name)
+        select(
+            FundingDecision, Project.code, Project.requested_amount, department.name, department.id
+        )
         .join(Project, FundingDecision.project_id == Project.id)
         .join(unit, Project.unit_id == unit.id)
         .outerjoin(department, unit.parent_id == department.id)
@@ -69,14 +71,17 @@ def simulate(session: Session, candidate: RuleSet, region_code: str, year: int) 
         .order_by(FundingDecision.project_id, FundingDecision.id)
     ).all()
     latest = {
-        decision.project_id: (decision, code, requested, dept)
-        for decision, code, requested, dept in rows
+        decision.project_id: (decision, code, requested, dept, dept_id)
+        for decision, code, requested, dept, dept_id in rows
     }
     result = WhatIf(ruleset=candidate.ref, decisions=len(latest))
     deltas: dict[str, Decimal] = defaultdict(Decimal)
     items = list(latest.values())
-    outcomes = host().evaluate_many(candidate, [facts_from(d.facts) for d, *_ in items])
-    for (decision, code, requested, dept), outcome in zip(items, outcomes, strict=True):
+    grades = _department_grades(session, fiscal_year.id)
+    outcomes = host().evaluate_many(
+        candidate, [_facts(decision.facts, grades.get(dept_id)) for decision, *_, dept_id in items]
+    )
+    for (decision, code, requested, dept, _), outcome in zip(items, outcomes, strict=True):
         current = (
             decision.override_factor if decision.override_factor is not None else (decision.factor)
         )
@@ -99,6 +104,28 @@ def simulate(session: Session, candidate: RuleSet, region_code: str, year: int) 
         )
     result.delta_by_department = dict(sorted(deltas.items(), key=lambda item: item[1]))
     return result
+
+
+def _department_grades(session: Session, fiscal_year_id: int) -> dict[int, str]:
+    """Department id → its overall grade (部门整体绩效) as fixed when the year's evaluations
+    closed; empty before the close."""
+    ranks = session.scalar(
+        select(EvaluationClose.ranks).where(EvaluationClose.fiscal_year_id == fiscal_year_id)
+    )
+    return {
+        int(department): entry["grade"]
+        for department, entry in (ranks or {}).items()
+        if isinstance(entry, dict) and entry.get("grade")
+    }
+
+
+def _facts(stored: dict, department_grade: str | None):
+    """A decision's facts; one recorded before department grades were facts gets the grade
+    its department was given, so a candidate's department rules apply to it too."""
+    facts = dict(stored)
+    if "department_grade" not in facts:
+        facts["department_grade"] = department_grade
+    return facts_from(facts)
 
 
 def _same(kind: str, factor: Decimal, reclaimed: bool, outcome) -> bool:

@@ -22,6 +22,10 @@ from sqlalchemy.orm import Session
 
 from engine.models import (
     BudgetAdjustment,
+    DepartmentEvaluation,
+    DepartmentIndicator,
+    DepartmentMonitoring,
+    DepartmentPlan,
     Evaluation,
     ExAnteAssessment,
     FrameNode,
@@ -62,10 +66,14 @@ def _levels(nodes: dict[int, FrameNode], node_id: int | None) -> tuple[dict, dic
     return _names(parent), _names(node)
 
 
-def _target_table(session: Session, table: TargetTable) -> dict:
-    nodes = _nodes(session, table.frame_id)
+INDICATOR_COLUMNS = ["level1", "level2", "name", "operator", "target", "unit", "weight", "basis"]
+
+
+def _indicator_rows(session: Session, frame_id: int, indicators) -> list[dict]:
+    """A table's indicators (a project's or a department's) by frame level, as rows."""
+    nodes = _nodes(session, frame_id)
     rows = []
-    for indicator in table.indicators[:MAX_ROWS]:
+    for indicator in indicators[:MAX_ROWS]:
         level1, level2 = _levels(nodes, indicator.node_id)
         rows.append(
             {
@@ -82,10 +90,14 @@ def _target_table(session: Session, table: TargetTable) -> dict:
                 "basis": plain(indicator.basis),
             }
         )
+    return rows
+
+
+def _target_table(session: Session, table: TargetTable) -> dict:
     return {
         "fields": {"goal": table.goal, "revision": plain(table.revision)},
-        "columns": ["level1", "level2", "name", "operator", "target", "unit", "weight", "basis"],
-        "rows": rows,
+        "columns": INDICATOR_COLUMNS,
+        "rows": _indicator_rows(session, table.frame_id, table.indicators),
     }
 
 
@@ -198,12 +210,107 @@ def _ex_ante(session: Session, assessment: ExAnteAssessment) -> dict:
     }
 
 
+def _department_plan(session: Session, plan: DepartmentPlan) -> dict:
+    """The department's duties, goal, key tasks and indicators (部门整体绩效目标表)."""
+    tasks = "\n".join(
+        f"{task['name']}：{task['content']}（{task['amount']} 元）"
+        if task.get("content")
+        else f"{task['name']}（{task['amount']} 元）"
+        for task in (plan.key_tasks or [])[:MAX_ROWS]
+    )
+    return {
+        "fields": {
+            "duties": plan.duties or "",
+            "goal": plan.goal or "",
+            "basic_budget": plain(plan.basic_budget),
+            "key_tasks": tasks,
+        },
+        "columns": INDICATOR_COLUMNS,
+        "rows": _indicator_rows(session, plan.frame_id, plan.indicators),
+    }
+
+
+def _department_indicators(session: Session, plan_id: int) -> dict[int, DepartmentIndicator]:
+    return {
+        i.id: i
+        for i in session.scalars(
+            select(DepartmentIndicator).where(DepartmentIndicator.plan_id == plan_id)
+        )
+    }
+
+
+def _department_monitoring(session: Session, report: DepartmentMonitoring) -> dict:
+    """Execution rolled up (projects and basic expenditure), each indicator's progress."""
+    indicators = _department_indicators(session, report.plan_id)
+    rows = []
+    for row in (report.rows or [])[:MAX_ROWS]:
+        indicator = indicators.get(row.get("indicator_id"))
+        rows.append(
+            {
+                "key": str(row.get("indicator_id")),
+                "name": indicator.name if indicator else str(row.get("indicator_id")),
+                "target": plain(indicator.target_value if indicator else None)
+                or plain(indicator.target_text if indicator else None),
+                "unit": indicator.unit_of_measure if indicator else "",
+                "actual": plain(row.get("actual")) or plain(row.get("band")),
+                "likelihood": plain(row.get("likelihood")),
+                "colour": plain(row.get("colour")),
+                "note": plain(row.get("reason")),
+            }
+        )
+    rate = report.execution_rate
+    return {
+        "fields": {
+            "project_budget": plain(report.project_budget),
+            "project_executed": plain(report.project_executed),
+            "projects_reported": plain(report.projects),
+            "basic_budget": plain(report.basic_budget),
+            "basic_executed": plain(report.basic_executed),
+            "execution_rate": "" if rate is None else plain((rate * 100).quantize(Decimal("0.1"))),
+            "colour": report.colour or "",
+        },
+        "columns": ["name", "target", "unit", "actual", "likelihood", "colour", "note"],
+        "rows": rows,
+    }
+
+
+def _department_evaluation(session: Session, evaluation: DepartmentEvaluation) -> dict:
+    """Budget execution and each indicator scored, the total and the grade."""
+    rows = [
+        {
+            "key": str(row.get("key")),
+            "name": plain(row.get("name")),
+            "weight": plain(row.get("weight")),
+            "target": plain(row.get("target")),
+            "actual": plain(row.get("actual")) or plain(row.get("band")),
+            "score": plain(row.get("score")),
+            "note": plain(row.get("reason")),
+        }
+        for row in (evaluation.scores or [])[:MAX_ROWS]
+    ]
+    return {
+        "fields": {
+            "kind": evaluation.kind,
+            "budget": plain(evaluation.budget),
+            "executed": plain(evaluation.executed),
+            "total": plain(evaluation.total_score),
+            "grade": evaluation.grade or "",
+            "summary": evaluation.summary or "",
+        },
+        "columns": ["name", "weight", "target", "actual", "score", "note"],
+        "rows": rows,
+    }
+
+
 BUILDERS = {
     TargetTable: _target_table,
     MonitoringReport: _monitoring_report,
     Evaluation: _evaluation,
     BudgetAdjustment: _adjustment,
     ExAnteAssessment: _ex_ante,
+    DepartmentPlan: _department_plan,
+    DepartmentMonitoring: _department_monitoring,
+    DepartmentEvaluation: _department_evaluation,
 }
 
 

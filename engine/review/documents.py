@@ -11,6 +11,9 @@ from engine.db import insert_once
 from engine.errors import InvalidInput, NotFound
 from engine.models import (
     BudgetAdjustment,
+    DepartmentEvaluation,
+    DepartmentMonitoring,
+    DepartmentPlan,
     Disclosure,
     Evaluation,
     ExAnteAssessment,
@@ -31,6 +34,11 @@ DOCUMENTS = {
     "key_evaluation": Evaluation,
     "budget_adjustment": BudgetAdjustment,
     "ex_ante_assessment": ExAnteAssessment,
+    # A department's overall performance (engine/department): its table, monitoring, evaluations.
+    "department_plan": DepartmentPlan,
+    "department_monitoring": DepartmentMonitoring,
+    "department_self_evaluation": DepartmentEvaluation,
+    "department_finance_evaluation": DepartmentEvaluation,
 }
 
 # Evaluation documents: their kind, the frame they are scored on, and the process variable

@@ -48,20 +48,26 @@ class Problem:
         )
 
 
-def check(drafts: list[IndicatorDraft], nodes: list[FrameNode], total: Decimal) -> list[Problem]:
-    """Every problem of a table of indicators under a frame (empty when it may be filed)."""
+def check(
+    drafts: list[IndicatorDraft],
+    nodes: list[FrameNode],
+    total: Decimal,
+    limits: tuple[int, int] = (MIN_INDICATORS, MAX_INDICATORS),
+) -> list[Problem]:
+    """Every problem of a table of indicators under a frame (empty when it may be filed);
+    `limits` bounds how many indicators it has (a department's overall table has more)."""
     problems: list[Problem] = []
     level2 = {node.code: node for node in nodes if node.level == 2}
     by_id = {node.id: node for node in nodes}
-    if not MIN_INDICATORS <= len(drafts) <= MAX_INDICATORS:
+    low, high = limits
+    if not low <= len(drafts) <= high:
         problems.append(
             Problem(
                 "",
                 "indicators",
-                f"a table has {MIN_INDICATORS}–{MAX_INDICATORS} indicators, "
-                f"this one has {len(drafts)}",
+                f"a table has {low}–{high} indicators, this one has {len(drafts)}",
                 "count",
-                {"min": MIN_INDICATORS, "max": MAX_INDICATORS, "count": len(drafts)},
+                {"min": low, "max": high, "count": len(drafts)},
             )
         )
     names = defaultdict(list)

@@ -35,6 +35,36 @@ TABLE = [
     (facts("A", department_rank=11), INCREASE, "1", (), ("grade_a",), False, False),
     (facts("B", department_rank=1), MAINTAIN, "1", (), ("grade_b",), False, False),
     (facts("B"), MAINTAIN, "1", (), ("grade_b",), False, False),
+    # A department graded D overall (部门整体绩效): its discretionary projects are cut 10 %;
+    # a project's own poorer grade still decides; livelihood items stay exempt.
+    (
+        facts("A", department_grade="D"),
+        CUT,
+        "0.9",
+        (),
+        ("department_grade_d", "grade_a"),
+        False,
+        False,
+    ),
+    (facts("B", department_grade="C"), MAINTAIN, "1", (), ("grade_b",), False, False),
+    (
+        facts("D", department_grade="D"),
+        CUT,
+        "0.5",
+        (A.RECTIFICATION, A.INTERVIEW),
+        ("grade_d", "department_grade_d"),
+        False,
+        False,
+    ),
+    (
+        facts("B", department_grade="D", is_livelihood_exempt=True),
+        MAINTAIN,
+        "1",
+        (),
+        ("department_grade_d", "grade_b", "livelihood_exemption"),
+        True,
+        False,
+    ),
     (facts("C"), CUT, "0.9", (A.RECTIFICATION,), ("grade_c",), False, False),
     (facts("D"), CUT, "0.5", (A.RECTIFICATION, A.INTERVIEW), ("grade_d",), False, False),
     (
@@ -241,4 +271,4 @@ def test_no_rule_matched_is_a_decision_for_review(rules_host, default, grade):
 def test_joined_facts_are_durable_facts_and_the_rest_events(default):
     plan = compile_ruleset(default)
     assert plan.as_facts == ("outcome", "previous", "rectification")
-    assert plan.lanes == {"alert": ("r4",)}
+    assert plan.lanes == {"alert": ("r4",), "department": ("r10",)}

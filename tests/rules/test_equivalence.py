@@ -31,6 +31,7 @@ def random_facts(rng: random.Random) -> results.Facts:
         rectification_overdue=rng.random() < 0.15,
         red_alert_unanswered=rng.random() < 0.15,
         department_rank=rng.choice([None, 1, 9, 10, 11, 90]),
+        department_grade=rng.choice([None, None, "A", "B", "C", "D"]),
     )
 
 

@@ -1,0 +1,156 @@
+"""Department plans as the caller may see them: a department its own, a finance desk those of
+the departments it handles, the performance division and supervisors all; nobody else any."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import Session, joinedload
+
+from engine.actors import Actor
+from engine.department.start import business_key
+from engine.errors import NotFound
+from engine.identity.permissions import Scope, scope_of
+from engine.models import (
+    DepartmentEvaluation,
+    DepartmentMonitoring,
+    DepartmentPlan,
+    FiscalYear,
+    Organisation,
+    ProcessInstance,
+)
+from engine.models.enums import DocumentStatus
+from engine.paging import Page, paginate, sort_by
+
+SORTS = {"id": DepartmentPlan.id, "org_id": DepartmentPlan.org_id}
+
+
+def department_scope(actor: Actor) -> ColumnElement:
+    """A WHERE clause on department plans: those `actor` may see."""
+    scope = scope_of(actor)
+    if scope is Scope.PROVINCE:
+        return true()
+    if scope is Scope.DEPARTMENT:
+        return DepartmentPlan.org_id == actor.org_id
+    if scope is Scope.FINANCE_DESK:
+        return DepartmentPlan.org_id.in_(
+            select(Organisation.id).where(Organisation.finance_desk_id == actor.org_id)
+        )
+    return false()
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    year: int | None = None
+    status: str | None = None
+    org_id: int | None = None
+
+
+def list_plans(
+    session: Session, actor: Actor, where: PlanFilter, page: int, per_page: int, sort=None
+) -> Page:
+    stmt = select(DepartmentPlan).options(
+        joinedload(DepartmentPlan.organisation), joinedload(DepartmentPlan.fiscal_year)
+    )
+    stmt = stmt.where(department_scope(actor))
+    if where.year is not None:
+        stmt = stmt.join(FiscalYear, FiscalYear.id == DepartmentPlan.fiscal_year_id).where(
+            FiscalYear.year == where.year
+        )
+    if where.status:
+        stmt = stmt.where(DepartmentPlan.status == where.status)
+    if where.org_id is not None:
+        stmt = stmt.where(DepartmentPlan.org_id == where.org_id)
+    return paginate(session, sort_by(stmt, sort, SORTS, DepartmentPlan.id), page, per_page)
+
+
+@dataclass
+class PlanView:
+    """A plan with its monitoring, its evaluations and the grade that counts."""
+
+    plan: DepartmentPlan
+    monitoring: DepartmentMonitoring | None
+    evaluations: dict[str, DepartmentEvaluation] = field(default_factory=dict)
+    instance_id: int | None = None
+
+    @property
+    def counting(self) -> DepartmentEvaluation | None:
+        """The evaluation whose grade counts: finance's when final, else the reviewed
+        self-evaluation's (engine/evaluation/department_ranks.overall_evaluations)."""
+        for kind in ("finance", "self"):
+            found = self.evaluations.get(kind)
+            if found is not None and found.status.value == "final" and found.grade:
+                return found
+        return None
+
+
+def get_plan(session: Session, actor: Actor, plan_id: int) -> PlanView:
+    """The plan if `actor` may see it; NotFound otherwise (whether or not it exists)."""
+    plan = session.scalars(
+        select(DepartmentPlan)
+        .options(joinedload(DepartmentPlan.organisation), joinedload(DepartmentPlan.fiscal_year))
+        .where(DepartmentPlan.id == plan_id, department_scope(actor))
+    ).one_or_none()
+    if plan is None:
+        raise NotFound(
+            f"no department plan {plan_id}", key="no_department_plan", params={"id": plan_id}
+        )
+    monitoring = session.scalars(
+        select(DepartmentMonitoring).where(DepartmentMonitoring.plan_id == plan.id)
+    ).first()
+    evaluations = {
+        e.kind: e
+        for e in session.scalars(
+            select(DepartmentEvaluation).where(DepartmentEvaluation.plan_id == plan.id)
+        )
+    }
+    key = business_key(plan.organisation, plan.fiscal_year.year)
+    instance = session.scalar(select(ProcessInstance.id).where(ProcessInstance.business_key == key))
+    return PlanView(plan, monitoring, evaluations, instance)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a plan stands, in a line: its mid-year execution (percent), its grades."""
+
+    execution: str | None
+    colour: str | None
+    self_grade: str | None
+    finance_grade: str | None
+
+    @property
+    def grade(self) -> str | None:
+        """The grade that counts: finance's where it evaluated, else the self-evaluation's."""
+        return self.finance_grade or self.self_grade
+
+
+def standings(session: Session, plan_ids: list[int]) -> dict[int, Standing]:
+    """Each plan's standing, read in two queries (a page of plans, not one plan at a time)."""
+    monitoring = {
+        row.plan_id: row
+        for row in session.scalars(
+            select(DepartmentMonitoring).where(DepartmentMonitoring.plan_id.in_(plan_ids))
+        )
+    }
+    grades: dict[tuple[int, str], str] = {}
+    for plan_id, kind, grade in session.execute(
+        select(
+            DepartmentEvaluation.plan_id, DepartmentEvaluation.kind, DepartmentEvaluation.grade
+        ).where(
+            DepartmentEvaluation.plan_id.in_(plan_ids),
+            DepartmentEvaluation.status == DocumentStatus.FINAL,
+        )
+    ):
+        grades[(plan_id, kind)] = grade
+    result = {}
+    for plan_id in plan_ids:
+        report = monitoring.get(plan_id)
+        rate = report.execution_rate if report is not None else None
+        result[plan_id] = Standing(
+            None if rate is None else f"{rate * 100:.1f}%",
+            report.colour if report is not None else None,
+            grades.get((plan_id, "self")),
+            grades.get((plan_id, "finance")),
+        )
+    return result
