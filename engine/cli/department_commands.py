@@ -14,7 +14,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.models import FiscalYear, Organisation
 
 CLI = Actor.system("cli")
-MAX_LISTED = 500
+PER_PAGE = 200  # the paging limit; a province has about a hundred departments
 
 
 @click.group("departments")
@@ -74,7 +74,8 @@ def start_command(
         if not outcome.ok:
             raise InvalidInput(f"department {department.code}: {outcome.error}")
         started += 1
-    click.echo(f"started {started} departments' {year} overall performance in {region}")
+    noun = "department" if started == 1 else "departments"
+    click.echo(f"started {year} overall performance of {started} {noun} in {region}")
 
 
 @command.command("list")
@@ -83,13 +84,19 @@ def start_command(
 def list_command(ctx: CommandContext, year: int) -> None:
     """Each department's overall table for YEAR: its status, execution and grade."""
     with ctx.transaction() as session:
-        page = list_plans(session, CLI, PlanFilter(year=year), 1, MAX_LISTED)
-        standing = standings(session, [plan.id for plan in page.items])
-        for plan in page.items:
-            line = standing[plan.id]
-            click.echo(
-                f"{plan.organisation.code} {plan.organisation.name}: {plan.status.value}; "
-                f"execution {line.execution or '—'}; self {line.self_grade or '—'}, "
-                f"finance {line.finance_grade or '—'}; grade {line.grade or '—'}"
-            )
-        click.echo(f"{page.total} departments")
+        number, total = 1, 0
+        while True:
+            page = list_plans(session, CLI, PlanFilter(year=year), number, PER_PAGE)
+            standing = standings(session, [plan.id for plan in page.items])
+            for plan in page.items:
+                line = standing[plan.id]
+                click.echo(
+                    f"{plan.organisation.code} {plan.organisation.name}: {plan.status.value}; "
+                    f"execution {line.execution or '—'}; self {line.self_grade or '—'}, "
+                    f"finance {line.finance_grade or '—'}; grade {line.grade or '—'}"
+                )
+            total = page.total
+            if number >= page.pages:
+                break
+            number += 1
+        click.echo(f"{total} departments")
