@@ -7,12 +7,15 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from engine import policy
 from engine.actors import Actor
 from engine.db import unit_of_work
 from engine.demo.draws import fraction
-from engine.department.start import start_department, unstarted
-from engine.models import FiscalYear, HumanTask, Organisation
+from engine.department.start import SETTING, start_department, unstarted
+from engine.models import FiscalYear, HumanTask, Organisation, PolicySetting
 from engine.synthetic.province import DEMO_REGION
+
+FINANCE_SHARE = "0.5"
 
 
 def _year(session, year: int):
@@ -51,3 +54,24 @@ def open_year(sessions, year: int) -> None:
     with unit_of_work(sessions) as session:
         if _year(session, year) is None:
             session.add(FiscalYear(region_code=DEMO_REGION[0], year=year))
+
+
+def configure_departments(session, years: tuple[int, ...]) -> None:
+    """A demo province has a handful of departments: finance evaluates half of them a year
+    (the shipped share, 0.3, would often pick none)."""
+    shipped = policy.setting(session, SETTING, None, None)
+    for year in years:
+        exists = session.scalar(
+            select(PolicySetting.id).where(
+                PolicySetting.key == SETTING,
+                PolicySetting.region_code == DEMO_REGION[0],
+                PolicySetting.fiscal_year == year,
+            )
+        )
+        if exists is None:
+            value = dict(shipped, finance_evaluation_share=FINANCE_SHARE)
+            session.add(
+                PolicySetting(
+                    key=SETTING, region_code=DEMO_REGION[0], fiscal_year=year, body={"value": value}
+                )
+            )

@@ -86,7 +86,7 @@ def department_line(year: DepartmentYear) -> str:
     colours = "、".join(f"{zh} {year.monitoring[c]}" for c, zh in COLOURS if year.monitoring[c])
     grades = "、".join(f"{g} {year.grades[g]}" for g in "ABCD" if year.grades[g]) or "—"
     return (
-        f"部门整体绩效 (department overall performance): {year.plans} 个部门填报整体绩效目标"
+        f"  部门整体绩效 (department overall performance): {year.plans} 个部门填报整体绩效目标"
         f"（已批复 {year.final}）；年中监控 {sum(year.monitoring.values())}"
         f"（{colours or '—'}）；部门自评 {year.self_evaluated}，财政评价 "
         f"{year.finance_evaluated}；等级 {grades}；评为差（D）的部门，其项目压减 10% 的 "

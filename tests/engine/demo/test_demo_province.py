@@ -111,6 +111,31 @@ def test_the_demo_leaves_every_printed_login_with_work(demo_province):
             # The season's messages wait in the message centre, reminders among them.
             assert at_work.messages["task"] > 0
             assert "站内消息 (messages):" in format_at_work(at_work)
+            # Every department filed, reported and self-evaluated last year (部门整体绩效); this
+            # year's overall tables are filed, and some self-evaluations wait in March.
+            departments = select(ProcessInstance.status, func.count()).where(
+                ProcessInstance.business_key.startswith("department:")
+            )
+            last_year = dict(
+                session.execute(
+                    departments.where(ProcessInstance.business_key.endswith(":2025")).group_by(
+                        ProcessInstance.status
+                    )
+                ).all()
+            )
+            overall = at_work.previous.department_year
+            assert last_year == {"completed": overall.plans} and overall.plans >= 3
+            assert overall.final == overall.self_evaluated == overall.plans
+            assert sum(overall.grades.values()) == overall.plans
+            assert "部门整体绩效 (department overall performance)" in format_summary(
+                at_work.previous
+            )
+            waiting = session.scalar(
+                select(func.count()).where(
+                    HumanTask.status == "ready", HumanTask.form == "department_self_evaluation"
+                )
+            )
+            assert waiting > 0
             # This year's continuing projects have last year to compare with.
             assert at_work.continuing > 0
             line = f"历年情况 (trends): {at_work.continuing:,} 个延续项目"
