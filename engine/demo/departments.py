@@ -7,15 +7,12 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from engine import policy
 from engine.actors import Actor
 from engine.db import unit_of_work
 from engine.demo.draws import fraction
-from engine.department.start import SETTING, start_department, unstarted
-from engine.models import FiscalYear, HumanTask, Organisation, PolicySetting
+from engine.department.start import start_department, unstarted
+from engine.models import FiscalYear, HumanTask, Organisation
 from engine.synthetic.province import DEMO_REGION
-
-FINANCE_SHARE = "0.5"
 
 
 def _year(session, year: int):
@@ -32,11 +29,20 @@ def start_departments(
         pending = unstarted(session, DEMO_REGION[0], year)
     if pending:
         say(f"departments: starting {len(pending):,} departments' overall performance")
-    for department_id in pending:
+    for position, department_id in enumerate(pending):
         with unit_of_work(sessions) as session:
             fiscal_year = _year(session, year)
             department = session.get(Organisation, department_id)
-            start_department(session, workflow, department, fiscal_year, actor)
+            # Finance evaluates every other department: a demo province has only a handful,
+            # which the shipped share (0.3, a draw per department) would often leave with none.
+            start_department(
+                session,
+                workflow,
+                department,
+                fiscal_year,
+                actor,
+                finance_evaluation=(position + year) % 2 == 0,
+            )
     return len(pending)
 
 
@@ -54,24 +60,3 @@ def open_year(sessions, year: int) -> None:
     with unit_of_work(sessions) as session:
         if _year(session, year) is None:
             session.add(FiscalYear(region_code=DEMO_REGION[0], year=year))
-
-
-def configure_departments(session, years: tuple[int, ...]) -> None:
-    """A demo province has a handful of departments: finance evaluates half of them a year
-    (the shipped share, 0.3, would often pick none)."""
-    shipped = policy.setting(session, SETTING, None, None)
-    for year in years:
-        exists = session.scalar(
-            select(PolicySetting.id).where(
-                PolicySetting.key == SETTING,
-                PolicySetting.region_code == DEMO_REGION[0],
-                PolicySetting.fiscal_year == year,
-            )
-        )
-        if exists is None:
-            value = dict(shipped, finance_evaluation_share=FINANCE_SHARE)
-            session.add(
-                PolicySetting(
-                    key=SETTING, region_code=DEMO_REGION[0], fiscal_year=year, body={"value": value}
-                )
-            )

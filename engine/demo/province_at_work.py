@@ -26,12 +26,7 @@ from engine import frames, reference, schema
 from engine.composition import build_engine, deploy_shipped
 from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
-from engine.demo.departments import (
-    configure_departments,
-    department_waits,
-    open_year,
-    start_departments,
-)
+from engine.demo.departments import department_waits, open_year, start_departments
 from engine.demo.late_filing import BehindChoices, holding, late_units, legs
 from engine.demo.main import (
     DEMO_ACTOR,
@@ -272,7 +267,6 @@ def _configure_year(session: Session, year: int) -> None:
                 body={"value": DEMO_DEPARTMENT_EVALUATION},
             )
         )
-    configure_departments(session, (year - 1, year))
 
 
 def _deploy_three_level_review(session: Session, operations) -> None:

@@ -126,6 +126,7 @@ def test_the_demo_leaves_every_printed_login_with_work(demo_province):
             overall = at_work.previous.department_year
             assert last_year == {"completed": overall.plans} and overall.plans >= 3
             assert overall.final == overall.self_evaluated == overall.plans
+            assert overall.finance_evaluated == overall.plans // 2  # every other department
             assert sum(overall.grades.values()) == overall.plans
             assert "部门整体绩效 (department overall performance)" in format_summary(
                 at_work.previous
