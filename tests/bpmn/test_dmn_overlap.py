@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from bpmn.dmn_overlap import MAX_OVERLAPS, Overlap, find_overlaps, has_catch_all
+from bpmn.dmn_overlap import (
+    MAX_OVERLAPS,
+    Overlap,
+    TooManyComparisons,
+    find_overlaps,
+    has_catch_all,
+)
 
 GRADES = ["score"]
 
@@ -276,15 +280,15 @@ def test_cells_are_never_evaluated():
     assert "is not a comparison" in overlap.reason
 
 
-def test_two_hundred_rules_by_five_columns_is_fast():
+def test_two_hundred_rules_by_five_columns_are_compared_within_the_bound():
+    """The work is bounded by pairs before any is compared (its speed is a benchmark's
+    business, not a timed assertion here): 200 rules are 19,900 pairs, refused one below."""
     columns = ["band", "rate", "region", "kind", "code"]
     rules = [
         [f"{10 * i} <= ? < {10 * i + 10}", ">= 0.5", "in ['x', 'y']", "!= 3", f"not in [{i}]"]
         for i in range(200)
     ]
 
-    started = time.perf_counter()
-    overlaps = find_overlaps(columns, rules)
-
-    assert overlaps == []
-    assert time.perf_counter() - started < 2
+    assert find_overlaps(columns, rules, max_comparisons=19_900) == []
+    with pytest.raises(TooManyComparisons):
+        find_overlaps(columns, rules, max_comparisons=19_899)
