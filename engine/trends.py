@@ -77,6 +77,8 @@ class OrgYear:
     reductions: int  # funding decisions that cut, cancel or suspend
     next_requested: Decimal | None
     next_amount: Decimal | None
+    # The department's overall grade (部门整体绩效), as fixed with the rank at the year's close.
+    overall_grade: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,13 @@ def org_trend(session: Session, actor: Actor, org_id: int) -> tuple[Organisation
         return organisation, []
     years = _org_years(session, actor, units, by_department=False)
     if organisation.kind is OrgKind.DEPARTMENT:
-        ranks = _ranks(session, list(years))
+        fixed = _standings(session, list(years))
         years = {
-            year: replace(row, rank=ranks.get((organisation.id, year)))
+            year: replace(
+                row,
+                rank=fixed.get((organisation.id, year), {}).get("rank"),
+                overall_grade=fixed.get((organisation.id, year), {}).get("grade"),
+            )
             for year, row in years.items()
         }
     return organisation, [row for _year, row in sorted(years.items())]
@@ -341,7 +347,7 @@ def _org_years(session, actor, units, *, by_department: bool, years=None) -> dic
         group_key, facts, kind = tuple(row[: len(key) + 1]), row[-2], row[-1]
         grades[group_key][facts.get("grade") or "—"] += 1
         reductions[group_key] += kind.value in REDUCTIONS
-    ranks = _ranks(session, newest) if by_department else {}
+    fixed = _standings(session, newest) if by_department else {}
     result = {}
     for group_key, (count, requested) in totals.items():
         if group_key[-1] not in newest:
@@ -355,7 +361,10 @@ def _org_years(session, actor, units, *, by_department: bool, years=None) -> dic
             projects=count,
             requested=requested or Decimal(0),
             mean_score=(Decimal(total) / scored).quantize(CENT) if scored else None,
-            rank=ranks.get((group_key[0], year)) if by_department else None,
+            rank=fixed.get((group_key[0], year), {}).get("rank") if by_department else None,
+            overall_grade=fixed.get((group_key[0], year), {}).get("grade")
+            if by_department
+            else None,
             grades=dict(grades.get(group_key, {})),
             red_alerts=int(red or 0),
             yellow_alerts=int(yellow or 0),
@@ -366,14 +375,15 @@ def _org_years(session, actor, units, *, by_department: bool, years=None) -> dic
     return result
 
 
-def _ranks(session: Session, years: list[int]) -> dict[tuple[int, int], int]:
-    """(department id, year) → the rank fixed when the year's evaluations closed."""
-    ranks = {}
+def _standings(session: Session, years: list[int]) -> dict[tuple[int, int], dict]:
+    """(department id, year) → what the year's close fixed for it: its rank, and its overall
+    grade where its overall expenditure was evaluated."""
+    standings = {}
     for year, fixed in session.execute(
         select(FiscalYear.year, EvaluationClose.ranks)
         .join(FiscalYear, FiscalYear.id == EvaluationClose.fiscal_year_id)
         .where(FiscalYear.year.in_(years))
     ):
         for department, entry in (fixed or {}).items():
-            ranks[(int(department), year)] = entry["rank"]
-    return ranks
+            standings[(int(department), year)] = entry
+    return standings

@@ -16,6 +16,8 @@ from engine.errors import NotFound
 from engine.models import (
     Alert,
     Allocation,
+    DepartmentEvaluation,
+    DepartmentPlan,
     Evaluation,
     EvaluationScore,
     FundingDecision,
@@ -23,7 +25,7 @@ from engine.models import (
     Project,
     User,
 )
-from engine.models.enums import AlertKind, EvaluationKind, OrgKind
+from engine.models.enums import AlertKind, DocumentStatus, EvaluationKind, OrgKind
 
 OPERATOR = Actor.system("test")
 
@@ -122,6 +124,15 @@ def test_a_department_year_by_year_and_side_by_side(lived_sessions):
         ).all()
         assert years[0].grades == dict(Counter(d.facts.get("grade") or "—" for d in decisions))
         assert years[0].rank is not None
+        # Its overall grade (部门整体绩效), as the year's close fixed it beside the rank.
+        graded = select(DepartmentEvaluation.grade).where(
+            DepartmentEvaluation.plan_id.in_(
+                select(DepartmentPlan.id).where(DepartmentPlan.org_id == department.id)
+            ),
+            DepartmentEvaluation.status == DocumentStatus.FINAL,
+        )
+        assert years[0].overall_grade is not None
+        assert years[0].overall_grade in session.scalars(graded).all()
         side_by_side = {
             c.department_id: c for c in trends.departments_year_on_year(session, OPERATOR, 2027)
         }
