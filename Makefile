@@ -48,6 +48,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/abuse.py --postgres
 	$(BIN)/python bench/messages.py
 	$(BIN)/python bench/frames.py --postgres
+	$(BIN)/python bench/departments.py --postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -55,25 +55,32 @@ def _projects(org_id: int, fiscal_year_id: int):
 def mid_year(session: Session, org_id: int, fiscal_year_id: int) -> ProjectRollup:
     """The projects' execution to date as their units reported it in the Jan–Jul round."""
     projects = _projects(org_id, fiscal_year_id)
-    reported = (
-        select(MonitoringReport.project_id, MonitoringReport.executed_to_date)
-        .join(MonitoringTask, MonitoringTask.id == MonitoringReport.task_id)
+    # The round's task, then each of the department's projects' report by its index: the work
+    # grows with the department's projects, not the province's reports.
+    round_task = (
+        select(MonitoringTask.id)
         .where(
             MonitoringTask.fiscal_year_id == fiscal_year_id,
             MonitoringTask.round_code == MID_YEAR_ROUND,
-            MonitoringReport.status != DocumentStatus.DRAFT,
         )
-        .subquery()
+        .scalar_subquery()
     )
     row = session.execute(
         select(
             func.count(projects.c.id),
-            func.count(reported.c.project_id),
+            func.count(MonitoringReport.id),
             func.coalesce(func.sum(projects.c.budget), 0),
-            func.coalesce(func.sum(reported.c.executed_to_date), 0),
+            func.coalesce(func.sum(MonitoringReport.executed_to_date), 0),
         )
         .select_from(projects)
-        .outerjoin(reported, reported.c.project_id == projects.c.id)
+        .outerjoin(
+            MonitoringReport,
+            and_(
+                MonitoringReport.project_id == projects.c.id,
+                MonitoringReport.task_id == round_task,
+                MonitoringReport.status != DocumentStatus.DRAFT,
+            ),
+        )
     ).one()
     return ProjectRollup(row[0], row[1], Decimal(row[2]), Decimal(row[3]))
 
