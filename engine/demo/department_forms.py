@@ -57,7 +57,7 @@ def department_form(simulation, session, task: HumanTask) -> dict:
     ).one()
     level = performance(code, int(year))
     if task.form == "review":
-        return simulation._review(session, task, None)
+        return _review(simulation, task)
     if task.form == "department_plan":
         return _plan(session, department, plan)
     if task.form == "department_monitoring":
@@ -68,6 +68,21 @@ def department_form(simulation, session, task: HumanTask) -> dict:
         # Finance looks harder than the department itself.
         return _evaluation(session, plan, level * 0.95)
     return {}
+
+
+def _review(simulation, task: HumanTask) -> dict:
+    """The finance desk's review: returned as often as a project's document, but drawn from
+    the task rather than the seed's stream, so the province's other draws stay as they were."""
+    key = (task.business_key, task.process_key, task.element_id)
+    attempt = simulation._attempts.get(key, 0)
+    simulation._attempts[key] = attempt + 1
+    rate = simulation.choices.return_rate if attempt == 0 else simulation.choices.return_rate / 4
+    if fraction(f"{task.business_key}:{task.element_id}:{attempt}", "department_review") < rate:
+        return {
+            "outcome": "return",
+            "comment": "部分指标目标值偏低，请结合年度重点工作调整后重新报送",
+        }
+    return {"outcome": "approve", "comment": "同意"}
 
 
 def _projects(session, department: Organisation, plan: DepartmentPlan) -> list[Project]:
