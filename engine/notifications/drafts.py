@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
-from engine.models import HumanTask, Message, MessageMute, Project, User
+from engine.models import HumanTask, Message, MessageMute, Organisation, Project, User
 from engine.models.enums import Role
 
 
@@ -49,20 +49,46 @@ def unit_users(unit_id, kind):
     )
 
 
+# A department's overall performance (engine/department/start.py business_key) is
+# `department:<department code>:<year>`; every other process is `<process>:<project code>`.
+DEPARTMENT_KEY = "department:"
+
+
 def project_names(session: Session, business_keys: list[str]) -> dict[str, str]:
-    """business key → "code name" of its project, in one query."""
-    codes = {project_of(key) for key in business_keys}
-    if not codes:
-        return {}
-    found = dict(
-        session.execute(select(Project.code, Project.name).where(Project.code.in_(codes))).all()
-    )
-    return {
-        key: f"{project_of(key)} {found[project_of(key)]}"
-        for key in business_keys
-        if project_of(key) in found
-    }
+    """business key → "code name" of its project (or "name year 部门整体绩效" of a department's
+    overall performance), in one query for each."""
+    departments = {key for key in business_keys if key.startswith(DEPARTMENT_KEY)}
+    codes = {project_of(key) for key in business_keys if key not in departments}
+    names = {}
+    if codes:
+        found = dict(
+            session.execute(select(Project.code, Project.name).where(Project.code.in_(codes))).all()
+        )
+        names = {
+            key: f"{project_of(key)} {found[project_of(key)]}"
+            for key in business_keys
+            if key not in departments and project_of(key) in found
+        }
+    if departments:
+        found = dict(
+            session.execute(
+                select(Organisation.code, Organisation.name).where(
+                    Organisation.code.in_({department_of(key)[0] for key in departments})
+                )
+            ).all()
+        )
+        for key in departments:
+            code, year = department_of(key)
+            if code in found:
+                names[key] = f"{found[code]} {year} 年度部门整体绩效"
+    return names
 
 
 def project_of(business_key: str) -> str:
     return business_key.split(":", 1)[-1]
+
+
+def department_of(business_key: str) -> tuple[str, str]:
+    """(department code, year) of a department's overall performance business key."""
+    _, code, year = (business_key.split(":") + ["", ""])[:3]
+    return code, year

@@ -9,10 +9,20 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, case, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
-from engine.models import FiscalYear, HumanTask, Message, Project, RectificationOrder, User
+from engine.models import (
+    FiscalYear,
+    HumanTask,
+    Message,
+    Organisation,
+    Project,
+    RectificationOrder,
+    User,
+)
 from engine.models.enums import RectificationStatus
 from engine.notifications.drafts import (
+    DEPARTMENT_KEY,
     Draft,
+    department_of,
     not_messaged,
     project_names,
     project_of,
@@ -149,13 +159,21 @@ class _Calendars:
         return self._calendars[region_code]
 
     def of_task(self, business_key: str) -> RegionCalendar | None:
-        code = business_key.split(":", 1)[-1]
-        if code not in self._regions:
-            self._regions[code] = self.session.scalar(
+        """The calendar of the region a task's project (or department) belongs to."""
+        if business_key.startswith(DEPARTMENT_KEY):
+            code = DEPARTMENT_KEY + department_of(business_key)[0]
+            region_of = select(Organisation.region_code).where(
+                Organisation.code == department_of(business_key)[0]
+            )
+        else:
+            code = business_key.split(":", 1)[-1]
+            region_of = (
                 select(FiscalYear.region_code)
                 .join(Project, Project.fiscal_year_id == FiscalYear.id)
                 .where(Project.code == code)
             )
+        if code not in self._regions:
+            self._regions[code] = self.session.scalar(region_of)
         region = self._regions[code]
         return self.of_region(region) if region else None
 

@@ -4,6 +4,7 @@ execution rolled up, self-evaluates after year end, and finance evaluates it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,10 +21,12 @@ from engine.models import (
     DepartmentPlan,
     FiscalYear,
     HumanTask,
+    Message,
     Organisation,
     User,
 )
 from engine.models.enums import OrgKind
+from engine.notifications.passes import run_pass
 from engine.review.tasks import complete
 from engine.workflow.ticker import fire_due_timers
 from tests.engine.workflow.conftest import OPERATOR, ready_tasks
@@ -172,6 +175,26 @@ def test_a_department_files_reports_and_is_evaluated(sessions, wf, clock, depart
     fire_due_timers(wf, sessions.begin, OPERATOR)
     [monitoring] = ready_tasks(sessions, department_instance)
     assert (monitoring.form, monitoring.role) == ("department_monitoring", "department")
+    # The message centre names the department's year, and reminds it of the due date
+    # (30 September) in working days of its region's calendar.
+    run_pass(sessions.begin, clock())
+    clock.set(datetime(2026, 9, 28, 2, tzinfo=UTC))
+    run_pass(sessions.begin, clock())
+    with sessions() as session:
+        told = {
+            m.kind: m
+            for m in session.scalars(
+                select(Message).where(
+                    Message.user_id.in_(
+                        select(User.id).where(User.organisation_id == monitoring.org_id)
+                    )
+                )
+            )
+        }
+        department = session.get(Organisation, monitoring.org_id)
+        assert f"{department.name} 2026 年度部门整体绩效" in told["task"].body
+        assert f"{department.name} 2026 年度部门整体绩效" in told["deadline_near"].body
+        assert "2026-09-30" in told["deadline_near"].body
     rows = [
         {
             "indicator_id": row["indicator_id"],
