@@ -15,6 +15,7 @@ from flask import Flask
 from web import (
     calendars,
     cycle,
+    department,
     evaluation,
     frames,
     identity,
@@ -39,6 +40,7 @@ WEB_AREAS = (
     operations,
     monitoring,
     results,
+    department,
     calendars,
     frames,
     notifications,

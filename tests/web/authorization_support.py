@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from engine.models import (
     Alert,
     Attachment,
+    DepartmentPlan,
     Evaluation,
     ExAnteAssessment,
     FundingDecision,
@@ -106,6 +107,19 @@ def _ex_ante(who: Who):
     return _by_project(ExAnteAssessment.project_id)(who)
 
 
+def _department_plans(who: Who):
+    """A department its own plans, a finance desk its departments', performance and supervisors
+    all; units and evaluators none."""
+    if who.role in ("performance", "supervisor"):
+        return None
+    if who.role == "department":
+        return DepartmentPlan.org_id == who.org_id
+    if who.role == "finance":
+        departments = select(Organisation.id).where(Organisation.finance_desk_id == who.org_id)
+        return DepartmentPlan.org_id.in_(departments)
+    return false()
+
+
 def _tasks(who: Who):
     """The inbox is personal: the task's role, and its organisation when it names one."""
     return (HumanTask.role == who.role) & or_(
@@ -149,6 +163,7 @@ KINDS = {
     ),
     "evaluation_id": Kind(Evaluation, _evaluations, Evaluation.project_id),
     "assessment_id": Kind(ExAnteAssessment, _ex_ante, ExAnteAssessment.project_id),
+    "plan_id": Kind(DepartmentPlan, _department_plans),
     "order_id": Kind(
         RectificationOrder,
         _by_project(RectificationOrder.project_id),
@@ -180,7 +195,14 @@ BODY_SUBJECT = {("POST", "/api/v1/evaluations/score-preview"): "evaluation_id"}
 # The unit (the busiest by alerts) has no order in the lived-in year; its orders are scoped by
 # tests/web/rectification/test_rectification_api.py, which opens one for it.
 EMPTY_SCOPES = frozenset(
-    {("order_id", "evaluator"), ("order_id", "unit"), ("assessment_id", "evaluator")}
+    {
+        ("order_id", "evaluator"),
+        ("order_id", "unit"),
+        ("assessment_id", "evaluator"),
+        # Department plans are never a unit's or an evaluator's.
+        ("plan_id", "unit"),
+        ("plan_id", "evaluator"),
+    }
 )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, true
 from engine.models import (
     Alert,
     Attachment,
+    DepartmentPlan,
     Disclosure,
     Evaluation,
     ExAnteAssessment,
@@ -27,6 +28,7 @@ from tests.web.authorization_support import (
     KINDS,
     Who,
     _by_project,
+    _department_plans,
     _evaluations,
     _ex_ante,
     _organisations,
@@ -67,6 +69,7 @@ LISTINGS = {
     "/api/v1/alerts/": Listing(Alert, "id", _by_project(Alert.project_id)),
     "/api/v1/evaluations/": Listing(Evaluation, "id", _evaluations),
     "/api/v1/ex-ante-assessments/": Listing(ExAnteAssessment, "id", _ex_ante),
+    "/api/v1/department-plans/": Listing(DepartmentPlan, "id", _department_plans),
     "/api/v1/rectification-orders/": Listing(
         RectificationOrder, "id", _by_project(RectificationOrder.project_id)
     ),

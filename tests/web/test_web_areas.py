@@ -37,6 +37,7 @@ TAGS = [
     "rule_sets",
     "results",
     "disclosures",
+    "department_plans",
     "working_calendars",
     "indicator_frames",
     "messages",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from engine.identity import permissions
-from engine.identity.permissions import Permission
+from engine.identity.permissions import Permission, Scope, scope_of
 from engine.models.enums import Role
 from web.auth import optional_actor
 
@@ -18,6 +18,9 @@ class NavItem:
     label: str
     # None: every user who has logged in (the public has no inbox and no projects list).
     permission: Permission | None
+    # Or the scopes that show the page anything (department plans: a department's own, its
+    # finance desk's, everything), when no permission says who may read it.
+    scopes: frozenset[Scope] | None = None
 
 
 P = Permission
@@ -26,6 +29,12 @@ ITEMS = [
     NavItem("projects.projects", "nav.projects", None),
     NavItem("dashboard.dashboard", "nav.dashboard", P.VIEW_DASHBOARD),
     NavItem("rectification.orders", "nav.rectification", P.READ_RECTIFICATION),
+    NavItem(
+        "departments.plans",
+        "nav.departments",
+        None,
+        frozenset({Scope.DEPARTMENT, Scope.FINANCE_DESK, Scope.PROVINCE}),
+    ),
     NavItem("allocations.report", "nav.allocations", P.READ_ALLOCATIONS),
     NavItem("modeller.definitions", "nav.processes", P.EDIT_PROCESSES),
     NavItem("rulesets.rulesets", "nav.rulesets", P.SIMULATE_RULESETS),
@@ -50,6 +59,8 @@ def nav_items() -> list[NavItem]:
 
 
 def _shown(actor, item: NavItem) -> bool:
+    if item.scopes is not None:
+        return actor.role != Role.PUBLIC and scope_of(actor) in item.scopes
     if item.permission is None:
         return actor.role != Role.PUBLIC
     return permissions.may(actor, item.permission)
