@@ -20,8 +20,10 @@ from flask import Flask, request
 from engine.errors import InvalidInput
 from web.plain_text import MESSAGE, is_plain
 
-# The largest id a BIGINT column holds: a larger one in a path can name nothing.
-MAX_ID = 2**63 - 1
+# The largest id a row has: the id columns are INTEGER, 32 bits on PostgreSQL, where a larger
+# one cannot even be bound to the comparison (the driver's error was a 500). A larger id in a
+# path names nothing (404); in a query string or body it is invalid (422).
+MAX_ID = 2**31 - 1
 # No form or document of budgetloop nests anywhere near this deep.
 MAX_DEPTH = 64
 # The interpreter's limit on the digits `int()` reads (4,300 unless configured otherwise).

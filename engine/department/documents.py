@@ -21,6 +21,7 @@ from engine.models import (
     Organisation,
 )
 from engine.models.enums import Basis, DocumentStatus, Operator
+from engine.targets.editing import storage_problems
 from engine.targets.validation import MIN_INDICATORS, IndicatorDraft, check
 from engine.workflow.operations import OperationRegistry, ServiceCall
 
@@ -124,8 +125,9 @@ def drafts_from(rows: list[dict]) -> list[IndicatorDraft]:
 def table_problems(plan: DepartmentPlan, rows: list[dict]) -> dict[str, str]:
     """Every problem of the filed table under the plan's frame, by field path."""
     frame = plan.frame
-    problems = check(
-        drafts_from(rows), frame.nodes, frame.total_points, (MIN_INDICATORS, MAX_INDICATORS)
+    drafts = drafts_from(rows)
+    problems = storage_problems(drafts) + check(
+        drafts, frame.nodes, frame.total_points, (MIN_INDICATORS, MAX_INDICATORS)
     )
     errors: dict[str, str] = {}
     for problem in problems:

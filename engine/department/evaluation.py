@@ -49,6 +49,11 @@ def score_evaluation(call: ServiceCall) -> dict:
     budget = projects.budget + basic_budget
     executed = projects.executed + basic_executed
     scored = score_sheet(call.session, plan, call.data, budget, str(executed))
+    known = {indicator.id for indicator in plan.indicators}
+    for entry in call.data.get("scores") or []:
+        if entry.get("indicator_id") not in known:
+            # As the monitoring report does: a score for another table's indicator is an error.
+            scored.errors[f"scores.{entry.get('indicator_id')}"] = "not an indicator of this table"
     if scored.errors:
         first, why = next(iter(scored.errors.items()))
         raise InvalidInput(

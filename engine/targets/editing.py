@@ -96,7 +96,7 @@ def row_name(index: int) -> str:
 def problems_of(session: Session, table: TargetTable, edit: TableEdit) -> list[Problem]:
     """Every problem of `edit` as a filing of `table` (empty when it may be saved)."""
     nodes = frame_nodes(session, table.frame_id)
-    problems = [*_goal_problems(edit.goal), *_storage_problems(edit.drafts)]
+    problems = [*_goal_problems(edit.goal), *storage_problems(edit.drafts)]
     return problems + check(edit.drafts, nodes, table.frame.total_points)
 
 
@@ -197,7 +197,9 @@ def _goal_problems(goal: str) -> list[Problem]:
     return []
 
 
-def _storage_problems(drafts: list[IndicatorDraft]) -> list[Problem]:
+def storage_problems(drafts: list[IndicatorDraft]) -> list[Problem]:
+    """What would not fit the columns: weights and targets with too many places or too large,
+    texts too long (a department's table is held to the same)."""
     problems = []
     for draft in drafts:
         for name, value, places, limit in (

@@ -91,7 +91,7 @@ def check(
             Problem(
                 "",
                 "weight",
-                f"weights add up to {filed:g}, the frame needs {expected:g}",
+                f"weights add up to {_plain(filed)}, the frame needs {_plain(expected)}",
                 "weight_total",
                 {"filed": _plain(filed), "expected": _plain(expected)},
             )
@@ -107,7 +107,7 @@ def check(
                         "",
                         "weight",
                         f"{node.name_zh} ({node.name_en}) indicators weigh "
-                        f"{got:g}, the frame gives it {weights[node.code]:g}",
+                        f"{_plain(got)}, the frame gives it {_plain(weights[node.code])}",
                         "branch_weight",
                         {
                             "node_zh": node.name_zh,

@@ -30,3 +30,36 @@ def test_an_instance_version_past_bigint_is_422(world_client, world):
     )
     assert response.status_code == 422, response.json
     assert "instance_version" in response.json["errors"]["json"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/projects/{id}",
+        "/api/v1/evaluations/{id}",
+        "/api/v1/ex-ante-assessments/{id}",
+        "/api/v1/department-plans/{id}",
+        "/api/v1/tasks/{id}",
+    ],
+)
+@pytest.mark.parametrize("huge", [2**31, 2**63 - 1])
+def test_a_path_id_past_the_id_columns_names_nothing(world_client, world, path, huge):
+    """Ids are INTEGER columns (32 bits on PostgreSQL): one past them is a 404, never a 500."""
+    response = world_client.get(path.format(id=huge), headers=world.headers("performance"))
+    assert response.status_code == 404, (path, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/projects/?department_id={id}",
+        "/api/v1/evaluations/?project_id={id}",
+        "/api/v1/ex-ante-assessments/?project_id={id}",
+        "/api/v1/alerts/?department_id={id}",
+        "/api/v1/rectification-orders/?project_id={id}",
+        "/api/v1/department-plans/?org_id={id}",
+    ],
+)
+def test_a_query_id_past_the_id_columns_is_422(world_client, world, path):
+    response = world_client.get(path.format(id=2**31), headers=world.headers("performance"))
+    assert response.status_code == 422, (path, response.status_code)

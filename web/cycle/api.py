@@ -19,6 +19,7 @@ from engine.models.enums import OrgKind, ProjectStatus
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 
 blp = Blueprint("projects_and_organisations", __name__, description="Projects and organisations")
 protect(blp)
@@ -111,8 +112,8 @@ class InstanceSchema(Schema):
 
 class ProjectArgs(PageArgs):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    department_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
-    unit_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    department_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    unit_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     functional_class = fields.String(validate=validate.Length(equal=3))
     status = fields.String(validate=validate.OneOf([s.value for s in ProjectStatus]))
     q = fields.String(validate=validate.Length(min=1, max=100))
@@ -120,7 +121,7 @@ class ProjectArgs(PageArgs):
 
 class OrganisationArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf([k.value for k in OrgKind]))
-    parent_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    parent_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 @blp.route("/projects/")

@@ -14,6 +14,7 @@ from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
 from web.department.views import plan_detail, plan_rows
+from web.input_guard import MAX_ID
 
 blp = Blueprint(
     "department_plans",
@@ -170,7 +171,7 @@ class DepartmentPlanDetailSchema(Schema):
 class DepartmentPlanArgs(PageArgs):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     status = fields.String(validate=validate.OneOf([s.value for s in DocumentStatus]))
-    org_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    org_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 @blp.route("/")

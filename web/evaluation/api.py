@@ -20,6 +20,7 @@ from web.api.detail import Extended
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 
 blp = Blueprint("evaluations_api", __name__, description="Performance evaluations and their scores")
 protect(blp)
@@ -89,14 +90,14 @@ class EvaluationDetailSchema(EvaluationSchema):
 
 class EvaluationArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf([k.value for k in EvaluationKind]))
-    project_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     grade = fields.String(validate=validate.Length(min=1, max=20))
     status = fields.String(validate=validate.OneOf([s.value for s in DocumentStatus]))
 
 
 class PreviewArgs(Schema):
-    evaluation_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
-    project_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    evaluation_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     kind = fields.String(
         validate=validate.OneOf(SCORED_KINDS),
         metadata={"description": "with project_id: the kind of evaluation (default self)"},

@@ -13,6 +13,7 @@ from engine.models.enums import DocumentStatus
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 
 blp = Blueprint(
     "ex_ante_assessments",
@@ -70,7 +71,7 @@ class ExAnteDetailSchema(ExAnteSchema):
 class ExAnteArgs(PageArgs):
     conclusion = fields.String(validate=validate.OneOf([*CONCLUSIONS, "pending"]))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    project_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 @blp.route("/")

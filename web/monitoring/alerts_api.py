@@ -18,6 +18,7 @@ from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 from web.plain_text import plain_text
 
 # Amounts and ratios travel as decimal strings ("0.4952"): say so in the OpenAPI too.
@@ -78,8 +79,8 @@ class AlertFilterArgs(Schema):
     )
     status = fields.String(validate=validate.OneOf([s.value for s in AlertStatus]))
     kind = fields.String(validate=validate.OneOf([k.value for k in AlertKind]))
-    project_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
-    department_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    department_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     functional_class = fields.String(validate=validate.OneOf(sorted(FUNCTIONAL_CLASSES)))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     round = fields.String(

@@ -17,6 +17,7 @@ from engine.monitoring.report_queries import ReportFilter, get_report, list_repo
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 from web.plain_text import plain_text
 
 # Amounts and ratios travel as decimal strings ("0.4952"): say so in the OpenAPI too.
@@ -64,9 +65,9 @@ class MonitoringReportDetailSchema(MonitoringReportSchema):
 
 
 class MonitoringReportArgs(PageArgs):
-    project_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     task_id = fields.Integer(
-        validate=validate.Range(min=1, max=2**62),
+        validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "the monitoring round (task) id"},
     )
     round = fields.String(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from engine.errors import InvalidInput
+from web.input_guard import MAX_ID
 
 
 def plain_digits(raw: str) -> bool:
@@ -25,7 +26,7 @@ def int_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
     if not raw:
         return None
-    if not plain_digits(raw) or int(raw) > 2**62:
+    if not plain_digits(raw) or int(raw) > MAX_ID:
         raise InvalidInput(f"{name} {raw!r} is not a number", errors={name: "invalid"})
     return int(raw)
 

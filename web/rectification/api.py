@@ -12,6 +12,7 @@ from web.api.detail import Extended
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 
 blp = Blueprint(
     "rectification_orders",
@@ -67,7 +68,7 @@ class OrderArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in RectificationStatus]))
     overdue = fields.Boolean()
     source = fields.String(validate=validate.OneOf([s.value for s in RectificationSource]))
-    project_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 @blp.route("/")

@@ -29,13 +29,14 @@ from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 
 blp = Blueprint("results", __name__, description="Funding decisions and allocations (结果应用)")
 protect(blp)
 public = Blueprint("disclosures", __name__, description="What is disclosed to the public")
 
 YEAR = validate.Range(min=2000, max=2100)
-ID = validate.Range(min=1, max=2**62)
+ID = validate.Range(min=1, max=MAX_ID)
 
 
 class DecisionSchema(ViewSchema):

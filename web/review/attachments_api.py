@@ -20,12 +20,11 @@ from engine.errors import BudgetloopError
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
+from web.input_guard import MAX_ID
 from web.uploads import UPLOAD_ENDPOINTS, download, in_user_language, limits
 
 blp = Blueprint("attachments", __name__, description="Attachments (佐证材料) of documents")
 protect(blp)
-
-MAX_ID = 2**62
 
 
 class AttachmentSchema(Schema):

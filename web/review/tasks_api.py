@@ -19,6 +19,7 @@ from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect, require
 from web.db import get_session
+from web.input_guard import MAX_ID
 from web.problem_text import say_text
 
 blp = Blueprint("tasks", __name__, description="The inbox of user tasks")
@@ -100,7 +101,7 @@ class DoneArgs(PageArgs):
 
 class BulkReviewSchema(Schema):
     tasks = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=2**62)),
+        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
         required=True,
         validate=validate.Length(min=1, max=MAX_BULK),
     )
@@ -134,7 +135,7 @@ class InboxArgs(PageArgs):
 class CompleteSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "form"})
     instance_version = fields.Integer(
-        validate=validate.Range(min=1, max=2**62),
+        validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "the instance version you saw; 409 if it has moved on"},
     )
 

@@ -25,6 +25,7 @@ from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
 from web.downloads import attachment_disposition
+from web.input_guard import MAX_ID
 from web.plain_text import plain_text
 
 # Ids above what the database holds are "not found", not an overflow deep in the driver.
@@ -103,7 +104,7 @@ class TargetTableDetailSchema(TargetTableSchema):
 
 
 class TargetTableArgs(PageArgs):
-    project_id = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    project_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.String(validate=validate.OneOf([s.value for s in DocumentStatus]))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
 

@@ -226,7 +226,18 @@ def test_a_department_files_reports_and_is_evaluated(sessions, wf, clock, depart
     assert (self_evaluation.form, self_evaluation.role) == (
         "department_self_evaluation",
         "department",
-    )
+    )  # A score for an indicator of another table is refused, as in the monitoring report.
+    foreign = [*_scores(sessions, plan.id), {"indicator_id": 999_999, "actual": "1"}]
+    with sessions() as session, session.begin(), pytest.raises(InvalidInput) as refused:
+        complete(
+            session,
+            wf,
+            self_evaluation.id,
+            {"basic_executed": "11500000", "scores": foreign},
+            _owner(session, self_evaluation),
+        )
+    assert refused.value.errors["scores.999999"] == "not an indicator of this table"
+
     _do(
         sessions,
         wf,
@@ -256,3 +267,20 @@ def test_a_department_files_reports_and_is_evaluated(sessions, wf, clock, depart
         assert evaluations["finance"].total_score < evaluations["self"].total_score
         assert evaluations["self"].grade in ("A", "B", "C", "D")
     assert ready_tasks(sessions, department_instance) == []
+
+
+def test_a_table_that_would_not_fit_its_columns_is_refused_by_row(
+    sessions, wf, department_instance
+):
+    """Weights in cents and targets of a sane size, as a project's table: named by row."""
+    [task] = ready_tasks(sessions, department_instance)
+    rows = [dict(INDICATORS[0], weight="14.995"), dict(INDICATORS[1], weight="15.005")]
+    rows += [dict(INDICATORS[2], target="1e13"), *INDICATORS[3:]]
+    with sessions() as session, session.begin(), pytest.raises(InvalidInput) as refused:
+        complete(session, wf, task.id, dict(PLAN, indicators=rows), _owner(session, task))
+    errors = refused.value.errors
+    assert errors["indicators.0.weight"] == "at most 2 decimal places"
+    assert errors["indicators.1.weight"] == "at most 2 decimal places"
+    assert errors["indicators.2.target"].startswith("must not exceed")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DepartmentIndicator)) == 0
