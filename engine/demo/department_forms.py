@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.demo.draws import fraction
 from engine.models import (
@@ -85,22 +85,37 @@ def _review(simulation, task: HumanTask) -> dict:
     return {"outcome": "approve", "comment": "同意"}
 
 
-def _projects(session, department: Organisation, plan: DepartmentPlan) -> list[Project]:
+def _projects(session, department: Organisation, fiscal_year_id: int | None) -> list[Project]:
+    if fiscal_year_id is None:
+        return []
     return list(
         session.scalars(
             select(Project)
             .join(Organisation, Organisation.id == Project.unit_id)
             .where(
                 Organisation.parent_id == department.id,
-                Project.fiscal_year_id == plan.fiscal_year_id,
+                Project.fiscal_year_id == fiscal_year_id,
             )
             .order_by(Project.requested_amount.desc(), Project.id)
         )
     )
 
 
+def _previous_year(session, plan: DepartmentPlan) -> int | None:
+    year = session.get(FiscalYear, plan.fiscal_year_id)
+    return session.scalar(
+        select(FiscalYear.id).where(
+            FiscalYear.region_code == year.region_code, FiscalYear.year == year.year - 1
+        )
+    )
+
+
 def _plan(session, department: Organisation, plan: DepartmentPlan) -> dict:
-    projects = _projects(session, department, plan)
+    # A year's table is filed as the year begins, before last year's projects are carried into
+    # it: the department plans on the projects it has (last year's, where this year has none).
+    projects = _projects(session, department, plan.fiscal_year_id) or _projects(
+        session, department, _previous_year(session, plan)
+    )
     total = sum((p.requested_amount for p in projects), Decimal(0))
     tasks = [
         {"name": p.name, "content": f"由{p.unit.name}实施", "amount": str(p.requested_amount)}
@@ -176,17 +191,3 @@ def _evaluation(session, plan: DepartmentPlan, level: float) -> dict:
     executed = basic * Decimal(str(min(1.0, 0.9 * level + 0.08)))
     summary = "部门整体支出绩效目标基本完成" if level >= 0.9 else "部分重点任务未完成，整体绩效偏低"
     return {"basic_executed": str(executed.quantize(CENT)), "scores": scores, "summary": summary}
-
-
-def departments_with_projects(session, fiscal_year_id: int) -> list[int]:
-    """The ids of the departments whose units have projects in the year."""
-    return list(
-        session.scalars(
-            select(Organisation.parent_id)
-            .join(Project, Project.unit_id == Organisation.id)
-            .where(Project.fiscal_year_id == fiscal_year_id, Organisation.parent_id.is_not(None))
-            .group_by(Organisation.parent_id)
-            .having(func.count() > 0)
-            .order_by(Organisation.parent_id)
-        )
-    )
