@@ -17,6 +17,9 @@ from engine.errors import ConfigurationError, DatabaseUnavailable
 
 SUPPORTED = "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB"
 BEGIN_OPTION = "budgetloop_sqlite_begin"
+# The largest id a row has: id columns are INTEGER, 32 bits on PostgreSQL, whose driver cannot
+# even bind a larger one to compare with them. A larger id names nothing.
+MAX_ROW_ID = 2**31 - 1
 
 
 def parse_database_url(raw: str) -> URL:

@@ -24,6 +24,9 @@ from web.plain_text import MESSAGE, is_plain
 # one cannot even be bound to the comparison (the driver's error was a 500). A larger id in a
 # path names nothing (404); in a query string or body it is invalid (422).
 MAX_ID = 2**31 - 1
+# Ids in a batch (tasks to review, decisions to confirm, messages read) are answered one by one:
+# an id past the columns is that item's "not found", not a refusal of the whole batch.
+MAX_LISTED_ID = 2**62
 # No form or document of budgetloop nests anywhere near this deep.
 MAX_DEPTH = 64
 # The interpreter's limit on the digits `int()` reads (4,300 unless configured otherwise).

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
+from engine.db import MAX_ROW_ID
 from engine.errors import InvalidInput
 from engine.identity.access import visible_orgs
 from engine.models import Message, MessageMute, User
@@ -53,7 +54,8 @@ def mark_read(
                 f"at most {MAX_IDS} messages at once, not {len(ids)}",
                 errors={"ids": "too many"},
             )
-        stmt = stmt.where(Message.id.in_(ids))
+        # An id past the id column names no message (and could not be bound on PostgreSQL).
+        stmt = stmt.where(Message.id.in_([i for i in ids if 1 <= i <= MAX_ROW_ID]))
     return session.execute(stmt.values(read_at=now or utcnow())).rowcount
 
 

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.actors import Actor
-from engine.errors import BudgetloopError, Conflict, InvalidInput
+from engine.db import MAX_ROW_ID
+from engine.errors import BudgetloopError, Conflict, InvalidInput, NotFound
 from engine.forms import validate_form
 from engine.review.drafts import clear_after_completion
 from engine.review.inbox import get_task
@@ -98,6 +99,8 @@ def review_many(
     results = []
     for task_id in dict.fromkeys(task_ids):  # once each, in the order given
         try:
+            if not 1 <= task_id <= MAX_ROW_ID:
+                raise NotFound(f"no task {task_id}")
             with sessions() as session, session.begin():
                 item = get_task(session, actor, task_id)
                 if item.task.form != BULK_FORM:

@@ -63,3 +63,16 @@ def test_a_path_id_past_the_id_columns_names_nothing(world_client, world, path, 
 def test_a_query_id_past_the_id_columns_is_422(world_client, world, path):
     response = world_client.get(path.format(id=2**31), headers=world.headers("performance"))
     assert response.status_code == 422, (path, response.status_code)
+
+
+def test_a_batch_answers_an_id_past_the_columns_item_by_item(world_client, world):
+    """A batch is answered per item: an id past the id columns is that item's 'not found'."""
+    headers = world.headers("department")
+    review = world_client.post(
+        "/api/v1/tasks/bulk-review",
+        json={"tasks": [2**40], "outcome": "approve"},
+        headers=headers,
+    )
+    assert review.status_code < 500, review.json
+    read = world_client.post("/api/v1/messages/read", json={"ids": [2**40]}, headers=headers)
+    assert read.status_code < 500, read.json

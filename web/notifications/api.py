@@ -13,7 +13,7 @@ from engine.notifications.kinds import KINDS
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
 from web.db import get_session
-from web.input_guard import MAX_ID
+from web.input_guard import MAX_LISTED_ID
 
 blp = Blueprint("messages", __name__, description="The message centre (站内消息)")
 protect(blp)
@@ -38,7 +38,7 @@ class MessageArgs(PageArgs):
 
 class ReadSchema(Schema):
     ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        fields.Integer(validate=validate.Range(min=1, max=MAX_LISTED_ID)),
         validate=validate.Length(max=MAX_IDS),
         metadata={"description": "the messages to mark read"},
     )

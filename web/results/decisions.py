@@ -31,7 +31,7 @@ from web.auth import current_actor
 from web.db import get_session
 from web.errors import refusal_status
 from web.i18n import translate
-from web.input_guard import MAX_ID
+from web.input_guard import MAX_LISTED_ID
 from web.pages.views import int_arg, page_number, plain_digits
 from web.review.task_forms import PageForm
 
@@ -154,7 +154,7 @@ def _posted_ids() -> list[int]:
         raise InvalidInput(
             f"at most {MAX_BATCH} funding decisions at once", errors={"decision_id": "too many"}
         )
-    if not all(plain_digits(value) and 0 < int(value) <= MAX_ID for value in raw):
+    if not all(plain_digits(value) and 0 < int(value) <= MAX_LISTED_ID for value in raw):
         raise InvalidInput("a decision id is not a number", errors={"decision_id": "invalid"})
     return list(dict.fromkeys(int(value) for value in raw))
 

@@ -29,7 +29,7 @@ from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect
 from web.db import get_session
-from web.input_guard import MAX_ID
+from web.input_guard import MAX_ID, MAX_LISTED_ID
 
 blp = Blueprint("results", __name__, description="Funding decisions and allocations (结果应用)")
 protect(blp)
@@ -265,7 +265,7 @@ class Override(MethodView):
 
 class BatchConfirmSchema(Schema):
     decision_ids = fields.List(
-        fields.Integer(validate=ID),
+        fields.Integer(validate=validate.Range(min=1, max=MAX_LISTED_ID)),
         required=True,
         validate=validate.Length(min=1, max=MAX_BATCH),
         metadata={"description": "the decisions to confirm, as listed (filter first)"},

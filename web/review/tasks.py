@@ -16,7 +16,7 @@ from web.auth import current_actor, require
 from web.db import get_session
 from web.errors import refusal_status, status_of
 from web.i18n import translate
-from web.input_guard import MAX_ID
+from web.input_guard import MAX_LISTED_ID
 from web.pages.views import page_number, plain_digits
 from web.review import task_forms
 
@@ -101,7 +101,7 @@ def bulk_review():
 
 
 def _task_ids(raw: list[str]) -> list[int]:
-    return [int(value) for value in raw if plain_digits(value) and int(value) <= MAX_ID]
+    return [int(value) for value in raw if plain_digits(value) and int(value) <= MAX_LISTED_ID]
 
 
 def _bulk_problem(ids: list[int], data: dict) -> str | None:

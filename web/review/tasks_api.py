@@ -19,7 +19,7 @@ from web.api.paging import PageArgs, page_of
 from web.api.views import ViewSchema
 from web.auth import current_actor, protect, require
 from web.db import get_session
-from web.input_guard import MAX_ID
+from web.input_guard import MAX_ID, MAX_LISTED_ID
 from web.problem_text import say_text
 
 blp = Blueprint("tasks", __name__, description="The inbox of user tasks")
@@ -101,7 +101,7 @@ class DoneArgs(PageArgs):
 
 class BulkReviewSchema(Schema):
     tasks = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        fields.Integer(validate=validate.Range(min=1, max=MAX_LISTED_ID)),
         required=True,
         validate=validate.Length(min=1, max=MAX_BULK),
     )
