@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from engine.demo.draws import fraction
+from engine.department.queries import plan_for_key
 from engine.models import (
     DepartmentIndicator,
     DepartmentPlan,
@@ -24,7 +25,6 @@ from engine.models import (
 )
 from engine.models.enums import Operator
 
-DEPARTMENT_KEY = "department:"
 CENT = Decimal("0.01")
 # (item, name, operator, target, unit, weight): 90 points beside budget execution's 10.
 TEMPLATE = (
@@ -48,14 +48,9 @@ def performance(code: str, year: int) -> float:
 
 def department_form(simulation, session, task: HumanTask) -> dict:
     """The form of a department-process task, as its owner fills it."""
-    _, code, year = task.business_key.split(":")
-    department = session.scalars(select(Organisation).where(Organisation.code == code)).one()
-    plan = session.scalars(
-        select(DepartmentPlan)
-        .join(FiscalYear, FiscalYear.id == DepartmentPlan.fiscal_year_id)
-        .where(DepartmentPlan.org_id == department.id, FiscalYear.year == int(year))
-    ).one()
-    level = performance(code, int(year))
+    plan = plan_for_key(session, task.business_key)
+    department = plan.organisation
+    level = performance(department.code, plan.fiscal_year.year)
     if task.form == "review":
         return _review(simulation, task)
     if task.form == "department_plan":

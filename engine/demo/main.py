@@ -16,6 +16,7 @@ from engine.cycle.start import business_key, start_cycle
 from engine.db import unit_of_work
 from engine.demo.departments import start_departments
 from engine.demo.simulation import Choices, Simulation, drive
+from engine.department_key import PREFIX
 from engine.models import FiscalYear, ProcessInstance, Project
 from engine.report import YearSummary, summarise
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
@@ -71,7 +72,7 @@ def run_demo(
             sessions,
             clock,
             until=datetime(year + 1, 12, 31, tzinfo=UTC),
-            scope=(f"cycle:{year}-", "department:"),
+            scope=(f"cycle:{year}-", PREFIX),
             progress=_stage_reporter(year, say),
         )
         activity = {

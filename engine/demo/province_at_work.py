@@ -37,6 +37,7 @@ from engine.demo.main import (
 )
 from engine.demo.parallel import Leg, drive_in_processes
 from engine.demo.simulation import Simulation, drive
+from engine.department_key import PREFIX
 from engine.models import (
     HumanTask,
     Message,
@@ -56,7 +57,7 @@ from engine.workflow.definitions import deploy
 # Where the demo leaves the clock: year Y's evaluation season (it opens on 1 February Y+1).
 PAUSE = (3, 20)
 # What the demo's people work on: the projects' cycles and the departments' overall performance.
-DRIVEN = ("cycle:", "department:")
+DRIVEN = ("cycle:", PREFIX)
 # The steps of the evaluation season in the order a project passes them. A project stopped at
 # step n has completed every task of the steps before n and none from n on.
 SEASON_STEPS = (
@@ -190,7 +191,7 @@ def run_province_demo(
         sessions,
         clock,
         until=paused_at,
-        scope=(f"cycle:{year}-", "department:"),
+        scope=(f"cycle:{year}-", PREFIX),
         progress=_telling(_stage_reporter(year, say), sessions),
         may_complete=lambda task: (
             season_step(task) < stops.get(task.business_key, 99) and not department_waits(task)

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.db import unit_of_work
-from engine.demo.department_forms import DEPARTMENT_KEY, department_form
+from engine.demo.department_forms import department_form
 from engine.demo.draws import fraction
+from engine.department_key import PREFIX
 from engine.errors import Conflict
 from engine.evaluation.surveys import record_survey
 from engine.models import HumanTask, Indicator, ProcessInstance, Project, TargetTable, Timer, User
@@ -72,7 +73,7 @@ class Simulation:
 
     def form(self, session: Session, task: HumanTask) -> dict:
         """What the owner enters in the task's form."""
-        if task.business_key.startswith(DEPARTMENT_KEY):
+        if task.business_key.startswith(PREFIX):
             return department_form(self, session, task)
         project = session.scalars(
             select(Project).where(Project.code == task.business_key.split(":", 1)[1])

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine.actors import Actor
 from engine.department.start import business_key
+from engine.department_key import parse_department_key
 from engine.errors import NotFound
+from engine.evaluation.department_ranks import OVERALL_PRECEDENCE
 from engine.identity.permissions import Scope, scope_of
 from engine.models import (
     DepartmentEvaluation,
@@ -22,6 +24,23 @@ from engine.models import (
 )
 from engine.models.enums import DocumentStatus
 from engine.paging import Page, paginate, sort_by
+
+
+def plan_for_key(session: Session, key: str | None) -> DepartmentPlan | None:
+    """The plan a department_performance task works on, by its business key (None for a task
+    of any other process): what the pages and the simulated people look up."""
+    found = parse_department_key(key)
+    if found is None:
+        return None
+    code, year = found
+    return session.scalars(
+        select(DepartmentPlan)
+        .join(Organisation, Organisation.id == DepartmentPlan.org_id)
+        .join(FiscalYear, FiscalYear.id == DepartmentPlan.fiscal_year_id)
+        .where(Organisation.code == code, FiscalYear.year == year)
+        .limit(1)
+    ).first()
+
 
 SORTS = {"id": DepartmentPlan.id, "org_id": DepartmentPlan.org_id}
 
@@ -78,7 +97,7 @@ class PlanView:
     def counting(self) -> DepartmentEvaluation | None:
         """The evaluation whose grade counts: finance's when final, else the reviewed
         self-evaluation's (engine/evaluation/department_ranks.overall_evaluations)."""
-        for kind in ("finance", "self"):
+        for kind in OVERALL_PRECEDENCE:
             found = self.evaluations.get(kind)
             if found is not None and found.status.value == "final" and found.grade:
                 return found
@@ -122,7 +141,8 @@ class Standing:
     @property
     def grade(self) -> str | None:
         """The grade that counts: finance's where it evaluated, else the self-evaluation's."""
-        return self.finance_grade or self.self_grade
+        grades = {"finance": self.finance_grade, "self": self.self_grade}
+        return next((grades[kind] for kind in OVERALL_PRECEDENCE if grades[kind]), None)
 
 
 def standings(session: Session, plan_ids: list[int]) -> dict[int, Standing]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine import policy
 from engine.actors import Actor
 from engine.department.documents import open_plan
+from engine.department_key import department_key
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import FiscalYear, Organisation, ProcessInstance
 from engine.models.enums import OrgKind
@@ -21,7 +22,7 @@ SETTING = "department_performance"
 
 
 def business_key(department: Organisation, year: int) -> str:
-    return f"department:{department.code}:{year}"
+    return department_key(department.code, year)
 
 
 def selected_for_finance(department: Organisation, year: int, share: str) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
+from engine.department_key import parse_department_key
 from engine.models import HumanTask, Message, MessageMute, Organisation, Project, User
 from engine.models.enums import Role
 
@@ -49,15 +50,10 @@ def unit_users(unit_id, kind):
     )
 
 
-# A department's overall performance (engine/department/start.py business_key) is
-# `department:<department code>:<year>`; every other process is `<process>:<project code>`.
-DEPARTMENT_KEY = "department:"
-
-
 def project_names(session: Session, business_keys: list[str]) -> dict[str, str]:
     """business key → "code name" of its project (or "name year 部门整体绩效" of a department's
     overall performance), in one query for each."""
-    departments = {key for key in business_keys if key.startswith(DEPARTMENT_KEY)}
+    departments = {key: found for key in business_keys if (found := parse_department_key(key))}
     codes = {project_of(key) for key in business_keys if key not in departments}
     names = {}
     if codes:
@@ -73,12 +69,11 @@ def project_names(session: Session, business_keys: list[str]) -> dict[str, str]:
         found = dict(
             session.execute(
                 select(Organisation.code, Organisation.name).where(
-                    Organisation.code.in_({department_of(key)[0] for key in departments})
+                    Organisation.code.in_({code for code, _ in departments.values()})
                 )
             ).all()
         )
-        for key in departments:
-            code, year = department_of(key)
+        for key, (code, year) in departments.items():
             if code in found:
                 names[key] = f"{found[code]} {year} 年度部门整体绩效"
     return names
@@ -86,9 +81,3 @@ def project_names(session: Session, business_keys: list[str]) -> dict[str, str]:
 
 def project_of(business_key: str) -> str:
     return business_key.split(":", 1)[-1]
-
-
-def department_of(business_key: str) -> tuple[str, str]:
-    """(department code, year) of a department's overall performance business key."""
-    _, code, year = (business_key.split(":") + ["", ""])[:3]
-    return code, year

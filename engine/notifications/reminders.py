@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, case, cast, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
+from engine.department_key import parse_department_key
 from engine.models import (
     FiscalYear,
     HumanTask,
@@ -20,9 +21,7 @@ from engine.models import (
 )
 from engine.models.enums import RectificationStatus
 from engine.notifications.drafts import (
-    DEPARTMENT_KEY,
     Draft,
-    department_of,
     not_messaged,
     project_names,
     project_of,
@@ -160,11 +159,10 @@ class _Calendars:
 
     def of_task(self, business_key: str) -> RegionCalendar | None:
         """The calendar of the region a task's project (or department) belongs to."""
-        if business_key.startswith(DEPARTMENT_KEY):
-            code = DEPARTMENT_KEY + department_of(business_key)[0]
-            region_of = select(Organisation.region_code).where(
-                Organisation.code == department_of(business_key)[0]
-            )
+        department = parse_department_key(business_key)
+        if department is not None:
+            code = business_key.rsplit(":", 1)[0]  # the department, whatever the year
+            region_of = select(Organisation.region_code).where(Organisation.code == department[0])
         else:
             code = business_key.split(":", 1)[-1]
             region_of = (

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.department import rollup
 from engine.department.evaluation import score_sheet
 from engine.department.queries import PlanFilter, department_scope, get_plan, list_plans
+from engine.department_key import parse_department_key
 from engine.errors import InvalidInput
 from engine.models import DepartmentPlan, FiscalYear, ProcessInstance
 from engine.models.enums import DocumentStatus, Operator
@@ -162,7 +163,8 @@ def department_subject(task) -> TaskSubject | None:
     """A department_performance task (it has no project): its department and year, linking to
     the plan. Read once per business key in a request."""
     key = getattr(task, "business_key", "") or ""
-    if not key.startswith("department:"):
+    department = parse_department_key(key)
+    if department is None:
         return None
     seen = g.setdefault("department_subjects", {})
     if key not in seen:
@@ -172,7 +174,7 @@ def department_subject(task) -> TaskSubject | None:
             if plan is None
             else TaskSubject(
                 plan.organisation.name,
-                translate("dept.subject_year", year=key.rsplit(":", 1)[1]),
+                translate("dept.subject_year", year=department[1]),
                 url_for("departments.plan", plan_id=plan.id),
             )
         )

@@ -10,15 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.department.queries import PlanView, Standing, get_plan, standings
+from engine.department.queries import PlanView, Standing, get_plan, plan_for_key, standings
 from engine.models import (
     DepartmentEvaluation,
     DepartmentIndicator,
     DepartmentMonitoring,
     DepartmentPlan,
-    FiscalYear,
     FrameNode,
-    Organisation,
 )
 from engine.paging import Page
 
@@ -139,17 +137,5 @@ def plan_detail(session: Session, actor: Actor, plan_id: int) -> PlanDetail:
 
 
 def plan_of_task(session: Session, task) -> DepartmentPlan | None:
-    """The plan a department_performance task works on (its business key names the
-    department and the year: `department:<code>:<year>`)."""
-    parts = (task.business_key or "").split(":")
-    if len(parts) != 3 or parts[0] != "department" or not parts[2].isascii():
-        return None
-    if not parts[2].isdigit() or len(parts[2]) != 4:
-        return None
-    return session.scalars(
-        select(DepartmentPlan)
-        .join(Organisation, Organisation.id == DepartmentPlan.org_id)
-        .join(FiscalYear, FiscalYear.id == DepartmentPlan.fiscal_year_id)
-        .where(Organisation.code == parts[1], FiscalYear.year == int(parts[2]))
-        .limit(1)
-    ).first()
+    """The plan a department_performance task works on (None for any other task)."""
+    return plan_for_key(session, task.business_key)
