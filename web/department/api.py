@@ -194,7 +194,7 @@ class PlanList(MethodView):
 
 
 # A plan's id is a 32-bit column on PostgreSQL: a larger one is no plan (404), never bound.
-@blp.route("/<int(max=2147483647):plan_id>")
+@blp.route("/<int:plan_id>")
 class PlanDetail(MethodView):
     @blp.response(200, DepartmentPlanDetailSchema)
     @blp.alt_response(404, description="no such plan in your scope")

@@ -28,8 +28,6 @@ from web.pages.views import page_number, year_value
 from web.review.task_subjects import TaskSubject
 
 bp = Blueprint("departments", __name__, template_folder="templates")
-# A plan's id is a 32-bit column on PostgreSQL: a larger one is no plan (404), never bound.
-PLAN_ID = "int(max=2147483647)"
 PER_PAGE = 50
 STATUSES = [status.value for status in DocumentStatus]
 
@@ -73,7 +71,7 @@ def plans():
     )
 
 
-@bp.get(f"/departments/performance/<{PLAN_ID}:plan_id>")
+@bp.get("/departments/performance/<int:plan_id>")
 def plan(plan_id: int):
     session, actor = get_session(), current_actor()
     detail = plan_detail(session, actor, plan_id)
@@ -85,7 +83,7 @@ def plan(plan_id: int):
     return render_template("department/detail.html", detail=detail, instance=instance)
 
 
-@bp.post(f"/departments/performance/<{PLAN_ID}:plan_id>/score-preview")
+@bp.post("/departments/performance/<int:plan_id>/score-preview")
 def score_preview(plan_id: int):
     """Each row's score, the total and the grade for the posted evaluation form; saves
     nothing (the evaluation forms post here as the user types)."""
