@@ -20,6 +20,15 @@ TREND_DRAWN = """(selector) => {
   return {datasets: chart ? chart.data.datasets.length : 0, values: values.length, painted};
 }"""
 
+# The page's scripts load after its table shows: wait until Chart.js has drawn on the canvas.
+CHART_READY = """(selector) => window.Chart !== undefined
+  && Chart.getChart(document.querySelector(selector)) !== undefined"""
+
+
+def _drawn(page: Page, selector: str) -> dict:
+    page.wait_for_function(CHART_READY, arg=selector)
+    return page.evaluate(TREND_DRAWN, selector)
+
 
 def test_a_supervisor_follows_departments_and_a_project_across_the_years(
     world_page: Page, world
@@ -29,8 +38,7 @@ def test_a_supervisor_follows_departments_and_a_project_across_the_years(
     page.goto("/dashboard?year=2027")
     section = page.locator("#year-on-year")
     expect(section.locator("h2")).to_have_text("各部门同比：2026 年与 2027 年")
-    page.wait_for_load_state("networkidle")
-    drawn = page.evaluate(TREND_DRAWN, "#chart-year-on-year")
+    drawn = _drawn(page, "#chart-year-on-year")
     assert drawn["datasets"] == 2 and drawn["values"] > 0 and drawn["painted"] > 0, drawn
     section.scroll_into_view_if_needed()
     screenshot(page, "trends-dashboard")
@@ -41,7 +49,7 @@ def test_a_supervisor_follows_departments_and_a_project_across_the_years(
     years = page.locator("table.trend-years tbody tr")
     expect(years).to_have_count(2)
     expect(years.first).to_contain_text("2026")
-    drawn = page.evaluate(TREND_DRAWN, "#org-trend-chart")
+    drawn = _drawn(page, "#org-trend-chart")
     assert drawn["datasets"] == 3 and drawn["painted"] > 0, drawn
     screenshot(page, "trends-department")
 
