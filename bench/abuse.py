@@ -35,6 +35,7 @@ from bench.abuse_watch import Memory, SecondClient  # noqa: E402
 from bench.latency import Server  # noqa: E402
 from tests.engine.workflow.test_data_limits import _growing_loop  # noqa: E402
 from tests.support.databases import PostgresTemplates, SqliteTemplates  # noqa: E402
+from tests.support.shared import Shared  # noqa: E402
 from tests.support.world import PostgresWorld, SqliteWorld, World  # noqa: E402
 
 ANSWER_GOAL_S = 2.0
@@ -225,13 +226,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-abuse-") as scratch:
         scratch = Path(scratch)
         started = time.perf_counter()
-        lived = SqliteWorld(scratch, SqliteTemplates(scratch / "templates"))
+        shared = Shared(scratch)
+        lived = SqliteWorld(shared, SqliteTemplates(scratch / "templates"))
         print(f"lived-in year built in {time.perf_counter() - started:.0f} s", flush=True)
         attack("sqlite", lived.fresh(), lived.world, scratch, args.quiet_seconds)
         if args.postgres:
             templates = PostgresTemplates()
             try:
-                lived = PostgresWorld(templates)
+                lived = PostgresWorld(shared, templates)
                 attack("postgresql", lived.fresh(), lived.world, scratch, args.quiet_seconds)
             finally:
                 templates.close()

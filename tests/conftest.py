@@ -13,6 +13,7 @@ from engine.cli import run
 from engine.db import create_db_engine, session_factory
 from tests.support.databases import PostgresTemplates, SqliteTemplates
 from tests.support.province import DemoProvince
+from tests.support.shared import POSTGRES_HANDLE, Shared, shared_root
 from tests.support.world import PostgresWorld, SqliteWorld
 from web.cli import cli
 
@@ -24,6 +25,39 @@ BACKENDS = os.environ.get("BUDGETLOOP_TEST_BACKENDS", "sqlite,postgresql").split
 os.environ.setdefault("BUDGETLOOP_AUDIT_KEY", "tests:budgetloop-tests-audit-key-0123456789")
 
 
+_RUN_CLUSTER = pytest.StashKey[PostgresTemplates]()
+
+
+def _controls_workers(config) -> bool:
+    """This process hands tests to pytest-xdist workers (`-n 2`; xdist has made `auto` a count
+    by now)."""
+    if hasattr(config, "workerinput"):
+        return False
+    return (getattr(config.option, "numprocesses", None) or 0) > 0
+
+
+def pytest_configure(config) -> None:
+    # One PostgreSQL cluster for the whole run, started before the workers are: each worker
+    # starting its own would migrate a template and build the lived-in year once more.
+    if _controls_workers(config) and "postgresql" in BACKENDS:
+        templates = PostgresTemplates()
+        config.stash[_RUN_CLUSTER] = templates
+        os.environ[POSTGRES_HANDLE] = templates.cluster.handle()  # workers inherit it
+
+
+def pytest_unconfigure(config) -> None:
+    templates = config.stash.get(_RUN_CLUSTER, None)
+    if templates is not None:
+        os.environ.pop(POSTGRES_HANDLE, None)
+        templates.close()
+
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory, request) -> Shared:
+    """What this run's processes build once and share (tests/support/shared.py)."""
+    return Shared(shared_root(tmp_path_factory, hasattr(request.config, "workerinput")))
+
+
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory) -> SqliteTemplates:
     return SqliteTemplates(tmp_path_factory.mktemp("sqlite"))
@@ -31,7 +65,8 @@ def sqlite_templates(tmp_path_factory) -> SqliteTemplates:
 
 @pytest.fixture(scope="session")
 def postgres_templates() -> Iterator[PostgresTemplates]:
-    templates = PostgresTemplates()
+    handle = os.environ.get(POSTGRES_HANDLE)
+    templates = PostgresTemplates.attached(handle) if handle else PostgresTemplates()
     yield templates
     templates.close()
 
@@ -98,24 +133,24 @@ def budgetloop(database_url, monkeypatch, tmp_path, capsys):
 
 # The lived-in year (tests/support/world.py), built once per backend when first asked for.
 @pytest.fixture(scope="session")
-def sqlite_world(sqlite_templates, tmp_path_factory):
-    return SqliteWorld(tmp_path_factory.mktemp("world"), sqlite_templates)
+def sqlite_world(shared, sqlite_templates):
+    return SqliteWorld(shared, sqlite_templates)
 
 
 @pytest.fixture(scope="session")
-def postgres_world(postgres_templates):
-    return PostgresWorld(postgres_templates)
+def postgres_world(shared, postgres_templates):
+    return PostgresWorld(shared, postgres_templates)
 
 
 # The demo province at work (tests/support/province.py), run once per backend when first asked for.
 @pytest.fixture(scope="session")
-def sqlite_demo_province(sqlite_templates):
-    return DemoProvince(sqlite_templates)
+def sqlite_demo_province(shared, sqlite_templates):
+    return DemoProvince(shared, "sqlite", sqlite_templates)
 
 
 @pytest.fixture(scope="session")
-def postgres_demo_province(postgres_templates):
-    return DemoProvince(postgres_templates)
+def postgres_demo_province(shared, postgres_templates):
+    return DemoProvince(shared, "postgres", postgres_templates)
 
 
 @pytest.fixture

@@ -53,13 +53,24 @@ class SqliteTemplates:
 
 
 class PostgresTemplates:
-    """A throwaway cluster with a migrated template database cloned per test."""
+    """A throwaway cluster with a migrated template database cloned per test.
 
-    def __init__(self) -> None:
-        self.cluster = ThrowawayPostgres(in_memory=True).start()
+    `PostgresTemplates()` starts the cluster and migrates the template; `attached(handle)` uses
+    the ones another process of the run made (tests/support/shared.py), and leaves stopping
+    the cluster to it.
+    """
+
+    def __init__(self, cluster: ThrowawayPostgres | None = None) -> None:
+        self.owner = cluster is None
+        self.cluster = cluster or ThrowawayPostgres(in_memory=True).start()
         self.admin = create_engine(self.cluster.url(), isolation_level="AUTOCOMMIT")
-        self._create("template_migrated")
-        migrate(self.cluster.url("template_migrated"))
+        if self.owner:
+            self._create("template_migrated")
+            migrate(self.cluster.url("template_migrated"))
+
+    @classmethod
+    def attached(cls, handle: str) -> PostgresTemplates:
+        return cls(ThrowawayPostgres.attach(handle))
 
     def _create(self, name: str, template: str | None = None) -> None:
         clause = f" TEMPLATE {template}" if template else ""
@@ -95,4 +106,5 @@ class PostgresTemplates:
 
     def close(self) -> None:
         self.admin.dispose()
-        self.cluster.stop()
+        if self.owner:
+            self.cluster.stop()

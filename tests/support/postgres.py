@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -96,6 +97,21 @@ class ThrowawayPostgres:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+    def handle(self) -> str:
+        """What another process needs to reach this running cluster (see `attach`)."""
+        return json.dumps({"port": self.port, "root": str(self.root), "memory": self.in_memory})
+
+    @classmethod
+    def attach(cls, handle: str) -> ThrowawayPostgres:
+        """The cluster another process started and described by `handle()`; stopping it is
+        still that process's job."""
+        fields = json.loads(handle)
+        cluster = cls.__new__(cls)
+        cluster.port, cluster.in_memory = fields["port"], fields["memory"]
+        cluster.root = Path(fields["root"])
+        cluster.data = cluster.root / "data"
+        return cluster
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import func, select, text, update
 
@@ -18,6 +17,7 @@ from engine.models import Alert, Evaluation, Organisation, Project, User
 from engine.models.enums import OrgKind
 from engine.synthetic.province import SeedRequest, seed_province
 from tests.support.pending_decision import leave_one_unconfirmed
+from tests.support.shared import Shared
 
 YEAR, PROJECTS, UNITS, SEED = 2026, 36, 36, 7
 PASSWORD = "correct-horse-battery"
@@ -132,13 +132,17 @@ def _account(session, role: str, org_id: int) -> Account:
 
 
 class SqliteWorld:
-    """The lived-in year in a SQLite file, copied per test."""
+    """The lived-in year in a SQLite file, built once per run (`shared`), copied per test."""
 
-    def __init__(self, root: Path, templates) -> None:
-        self.root = root
-        self.template = root / "world.sqlite3"
-        shutil.copyfile(templates.template, self.template)
-        self.world = live_a_year(f"sqlite:///{self.template}")
+    def __init__(self, shared: Shared, templates) -> None:
+        self.root = shared.folder("sqlite-world")
+        self.template = self.root / "world.sqlite3"
+
+        def build() -> World:
+            shutil.copyfile(templates.template, self.template)
+            return live_a_year(f"sqlite:///{self.template}")
+
+        self.world = shared.once("sqlite-world", build)
 
     def fresh(self) -> str:
         path = self.root / f"world-{uuid.uuid4().hex[:8]}.sqlite3"
@@ -147,13 +151,17 @@ class SqliteWorld:
 
 
 class PostgresWorld:
-    """The lived-in year in a PostgreSQL template database, cloned per test."""
+    """The lived-in year in a PostgreSQL template database, built once per run (`shared`) in
+    the run's cluster, cloned per test."""
 
-    def __init__(self, templates) -> None:
+    def __init__(self, shared: Shared, templates) -> None:
         self.templates = templates
-        url = templates.fresh()
-        self.name = url.rsplit("/", 1)[1]
-        self.world = live_a_year(url)
+
+        def build() -> tuple[str, World]:
+            url = templates.fresh()
+            return url.rsplit("/", 1)[1], live_a_year(url)
+
+        self.name, self.world = shared.once("postgres-world", build)
 
     def fresh(self) -> str:
         name = f"w_{uuid.uuid4().hex[:12]}"

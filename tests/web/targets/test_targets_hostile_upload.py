@@ -59,6 +59,11 @@ def _state(world_app, table_id: int) -> tuple:
     return version, names, events
 
 
+# Read unbounded, these packages held a worker for minutes or took all its memory; refused, they
+# take a few hundred milliseconds. The bound is far from both, so a loaded machine passes.
+STALL = 10.0
+
+
 def _hostile(export: bytes) -> dict:
     """Each small enough to stay under the test client's 500 KB spooling (a 1,000,000-row sheet
     is refused the same way in tests/engine/test_xlsx_limits.py)."""
@@ -79,7 +84,7 @@ def test_hostile_uploads_are_a_quick_422_naming_why_and_change_nothing(
     for reason, data in _hostile(export).items():
         started = time.monotonic()
         response = _upload(world_client, world, table["id"], data)
-        assert time.monotonic() - started < 2.0, reason
+        assert time.monotonic() - started < STALL, reason
         assert response.status_code == 422, (reason, response.json)
         body = response.json
         assert set(body) >= {"code", "status", "message", "errors"}
@@ -107,7 +112,7 @@ def test_a_hostile_upload_is_said_in_chinese_on_the_page(login, world_client, wo
         headers=HTML,
         content_type="multipart/form-data",
     )
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < STALL
     assert response.status_code == 422
     assert "未导入：工作表超过 5000 行。" in response.text
     assert _state(world_app, table["id"]) == before
