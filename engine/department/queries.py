@@ -24,6 +24,8 @@ from engine.models import (
 )
 from engine.models.enums import DocumentStatus
 from engine.paging import Page, paginate, sort_by
+from engine.workflow.instance_view import InstanceView, instance_view
+from engine.workflow.runtime import WorkflowEngine
 
 
 def plan_for_key(session: Session, key: str | None) -> DepartmentPlan | None:
@@ -174,3 +176,20 @@ def standings(session: Session, plan_ids: list[int]) -> dict[int, Standing]:
             grades.get((plan_id, "finance")),
         )
     return result
+
+
+def plan_instance(
+    session: Session, actor: Actor, workflow: WorkflowEngine, plan_id: int
+) -> InstanceView:
+    """Where the plan's department_performance process is (404 outside the caller's scope, or
+    before the department's year has started)."""
+    view = get_plan(session, actor, plan_id)
+    if view.instance_id is None:
+        raise NotFound(
+            f"department plan {plan_id} has no process instance yet",
+            key="no_department_instance",
+            params={"id": plan_id},
+            errors={"instance": "none"},
+        )
+    instance = session.get(ProcessInstance, view.instance_id)
+    return instance_view(session, actor, workflow, instance, view.plan)

@@ -1,6 +1,7 @@
-"""Where a project's process instance is, as Camunda Cockpit shows it: each diagram the instance
-has entered (the budget cycle, the stages it called, their review chains), the elements active and
-completed in each, the sequence flows taken, and who did what when.
+"""Where a process instance is (a project's cycle, a department's year), as Camunda Cockpit
+shows it: each diagram the instance has entered (the budget cycle, the stages it called, their
+review chains), the elements active and completed in each, the sequence flows taken, and who did
+what when.
 
 Read-only: the workflow is loaded from its stored state and never run. The work is bounded by the
 instance itself (its task tree, its human tasks and timers), never by the size of the province.
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.models import (
+    DepartmentPlan,
     FinishedDiagram,
     HumanTask,
     ProcessDefinition,
@@ -67,7 +69,8 @@ class HistoryEntry:
 
 @dataclass
 class InstanceView:
-    project: Project
+    # What the instance is about: a Project, or a DepartmentPlan (its `id` names it).
+    subject: Project | DepartmentPlan | None
     instance_id: int
     process_key: str
     definition_id: int
@@ -85,9 +88,9 @@ class InstanceView:
 
 
 def instance_view(
-    session: Session, actor: Actor, engine: WorkflowEngine, instance: ProcessInstance, project
+    session: Session, actor: Actor, engine: WorkflowEngine, instance: ProcessInstance, subject
 ) -> InstanceView:
-    """Where `instance` (the cycle instance of `project`) is, and how it got there."""
+    """Where `instance` (the process of `subject`) is, and how it got there."""
     workflow = engine.load(session, instance, actor)
     spec_row = session.get(ProcessSpec, instance.spec_sha256)
     versions = dict(spec_row.versions) if spec_row is not None else {}
@@ -99,7 +102,7 @@ def instance_view(
     diagrams = _diagrams(workflow, instance.process_key, list(finished))
     _attach_definitions(session, diagrams, versions)
     return InstanceView(
-        project=project,
+        subject=subject,
         instance_id=instance.id,
         process_key=instance.process_key,
         definition_id=instance.definition_id,

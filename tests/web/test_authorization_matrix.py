@@ -111,6 +111,7 @@ GET  /api/v1/ex-ante-assessments/                       listed
 GET  /api/v1/ex-ante-assessments/{assessment_id}        scoped
 GET  /api/v1/department-plans/                          listed
 GET  /api/v1/department-plans/{plan_id}                 scoped
+GET  /api/v1/department-plans/{plan_id}/instance        scoped
 GET  /api/v1/rectification-orders/                      listed
 GET  /api/v1/rectification-orders/{order_id}            scoped
 GET  /api/v1/funding-decisions/                         listed

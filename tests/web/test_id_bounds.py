@@ -39,6 +39,7 @@ def test_an_instance_version_past_bigint_is_422(world_client, world):
         "/api/v1/evaluations/{id}",
         "/api/v1/ex-ante-assessments/{id}",
         "/api/v1/department-plans/{id}",
+        "/api/v1/department-plans/{id}/instance",
         "/api/v1/tasks/{id}",
     ],
 )

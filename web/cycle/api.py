@@ -93,7 +93,7 @@ class HistoryEntrySchema(Schema):
 
 
 class InstanceSchema(Schema):
-    project_id = fields.Integer(required=True, attribute="project.id")
+    project_id = fields.Integer(required=True, attribute="subject.id")
     instance_id = fields.Integer(required=True)
     process_key = fields.String(required=True)
     definition_id = fields.Integer(required=True)

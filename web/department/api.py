@@ -4,14 +4,16 @@ counts."""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine.department.queries import PlanFilter, list_plans
+from engine.department.queries import PlanFilter, list_plans, plan_instance
 from engine.models.enums import DocumentStatus
 from web.api.paging import PageArgs, page_of
 from web.auth import current_actor, protect
+from web.cycle.api import InstanceSchema
 from web.db import get_session
 from web.department.views import plan_detail, plan_rows
 from web.input_guard import MAX_ID
@@ -168,6 +170,16 @@ class DepartmentPlanDetailSchema(Schema):
     approved_at = fields.DateTime(allow_none=True, attribute="plan.approved_at")
 
 
+class DepartmentInstanceSchema(InstanceSchema):
+    """A project's instance view, about a department plan instead (the same diagrams, active
+    elements, flows taken and history: web/static/js/instance.js draws either)."""
+
+    class Meta:
+        exclude = ("project_id",)
+
+    plan_id = fields.Integer(required=True, attribute="subject.id")
+
+
 class DepartmentPlanArgs(PageArgs):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     status = fields.String(validate=validate.OneOf([s.value for s in DocumentStatus]))
@@ -202,3 +214,15 @@ class PlanDetail(MethodView):
         """One plan: duties, goal, basic budget, key tasks, indicators under their frame
         items; the mid-year monitoring; the evaluations with their scores; the grade."""
         return plan_detail(get_session(), current_actor(), plan_id)
+
+
+@blp.route("/<int:plan_id>/instance")
+class PlanInstance(MethodView):
+    @blp.response(200, DepartmentInstanceSchema)
+    @blp.alt_response(404, description="no such plan in your scope, or its year not started")
+    def get(self, plan_id: int):
+        """Where the plan's process is (department_performance: filing, review, monitoring,
+        evaluations): its diagrams, the active and completed elements, the flows taken, and
+        who did what when, with return comments."""
+        workflow = current_app.extensions["budgetloop.workflow"]
+        return plan_instance(get_session(), current_actor(), workflow, plan_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.models import DepartmentEvaluation, DepartmentPlan, Organisation
+from engine.models import DepartmentEvaluation, DepartmentPlan, FiscalYear, Organisation
 
 API = "/api/v1/department-plans/"
 
@@ -94,6 +94,36 @@ def test_a_plan_reads_with_its_table_monitoring_and_evaluations(world_app, world
     assert plan["grade"] == counting["grade"]
     scores = plan["evaluations"][0]["scores"]
     assert scores[0]["key"] == "execution" and len(scores) == len(plan["indicators"]) + 1
+
+
+def test_a_plans_instance_shows_where_its_process_is(world_app, world_client, world):
+    plans = _plans(world_app)
+    own = next(i for i, (org, _) in plans.items() if org == world["department"].org_id)
+    answer = world_client.get(f"{API}{own}/instance", headers=world.headers("department"))
+    assert answer.status_code == 200, answer.json
+    instance = answer.json
+    assert instance["plan_id"] == own and "project_id" not in instance
+    assert instance["process_key"] == "department_performance"
+    top = instance["diagrams"][0]
+    assert top["process"] == "department_performance" and top["definition_id"]
+    assert {"Task_FilePlan", "Task_SelfEvaluation"} <= set(top["completed"]), top
+    called = {d["called_as"] for d in instance["diagrams"][1:]}
+    assert called, "the plan's review is a diagram of its own"
+    steps = [h for h in instance["history"] if h["kind"] == "task"]
+    assert steps and all(h["at"] for h in steps)
+    assert any(h["actor"] and h["actor"].startswith("user:") for h in steps)
+    # The same 404 as the plan's outside the scope; a plan with no instance says so.
+    other = next(i for i, (org, _) in plans.items() if org != world["department"].org_id)
+    hidden = world_client.get(f"{API}{other}/instance", headers=world.headers("department"))
+    assert hidden.status_code == 404
+    with world_app.extensions["budgetloop.sessions"]() as session, session.begin():
+        plan = session.get(DepartmentPlan, own)
+        plan.fiscal_year_id = session.scalar(
+            select(FiscalYear.id).where(FiscalYear.year != plan.fiscal_year.year)
+        )
+    orphan = world_client.get(f"{API}{own}/instance", headers=world.headers("department"))
+    assert orphan.status_code == 404
+    assert orphan.json["errors"] == {"instance": "none"}
 
 
 def test_a_plan_outside_the_scope_is_not_found(world_app, world_client, world):
