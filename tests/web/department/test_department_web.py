@@ -140,6 +140,9 @@ def test_the_pages_list_and_show_a_plan_in_both_languages(login, world_app, worl
     english = client.get(f"/departments/performance/{plan_id}?lang=en").text
     assert "Overall target table" in english and "Key work tasks" in english
     assert "duties fulfilled" in english
+    # A qualitative target reads with the page's own punctuation.
+    assert "qualitative: " in english and "qualitative：" not in english
+    assert "定性：" in detail
     for missing in (999999, 2**31, 2**62):
         assert client.get(f"/departments/performance/{missing}").status_code == 404
     assert client.get("/departments/performance?year=1999").status_code == 422
