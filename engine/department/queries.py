@@ -4,6 +4,7 @@ the departments it handles, the performance division and supervisors all; nobody
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session, joinedload
@@ -19,6 +20,7 @@ from engine.models import (
     DepartmentMonitoring,
     DepartmentPlan,
     FiscalYear,
+    HumanTask,
     Organisation,
     ProcessInstance,
 )
@@ -193,3 +195,48 @@ def plan_instance(
         )
     instance = session.get(ProcessInstance, view.instance_id)
     return instance_view(session, actor, workflow, instance, view.plan)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a plan's process is: the step waiting (its task, the role and office that have it,
+    when it falls due), or, with no step waiting, the process's own status."""
+
+    process_status: str | None
+    name: str | None = None
+    role: str | None = None
+    office: str | None = None
+    due_at: datetime | None = None
+
+
+def steps(session: Session, plans: list[DepartmentPlan]) -> dict[int, list[Step]]:
+    """Each plan's waiting steps (or its process's status when none waits), read in two
+    queries for a page of plans; a plan whose process has not started has none."""
+    keys = {business_key(plan.organisation, plan.fiscal_year.year): plan.id for plan in plans}
+    instances = {
+        instance_id: (keys[key], status)
+        for instance_id, key, status in session.execute(
+            select(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.status).where(
+                ProcessInstance.business_key.in_(keys)
+            )
+        )
+    }
+    found: dict[int, list[Step]] = {plan.id: [] for plan in plans}
+    for instance_id, name, role, office, due_at in session.execute(
+        select(
+            HumanTask.instance_id,
+            HumanTask.name,
+            HumanTask.role,
+            Organisation.name,
+            HumanTask.due_at,
+        )
+        .outerjoin(Organisation, Organisation.id == HumanTask.org_id)
+        .where(HumanTask.instance_id.in_(instances), HumanTask.status == "ready")
+        .order_by(HumanTask.id)
+    ):
+        plan_id, status = instances[instance_id]
+        found[plan_id].append(Step(status, name, role, office, due_at))
+    for plan_id, status in instances.values():
+        if not found[plan_id]:
+            found[plan_id].append(Step(status))
+    return found

@@ -12,6 +12,9 @@ from engine.forms.problems import problem
 from engine.models.enums import QualitativeBand
 
 TEXT = validate.Length(max=2000)
+# Actual values and the amount executed are stored as Measure (four places in a 64-bit integer,
+# about 9.2e14): anything from here on could not be stored and is refused as no number.
+MAX_NUMBER = Decimal("1e14")
 
 
 class Number(fields.Field):
@@ -26,7 +29,7 @@ class Number(fields.Field):
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise self.make_error("invalid") from None
-        if not number.is_finite() or abs(number) >= Decimal("1e15"):
+        if not number.is_finite() or abs(number) >= MAX_NUMBER:
             raise self.make_error("invalid")
         return str(number)
 

@@ -71,8 +71,14 @@ def _execution_node(call: ServiceCall, sheet) -> FrameNode | None:
 
 def _stored(evaluation_id: int, row: Row, nodes: dict, execution) -> EvaluationScore:
     if row.key == "execution":
+        # The amount executed in the year is kept on the row: the department's year-end
+        # roll-up (engine/department/rollup.year_end) reads it from here.
         return EvaluationScore(
-            evaluation_id=evaluation_id, node_id=execution.id, weight=row.weight, score=row.score
+            evaluation_id=evaluation_id,
+            node_id=execution.id,
+            weight=row.weight,
+            actual=row.actual.quantize(Decimal("0.0001")) if row.actual is not None else None,
+            score=row.score,
         )
     if row.key in nodes:
         return EvaluationScore(

@@ -130,7 +130,8 @@ def department_node(node) -> str:
 def department_target(indicator) -> str:
     """≥ 95 %, or the qualitative target in words."""
     if indicator.operator is Operator.QUALITATIVE:
-        return f"{translate('targets.operator.qualitative')}：{indicator.target_text or ''}"
+        qualitative, colon = translate("targets.operator.qualitative"), translate("dept.colon")
+        return f"{qualitative}{colon}{indicator.target_text or ''}"
     sign = translate(f"targets.operator.{indicator.operator.value}")
     return f"{sign} {plain(indicator.target_value)} {indicator.unit_of_measure or ''}".strip()
 

@@ -10,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.department.queries import PlanView, Standing, get_plan, plan_for_key, standings
+from engine.department.queries import (
+    PlanView,
+    Standing,
+    Step,
+    get_plan,
+    plan_for_key,
+    standings,
+    steps,
+)
 from engine.models import (
     DepartmentEvaluation,
     DepartmentIndicator,
@@ -26,11 +34,13 @@ KINDS = ("self", "finance")
 
 @dataclass(frozen=True)
 class PlanRow:
-    """A plan in a list: its standing (grades, mid-year colour) and its execution rate."""
+    """A plan in a list: its standing (grades, mid-year colour), its execution rate and where
+    its process is (the steps waiting and who has them)."""
 
     plan: DepartmentPlan
     standing: Standing
     execution_rate: Decimal | None
+    steps: tuple[Step, ...] = ()
 
     @property
     def grade(self) -> str | None:
@@ -38,7 +48,8 @@ class PlanRow:
 
 
 def plan_rows(session: Session, page: Page) -> Page:
-    """The page of plans with each plan's standing, read in three queries for the page."""
+    """The page of plans with each plan's standing and steps, read in five queries for the
+    page."""
     ids = [plan.id for plan in page.items]
     standing = standings(session, ids) if ids else {}
     rates = dict(
@@ -48,7 +59,11 @@ def plan_rows(session: Session, page: Page) -> Page:
             )
         ).all()
     )
-    rows = [PlanRow(plan, standing[plan.id], rates.get(plan.id)) for plan in page.items]
+    waiting = steps(session, page.items) if ids else {}
+    rows = [
+        PlanRow(plan, standing[plan.id], rates.get(plan.id), tuple(waiting.get(plan.id, ())))
+        for plan in page.items
+    ]
     return Page(rows, page.page, page.per_page, page.total)
 
 

@@ -5,9 +5,12 @@ monitoring and evaluations; the pages show them in Chinese and in English."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
-from engine.models import DepartmentEvaluation, DepartmentPlan, FiscalYear, Organisation
+from engine.models import DepartmentEvaluation, DepartmentPlan, FiscalYear, HumanTask, Organisation
+from tests.web.department.support import NEXT_YEAR, ready_task, start_next_year
 
 API = "/api/v1/department-plans/"
 
@@ -167,6 +170,9 @@ def test_the_pages_list_and_show_a_plan_in_both_languages(login, world_app, worl
     english = client.get(f"/departments/performance/{plan_id}?lang=en").text
     assert "Overall target table" in english and "Key work tasks" in english
     assert "duties fulfilled" in english
+    # A qualitative target reads with the page's own punctuation.
+    assert "qualitative: " in english and "qualitative：" not in english
+    assert "定性：" in detail
     for missing in (999999, 2**31, 2**62):
         assert client.get(f"/departments/performance/{missing}").status_code == 404
     assert client.get("/departments/performance?year=1999").status_code == 422
@@ -199,3 +205,25 @@ def test_the_nav_shows_the_page_to_those_whose_scope_holds_departments(login):
         "supervisor": True,
         "evaluator": False,
     }
+
+
+def test_the_list_says_where_each_plan_is_and_who_has_it(login, world_app, world):
+    instance_id = start_next_year(world_app, world)
+    task = ready_task(world_app, instance_id)
+    # The filing has no deadline of its own; give it one, as the evaluation steps have.
+    with world_app.extensions["budgetloop.sessions"]() as session, session.begin():
+        session.get(HumanTask, task.id).due_at = datetime(2028, 4, 15, 15, 59, 59, tzinfo=UTC)
+    client = login("finance")
+    html = client.get(f"/departments/performance?year={NEXT_YEAR}").text
+    row = html.split('data-plan="', 1)[1].split("</tr>", 1)[0]
+    assert "当前环节" in html
+    assert task.name in row and "主管部门" in row
+    assert "2028-04-15 前办理" in row
+    done = client.get("/departments/performance?year=2026").text
+    rows = done.split('data-plan="')[1:]
+    assert rows and all("已结束" in r.split("</tr>", 1)[0] for r in rows)
+    english = client.get(f"/departments/performance?year={NEXT_YEAR}&lang=en").text
+    assert "Where it is" in english and "Department" in english.split('data-plan="', 1)[1]
+    plan_id = row.split('"', 1)[0]
+    detail = client.get(f"/departments/performance/{plan_id}?lang=zh-CN").text
+    assert task.name in detail and "2028-04-15 前办理" in detail

@@ -207,3 +207,42 @@ def _miss_one(client, world, evaluation_id, scores) -> dict:
                 return entry
         entry["actual"] = target
     raise AssertionError("no numeric indicator to miss")
+
+
+def test_a_number_too_large_to_store_is_refused_not_a_server_error(world_client, world, world_app):
+    """Actual values and the amount executed are kept as Measure (up to about 9.2e14)."""
+    start_self_evaluation(world_app, world["unit"].org_id)
+    task = ready(world_app, form="self_evaluation", org_id=world["unit"].org_id)[-1]
+    with sessions(world_app)() as session:
+        evaluation_id = session.scalars(
+            select(Evaluation.id)
+            .where(Evaluation.kind == EvaluationKind.SELF)
+            .order_by(Evaluation.id.desc())
+        ).first()
+    rows = world_client.post(
+        "/api/v1/evaluations/score-preview",
+        json={"evaluation_id": evaluation_id, "data": {}},
+        headers=world.headers("unit"),
+    ).json["rows"]
+    scores = []
+    for row in rows:
+        if row["key"] == "execution":
+            continue
+        entry = {"indicator_id": int(row["key"]), "reason": "受客观因素影响"}
+        if row["target"] is None:
+            entry |= {"band": "achieved", "band_pct": "1.0"}
+        else:
+            entry["actual"] = row["target"]
+        scores.append(entry)
+    numeric = next(entry for entry in scores if "actual" in entry)
+    huge = "999999999999999"
+    too_large = [{**entry, "actual": huge} if entry is numeric else entry for entry in scores]
+    for data in (
+        {"executed": huge, "scores": scores},
+        {"executed": "1", "scores": too_large},
+    ):
+        response = world_client.post(
+            f"/api/v1/tasks/{task.id}/complete", json={"data": data}, headers=world.headers("unit")
+        )
+        assert response.status_code == 422, response.json
+        assert ready(world_app, id=task.id)
