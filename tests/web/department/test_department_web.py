@@ -165,7 +165,7 @@ def test_the_pages_list_and_show_a_plan_in_both_languages(login, world_app, worl
     detail = client.get(f"/departments/performance/{plan_id}?lang=zh-CN").text
     for heading in ("部门整体绩效目标表", "重点工作任务", "绩效指标", "绩效运行监控", "绩效评价"):
         assert heading in detail, heading
-    assert "部门整体支出绩效自评" in detail and "办理过程" in detail
+    assert "部门整体支出绩效自评" in detail and "流程实例" in detail
     assert "产出指标" in detail and "履职目标实现指标" in detail
     english = client.get(f"/departments/performance/{plan_id}?lang=en").text
     assert "Overall target table" in english and "Key work tasks" in english
