@@ -30,6 +30,18 @@ def test_healthz_is_503_when_the_database_is_down():
     assert "cannot reach the database" in response.json["database"]
 
 
+def test_the_tab_icon_is_served_where_browsers_look(client):
+    linked = client.get("/login").text
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in linked
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        icon = client.get(path)
+        try:
+            assert icon.status_code == 200, path
+            assert icon.mimetype == "image/svg+xml" and icon.data.startswith(b"<svg"), path
+        finally:
+            icon.close()  # a file sent whole stays open until the answer is closed
+
+
 def test_api_root_links_to_openapi(client):
     response = client.get("/api/v1/")
     assert response.status_code == 200
