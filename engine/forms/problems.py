@@ -10,6 +10,7 @@ from __future__ import annotations
 PROBLEMS: dict[str, str] = {
     "not_a_number": "must be a number",
     "share": "a share between 0 and 1",
+    "percent": "a percentage between 0 and 100",
     "scored_once": "each indicator is scored once",
     "negative": "cannot be negative",
     "unstorable": "contains a NUL or invalid Unicode",

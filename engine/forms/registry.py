@@ -9,6 +9,9 @@ from engine.errors import InvalidInput
 
 FORMS: dict[str, type[Schema]] = {}
 
+# The key of a form schema's refusal; its field problems name rows by their position.
+FORM_HAS_PROBLEMS = "form_has_problems"
+
 
 def register_form(name: str, schema: type[Schema]) -> None:
     """Register `schema` as the form `name` (the same schema again is harmless)."""
@@ -51,6 +54,6 @@ def validate_form(name: str | None, data: object) -> dict:
         raise InvalidInput(
             f"the '{name}' form has problems in: {fields}",
             errors=error.normalized_messages(),
-            key="form_has_problems",
+            key=FORM_HAS_PROBLEMS,
             params={"fields": fields},
         ) from None

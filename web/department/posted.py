@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from engine.forms.registry import FORM_HAS_PROBLEMS as SCHEMA_KEY
 from web.errors import error_pairs
 
 # More rows than any form takes (the schemas refuse past 30): the rest are not read at all.
 MAX_ROWS = 60
-SCHEMA_KEY = "form_has_problems"
 
 
 def posted_rows(posted: MultiDict, prefix: str, fields: tuple[str, ...]) -> list[tuple[str, dict]]:

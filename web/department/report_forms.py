@@ -10,7 +10,7 @@ form shows the department's own self-evaluation beside each row.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import request
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from web.department.plan_form import returned_note
 from web.department.posted import number_text, posted_rows
 from web.department.views import indicator_lines, plan_of_task
 from web.formatting import plain
+from web.percent_input import refuse_shares_out_of_range, share
 from web.review.task_forms import PageForm
 
 PROGRESS_FIELDS = ("actual", "band", "likelihood", "reason")
@@ -59,15 +60,6 @@ def parse_monitoring(posted: MultiDict) -> dict:
     return data
 
 
-def _share(percent: str) -> str:
-    """The form asks for a percentage (85); the engine scores a share (0.85)."""
-    try:
-        value = Decimal(percent)
-    except InvalidOperation:
-        return percent  # the form schema names it as not a number
-    return str(value / 100) if value.is_finite() else percent
-
-
 def parse_evaluation(posted: MultiDict) -> dict:
     data: dict = {"scores": [], "summary": posted.get("summary", "").strip()}
     executed = number_text(posted.get("basic_executed"))
@@ -82,10 +74,11 @@ def parse_evaluation(posted: MultiDict) -> dict:
             entry["band"] = row["band"]
         percent = number_text(row.get("band_pct"))
         if percent is not None:
-            entry["band_pct"] = _share(percent)
+            entry["band_pct"] = share(percent)
         if row.get("reason"):
             entry["reason"] = row["reason"]
         data["scores"].append(entry)
+    refuse_shares_out_of_range(data["scores"])
     return data
 
 

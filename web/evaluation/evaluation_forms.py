@@ -6,24 +6,16 @@ evaluations. Each row's score, the total and the grade are computed live as the 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
 from engine.evaluation.queries import evaluation_for_task, sheet_of
+from web.percent_input import refuse_shares_out_of_range, share
 from web.review.task_extras import evidence_context
 from web.review.task_forms import PageForm
 
 SCORE_FIELD = re.compile(r"scores-(\d{1,12})-(actual|band|band_pct|reason)")
 ITEM_FIELD = re.compile(r"items-([A-Za-z0-9_.-]{1,40})")
-
-
-def _share(percent: str) -> str:
-    """The form asks for a percentage (95); the engine scores a share (0.95)."""
-    try:
-        return str(Decimal(percent) / 100)
-    except InvalidOperation:
-        return percent  # the form schema names it as not a number
 
 
 def parse_self_evaluation(posted: MultiDict) -> dict:
@@ -39,8 +31,9 @@ def parse_self_evaluation(posted: MultiDict) -> dict:
         row = rows.setdefault(int(match[1]), {"indicator_id": int(match[1])})
         value = value.strip()
         if value:
-            row[match[2]] = _share(value) if match[2] == "band_pct" else value
+            row[match[2]] = share(value) if match[2] == "band_pct" else value
     data["scores"] = [rows[key] for key in sorted(rows)]
+    refuse_shares_out_of_range(data["scores"])
     return data
 
 

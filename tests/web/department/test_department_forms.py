@@ -258,6 +258,9 @@ def test_an_evaluation_asks_the_reason_for_a_shortfall_beside_its_row(
     refused = post_form(client, task.id, {**scores, f"scores-{ids[4]}-band_pct": "30"})
     assert refused.status_code == 422
     assert "百分比不在所选档次的范围内" in _beside(refused.text, f"scores-{ids[4]}-band")
+    refused = post_form(client, task.id, {**scores, f"scores-{ids[4]}-band_pct": "200"})
+    assert refused.status_code == 422
+    assert "须为 0 到 100 之间的百分比" in _beside(refused.text, f"scores-{ids[4]}-band_pct")
     refused = post_form(client, task.id, {**scores, "basic_executed": ""})
     assert refused.status_code == 422
     assert "此项必填" in _beside(refused.text, "basic_executed")

@@ -3,6 +3,8 @@ computed live as the user types, and a return without a comment refused (the tas
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -142,3 +144,26 @@ def test_the_evaluation_page_shows_the_scored_table(world_client, world, login):
         assert word in page.text and evaluation["total_score"] in page.text
     stranger = login("evaluator", stranger=True)
     assert stranger.get(f"/evaluations/{evaluation['id']}").status_code == 404
+
+
+def test_a_percentage_past_100_is_refused_as_a_percentage(world_app, world, login):
+    """The page asks for 达成 at 85 (%); 200 is refused in those terms, beside its row — not as
+    "a share between 0 and 1", which is what the engine checks and nobody typed."""
+    start_self_evaluation(world_app, world["unit"].org_id)
+    task = ready(world_app, form="self_evaluation", org_id=world["unit"].org_id)[-1]
+    client = login("unit")
+    page = client.get(f"/tasks/{task.id}").text
+    indicator = re.search(r'name="scores-(\d+)-actual"', page)[1]
+    posted = {
+        "csrf_token": csrf(client),
+        "executed": "1",
+        f"scores-{indicator}-band": "achieved",
+        f"scores-{indicator}-band_pct": "200",
+    }
+    refused = client.post(f"/tasks/{task.id}", data=posted)
+    assert refused.status_code == 422
+    assert "须为 0 到 100 之间的百分比" in refused.text
+    assert "0 到 1 之间的比例" not in refused.text
+    assert ready(world_app, form="self_evaluation", org_id=world["unit"].org_id)[-1].id == task.id
+    english = client.post(f"/tasks/{task.id}?lang=en", data=posted)
+    assert english.status_code == 422 and "a percentage between 0 and 100" in english.text
