@@ -38,6 +38,9 @@ TEMPLATE = (
     ("beneficiary", "服务对象满意度", ">=", "90", "%", "10"),
 )
 
+# The least basic expenditure a demo department files (元).
+BASIC_FLOOR = Decimal("2000000.00")
+
 
 def performance(code: str, year: int) -> float:
     """How well the department does in `year`: 1.0 on target; one in five weak (0.5)."""
@@ -112,10 +115,14 @@ def _plan(session, department: Organisation, plan: DepartmentPlan) -> dict:
         session, department, _previous_year(session, plan)
     )
     total = sum((p.requested_amount for p in projects), Decimal(0))
+    # Staff and office costs: about a quarter of what its projects request, and never nothing:
+    # a department with no project still pays its people (a zero budget scored its execution
+    # full marks on 0 of 0 yuan).
+    basic = max(BASIC_FLOOR, (total * Decimal("0.25")).quantize(CENT))
     tasks = [
         {"name": p.name, "content": f"由{p.unit.name}实施", "amount": str(p.requested_amount)}
         for p in projects[:5]
-    ] or [{"name": "部门基本运转", "content": "保障机关正常运转", "amount": "0"}]
+    ] or [{"name": "部门基本运转", "content": "保障机关正常运转", "amount": str(basic)}]
     people = max(1, len(projects)) * 3
     indicators = []
     for item, name, operator, target, unit, weight in TEMPLATE:
@@ -127,9 +134,9 @@ def _plan(session, department: Organisation, plan: DepartmentPlan) -> dict:
         indicators.append(row)
     return {
         "duties": f"{department.name}依法履行本行业、本领域的政策制定、资金管理和监督指导职责。",
-        "goal": f"统筹基本支出和{len(projects)}个项目支出，完成年度重点工作任务。",
-        # Staff and office costs: about a quarter of what its projects request.
-        "basic_budget": str((total * Decimal("0.25")).quantize(CENT)),
+        # No count of projects: filed as the year begins, last year's count would be wrong.
+        "goal": "统筹基本支出和项目支出，完成年度重点工作任务，提升部门履职效能。",
+        "basic_budget": str(basic),
         "key_tasks": tasks,
         "indicators": indicators,
     }

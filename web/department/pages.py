@@ -127,6 +127,12 @@ def department_node(node) -> str:
 
 
 @bp.app_template_global()
+def key_tasks_total(plan) -> Decimal:
+    """What the key work tasks budget together (each amount is stored as text)."""
+    return sum((Decimal(str(task.get("amount") or 0)) for task in plan.key_tasks or []), Decimal(0))
+
+
+@bp.app_template_global()
 def department_target(indicator) -> str:
     """≥ 95 %, or the qualitative target in words."""
     if indicator.operator is Operator.QUALITATIVE:
@@ -137,13 +143,16 @@ def department_target(indicator) -> str:
 
 
 @bp.app_template_global()
-def department_actual(row: dict) -> str:
-    """A scored or reported row's actual value, or its band in words."""
+def department_actual(row: dict, indicator=None) -> str:
+    """A scored or reported row's actual value with the indicator's unit (59.65 beside
+    "≥ 100 %" read as a shortfall of a different quantity), or its band in words."""
     if row.get("band"):
         band = translate(f"evaluation.band.{row['band']}")
         share = row.get("band_pct")
         return f"{band} {plain(Decimal(str(share)) * 100)}%" if share else band
-    return plain(row.get("actual"))
+    actual = plain(row.get("actual"))
+    unit = indicator.unit_of_measure if indicator is not None else ""
+    return f"{actual} {unit}" if actual and unit else actual
 
 
 @bp.app_template_global()

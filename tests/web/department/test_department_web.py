@@ -5,7 +5,9 @@ monitoring and evaluations; the pages show them in Chinese and in English."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -227,3 +229,23 @@ def test_the_list_says_where_each_plan_is_and_who_has_it(login, world_app, world
     plan_id = row.split('"', 1)[0]
     detail = client.get(f"/departments/performance/{plan_id}?lang=zh-CN").text
     assert task.name in detail and "2028-04-15 前办理" in detail
+
+
+def test_the_detail_adds_up_the_key_tasks_and_gives_units_and_the_rate(login, world_app):
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        plan = session.scalars(
+            select(DepartmentPlan).where(DepartmentPlan.key_tasks.is_not(None))
+        ).first()
+        total = sum(Decimal(str(task["amount"])) for task in plan.key_tasks)
+        units = {i.unit_of_measure for i in plan.indicators if i.unit_of_measure}
+        plan_id = plan.id
+    html = login("performance").get(f"/departments/performance/{plan_id}").text
+    shown = re.search(r'class="num key-tasks-total">([^<]+)<', html)[1]
+    assert Decimal(shown.replace(",", "")) == total
+    progress = html[html.index("department-progress-view") :]
+    progress = progress[: progress.index("</table>")]
+    assert units and any(f" {unit}</td>" in progress for unit in units), progress
+    scores = html[html.index("department-scores-view") :]
+    assert re.search(
+        r"已执行 [\d,.]+ 元 / 预算 [\d,.]+ 元 <span class=\"muted\">\(\d+\.\d%\)", scores
+    )
