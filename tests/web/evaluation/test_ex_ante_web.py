@@ -59,10 +59,10 @@ def test_the_project_page_shows_the_conclusion(login, world_app):
     assert f"立项必要性 {necessity.normalize():f}/30" in points
     assert "绩效目标合理性" in points and "E+" not in points
     english = client.get(f"/projects/{assessment.project_id}?lang=en").text
-    assert (
-        f"necessity {necessity.normalize():f}/30"
-        in english.split('class="ex-ante-points"', 1)[1].split("</dd>", 1)[0]
-    )
+    english_points = english.split('class="ex-ante-points"', 1)[1].split("</dd>", 1)[0]
+    # In English, with English punctuation between the items.
+    assert f"necessity {necessity.normalize():f}/30</span>; " in english_points
+    assert "；" not in english_points
 
 
 def test_a_third_party_sees_only_the_assessments_it_was_commissioned_for(
