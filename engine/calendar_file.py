@@ -40,6 +40,11 @@ KEYS = {"year", "region", "source", "holidays", "workdays", "note"}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_PROBLEMS = 50  # reported at once; a file with more is not a calendar typed by hand
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+# The notice's dates as typed: YYYY-MM-DD. Python also reads ISO week dates of the same length
+# ("2026-W40-4"), which no notice uses and a person would not mean as a day of the year.
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The place of a problem inside one entry of the file's lists: `holidays[6].to`.
+ENTRY_PLACE = re.compile(r"(holidays|workdays)\[([0-9]+)\](?:\.|$)")
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,8 @@ def parse(source: Any, *, year: int | None = None, region: str | None = None) ->
     for key in sorted(set(source) - KEYS, key=str)[:MAX_PROBLEMS]:
         shown = _shown(key)
         problems.add(shown, "unknown_key", f"unknown key {shown!r}", known=", ".join(sorted(KEYS)))
+    # An unknown key may look like a place in a list ("holidays[0]"): it names no entry.
+    top_level = len(problems.items)
     stated = _year(source.get("year"), problems)
     if year is not None and stated is not None and stated != year:
         problems.add("year", "other_year", f"the file is for {stated}, not {year}", year=year)
@@ -160,19 +167,21 @@ def parse(source: Any, *, year: int | None = None, region: str | None = None) ->
     holidays = _holidays(source.get("holidays"), the_year, problems)
     workdays = _workdays(source.get("workdays", []), the_year, holidays, problems)
     if problems.items:
-        _name_entries(problems, source)
+        _name_entries(problems.items[top_level:], source)
         _refuse(problems)
     return CalendarYear(the_year, tuple(holidays), tuple(workdays), source_text, region)
 
 
-def _name_entries(problems: _Problems, source: dict) -> None:
+def _name_entries(problems: list[dict], source: dict) -> None:
     """Say which holiday or adjusted working day each problem is in, as the file names it."""
-    for problem in problems.items:
-        list_name, _, rest = problem["at"].partition("[")
-        entries = source.get(list_name) if list_name in ("holidays", "workdays") else None
-        if not rest or not isinstance(entries, list):
+    for problem in problems:
+        place = ENTRY_PLACE.match(problem["at"])
+        if place is None:
             continue
-        index = int(rest.split("]", 1)[0])
+        list_name, index = place.group(1), int(place.group(2))
+        entries = source.get(list_name)
+        if not isinstance(entries, list):
+            continue
         entry = entries[index] if index < len(entries) else None
         # A holiday by its name; an adjusted working day by the holiday it is worked for.
         label = (
@@ -234,7 +243,7 @@ def _text(value: Any, at: str, limit: int, problems: _Problems, *, required: boo
 
 def _date(value: Any, at: str, year: int | None, problems: _Problems) -> date | None:
     try:
-        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        day = date.fromisoformat(value) if isinstance(value, str) and DAY.fullmatch(value) else None
     except ValueError:
         day = None
     if day is None:

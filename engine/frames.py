@@ -31,7 +31,7 @@ from engine.models import (
     Region,
     TargetTable,
 )
-from engine.models.enums import DocumentStatus
+from engine.models.enums import DocumentStatus, ProjectStatus
 
 MOVE_BATCH = 500
 MOVABLE = (DocumentStatus.DRAFT, DocumentStatus.RETURNED)
@@ -90,7 +90,11 @@ def choice(session: Session, region_code: str, year: int) -> Choice:
             select(TargetTable.frame_id, func.count())
             .join(Project, Project.id == TargetTable.project_id)
             .join(FiscalYear, FiscalYear.id == Project.fiscal_year_id)
-            .where(FiscalYear.region_code == region_code, FiscalYear.year == year)
+            .where(
+                FiscalYear.region_code == region_code,
+                FiscalYear.year == year,
+                Project.status != ProjectStatus.CANCELLED,
+            )
             .group_by(TargetTable.frame_id)
         ).all()
     )
@@ -327,6 +331,8 @@ def _movable(region_code: str, year: int, frame: IndicatorFrame):
             FiscalYear.year == year,
             TargetTable.status.in_(MOVABLE),
             TargetTable.frame_id != frame.id,
+            # A cancelled project (不予支持 before filing) never files its draft: none to move.
+            Project.status != ProjectStatus.CANCELLED,
         )
     )
 

@@ -99,19 +99,32 @@ def conclude(call: ServiceCall) -> dict:
     frame = call.session.get(IndicatorFrame, assessment.frame_id)
     scored = assess(frame, call.data.get("items"))
     if scored.errors:
-        name, why = next(iter(scored.errors.items()))
-        raise InvalidInput(
-            f"the ex-ante assessment was not scored: {name} {why}", errors=scored.errors
-        )
+        raise _not_scored(scored)
     amount = call.data.get("recommended_amount")
     recommended = None
-    if scored.grade == "adjust" and amount not in (None, ""):
+    if amount not in (None, ""):
         recommended = Decimal(str(amount)).quantize(Decimal("0.01"))
+        if scored.grade != "adjust":
+            # An amount typed beside a score that concludes otherwise would be dropped
+            # unseen: the assessor meant to cut the project, or scored it by mistake.
+            band = next(b for b in frame.grade_bands if b["code"] == scored.grade)
+            raise InvalidInput(
+                f"a recommended amount is only for 'support after adjustment'; "
+                f"{scored.total} points conclude {band['label_zh']}",
+                errors={"recommended_amount": "not adjusted"},
+                key="ex_ante_amount_not_adjusted",
+                params={"total": f"{scored.total:f}", "conclusion": band["label_zh"]},
+            )
         if not 0 < recommended <= project.requested_amount:
             raise InvalidInput(
-                f"the recommended amount {recommended} is not above 0 and at most the "
-                f"{project.requested_amount} requested",
+                f"the recommended amount {recommended:,f} is not above 0 and at most the "
+                f"{project.requested_amount:,.2f} requested",
                 errors={"recommended_amount": "out of range"},
+                key="ex_ante_amount_out_of_range",
+                params={
+                    "amount": f"{recommended:,f}",
+                    "requested": f"{project.requested_amount:,.2f}",
+                },
             )
         project.approved_amount = recommended
     if scored.grade == "reject":
@@ -129,6 +142,33 @@ def conclude(call: ServiceCall) -> dict:
         "total": str(scored.total),
         "recommended_amount": None if recommended is None else str(recommended),
     }
+
+
+def _not_scored(scored: Scored) -> InvalidInput:
+    """The first problem with its item named, in words a finance officer can act on (every
+    problem stays in `errors`, by field)."""
+    field, why = next(iter(scored.errors.items()))
+    row = next((r for r in scored.rows if f"items.{r.key}" == field), None)
+    if row is None:
+        return InvalidInput(
+            f"the ex-ante assessment was not scored: {field} {why}", errors=scored.errors
+        )
+    # Named as the frame names it, as the other evaluations' refusals do (operations.py).
+    name = row.name
+    if why == "out of range":
+        points = f"{row.weight.normalize():f}"  # 25, not 25.00 or 2.5E+1
+        return InvalidInput(
+            f"'{name}' must score between 0 and {points} points",
+            errors=scored.errors,
+            key="ex_ante_item_out_of_range",
+            params={"name": name, "max": points},
+        )
+    return InvalidInput(
+        f"'{name}' has no score ({why})",
+        errors=scored.errors,
+        key="ex_ante_item_not_scored",
+        params={"name": name},
+    )
 
 
 def register(registry: OperationRegistry) -> None:

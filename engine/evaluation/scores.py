@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from engine.cycle.context import decimal
 from engine.errors import InvalidInput
@@ -177,7 +177,8 @@ def score_items(
             errors[name] = "required"
         elif points is not None:
             if 0 <= points <= item.weight:
-                row.score = points
+                # To the cent, like every other row: "2e1" is kept as 20.00, not "2E+1".
+                row.score = points.quantize(CENT, ROUND_HALF_UP)
             else:
                 errors[name] = "out of range"
         rows.append(row)

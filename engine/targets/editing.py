@@ -18,7 +18,7 @@ from engine import audit
 from engine.actors import Actor
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.models import FrameNode, Indicator, TargetTable
-from engine.models.enums import DocumentStatus
+from engine.models.enums import DocumentStatus, ProjectStatus
 from engine.targets import excel
 from engine.targets.queries import frame_nodes, owns
 from engine.targets.validation import IndicatorDraft, Problem, check
@@ -39,7 +39,11 @@ class TableEdit:
 
 
 def may_edit(actor: Actor, table: TargetTable) -> bool:
-    return owns(actor, table.project) and table.status in EDITABLE
+    return (
+        owns(actor, table.project)
+        and table.status in EDITABLE
+        and table.project.status is not ProjectStatus.CANCELLED
+    )
 
 
 def require_editable(actor: Actor, table: TargetTable) -> None:
@@ -54,6 +58,15 @@ def require_editable(actor: Actor, table: TargetTable) -> None:
             f"target table {table.id} is {table.status.value}: it can be edited only while "
             "it is being filed (draft) or revised after a return (returned)",
             errors={"status": table.status.value},
+        )
+    if table.project.status is ProjectStatus.CANCELLED:
+        # Not supported by its ex-ante assessment (or cancelled since): the project does not
+        # enter the year, so its draft is never filed; an edit would be work for nothing.
+        raise Conflict(
+            f"project {table.project.code} is cancelled: its target table is not filed",
+            errors={"status": "cancelled"},
+            key="table_of_cancelled_project",
+            params={"code": table.project.code},
         )
 
 

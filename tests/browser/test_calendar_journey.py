@@ -66,3 +66,12 @@ def test_the_performance_division_enters_next_years_calendar(
     expect(page.locator('td[data-date="2027-02-20"]')).to_have_class("cal-day workday")
     expect(page.locator(".cal-missing").filter(has_text="2027")).to_have_count(0)
     screenshot(page, "calendar-2027")
+
+    # In English the years' table is wider (Holiday days, Worked weekends): its column widens
+    # with it rather than letting the last column run under the month grids, out of sight.
+    page.goto("/calendars?year=2026&lang=en")
+    card = page.locator(".cal-years").bounding_box()
+    table = page.locator(".cal-years table").bounding_box()
+    assert table["x"] + table["width"] <= card["x"] + card["width"], (table, card)
+    expect(page.locator(".cal-years th").last).to_have_text("Worked weekends")
+    screenshot(page, "calendar-2026-en")

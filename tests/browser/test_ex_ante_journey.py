@@ -92,7 +92,8 @@ def test_a_department_assesses_a_new_project_before_its_targets_are_filed(
     page.get_by_label("评估意见").fill("投入测算偏高，建议核减后支持")
     page.get_by_label("建议安排金额（元）").fill("6800000")
     page.get_by_role("button", name="提交").click()
-    expect(page.locator("[role=alert]")).to_contain_text("items.necessity")
+    # The item named in words, with the points it may have (not a field code alone).
+    expect(page.locator("[role=alert]")).to_contain_text("「立项必要性」得分须在 0 到 30 分之间")
     expect(page.get_by_label("评分: 立项必要性")).to_have_value("31")
     screenshot(page, "ex-ante-mistake")
     page.get_by_label("评分: 立项必要性").fill("21")

@@ -12,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.forms.problems import PROBLEMS
 from tests.support.reading import english_sentences
+from tests.web.conftest import csrf
 from tests.web.language_support import CJK, _reopen
 from web.i18n import catalogue
 from web.problem_text import match, say
@@ -121,6 +122,20 @@ def test_an_api_error_speaks_the_language_asked_for(world_client, world, world_a
     assert missing.status_code == 404 and set(missing.json) == ERROR_KEYS
     assert (missing.json["message"] == "no project 999999") is english
     assert bool(CJK.search(missing.json["message"])) is not english
+
+
+def test_a_refusal_by_role_has_no_english_in_chinese(world_client, world, login):
+    """What was being done is said in English by the engine ("this", "editing working
+    calendars"): the Chinese wording says 此操作 and never splices it in."""
+    file = {"year": 2026, "holidays": []}
+    api = world_client.post("/api/v1/calendars/", json=file, headers=world.headers("supervisor"))
+    assert api.status_code == 403
+    assert api.json["message"] == "此操作须由以下角色办理：performance；您的角色是 'supervisor'。"
+    client = login("finance")
+    client.get("/calendars")
+    page = client.post("/calendars", data={"body": "{}", "csrf_token": csrf(client)})
+    assert page.status_code == 403
+    assert page.json["message"].startswith("此操作须由以下角色办理：performance")
 
 
 def test_a_page_language_beats_the_browsers(world_client, login, world):

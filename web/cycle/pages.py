@@ -14,6 +14,7 @@ from engine.cycle.projects import (
     project_instance,
 )
 from engine.errors import InvalidInput, NotFound
+from engine.models import IndicatorFrame
 from engine.models.enums import ProjectStatus
 from engine.targets.queries import filing_task, project_history
 from web.auth import current_actor
@@ -66,8 +67,22 @@ def project(project_id: int):
         instance=_instance_or_none(session, actor, found.id),
         trend=trends.project_trend(session, actor, found.id),
         trend_org=_trend_org(session, actor, found),
-        ex_ante=ex_ante_of(session, found),
+        ex_ante=(ex_ante := ex_ante_of(session, found)),
+        ex_ante_items=_ex_ante_items(session, ex_ante),
     )
+
+
+def _ex_ante_items(session, assessment) -> list[tuple]:
+    """Each item of the assessment's frame with the points it was given (None until scored):
+    the conclusion is read against them, as the assessor scored them."""
+    if assessment is None or not assessment.scores:
+        return []
+    frame = session.get(IndicatorFrame, assessment.frame_id)
+    return [
+        (node, assessment.scores.get(node.code))
+        for node in sorted(frame.nodes, key=lambda n: n.position)
+        if node.level == 1
+    ]
 
 
 def _trend_org(session, actor, project):

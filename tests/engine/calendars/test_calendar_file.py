@@ -150,3 +150,23 @@ def test_at_most_fifty_problems_are_listed():
     with pytest.raises(InvalidInput) as caught:
         parse(source)
     assert len(caught.value.errors["problems"]) == 50
+
+
+@pytest.mark.parametrize("typed", ["2026-W40-4", "2026-274-1", "２０２６-10-01"])
+def test_a_date_is_only_yyyy_mm_dd_as_the_notice_writes_it(typed):
+    # Python reads "2026-W40-4" as 1 October (an ISO week date): stored as typed, a holiday
+    # would fall on days nobody meant. It is refused at its place, like any other non-date.
+    source = json.loads(json.dumps(GOOD))
+    source["holidays"][1]["from"] = typed
+    assert problems(source) == {"holidays[1].from": "date"}
+
+
+def test_an_unknown_key_shaped_like_a_place_is_named_as_typed_not_a_crash():
+    # "holidays[x]" is no entry: it was read as one (int("x")) and the page answered 500;
+    # "holidays[0]" was given the first holiday's name as if the entry were wrong.
+    source = {**json.loads(json.dumps(GOOD)), "holidays[x]": 1, "holidays[0": 2}
+    with pytest.raises(InvalidInput) as caught:
+        parse(source)
+    found = {p["at"]: p for p in caught.value.errors["problems"]}
+    assert set(found) == {"holidays[x]", "holidays[0"}
+    assert all(p["key"] == "unknown_key" and "entry" not in p for p in found.values())

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from engine import frames
 from engine.actors import Actor
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.evaluation.queries import sheet_for_project
 from engine.frame_map import frame_for, frame_named, scale
 from engine.models import (
@@ -24,9 +24,9 @@ from engine.models import (
     TargetTable,
     User,
 )
-from engine.models.enums import DocumentStatus, EvaluationKind, Role
+from engine.models.enums import DocumentStatus, EvaluationKind, ProjectStatus, Role
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
-from engine.targets.editing import drafts_of
+from engine.targets.editing import drafts_of, may_edit, require_editable
 from engine.targets.queries import frame_nodes
 from engine.targets.validation import check
 
@@ -316,3 +316,30 @@ def test_a_self_evaluation_scores_the_frame_its_table_was_filed_on(sessions):
         assert sheet_for_project(
             session, _actor(session), old.project_id, EvaluationKind.SELF
         ).execution_weight == D(10)
+
+
+def test_a_cancelled_projects_draft_is_neither_moved_nor_edited(sessions):
+    # 不予支持 before filing cancels the project with its seeded draft still there: it never
+    # enters the year, so the draft is not counted or moved, and its unit cannot edit it.
+    _seed(sessions, 2026, projects=5)
+    with sessions() as session, session.begin():
+        tables = session.scalars(select(TargetTable).order_by(TargetTable.id)).all()
+        tables[0].project.status = ProjectStatus.CANCELLED
+        cancelled = tables[0].id
+    with sessions() as session, session.begin():
+        choice, moved = frames.choose(session, _actor(session), REGION, 2026, "cost_2021")
+        assert (moved, choice.on_frame, choice.to_move, choice.elsewhere) == (4, 4, 0, 0)
+    with sessions() as session:
+        table = session.get(TargetTable, cancelled)
+        assert table.frame.code == "default"
+        unit = Actor.of_user(
+            session.scalars(
+                select(User).where(
+                    User.organisation_id == table.project.unit_id, User.role == Role.UNIT
+                )
+            ).first()
+        )
+        assert not may_edit(unit, table)
+        with pytest.raises(Conflict) as refused:
+            require_editable(unit, table)
+        assert refused.value.key == "table_of_cancelled_project"

@@ -162,3 +162,69 @@ def test_a_continued_project_is_not_assessed_again(sessions, wf, province, start
         session.get(Project, project).predecessor_id = province[-1]
     instance = start(project)
     assert [t.form for t in ready_tasks(sessions, instance)] == ["target_table"]
+
+
+def _assessment_task(sessions, wf, province, start, amount: str = "8000000") -> tuple:
+    (project,) = _new_projects(sessions, province, {0: (amount, False)})
+    instance = start(project)
+    [task] = ready_tasks(sessions, instance)
+    _do(sessions, wf, task, PROPOSAL)
+    [task] = ready_tasks(sessions, instance)
+    return project, instance, task
+
+
+def _refused(sessions, wf, task, data: dict) -> InvalidInput:
+    with pytest.raises(InvalidInput) as refused:
+        with sessions() as session, session.begin():
+            complete(session, wf, task.id, data, _owner(session, task))
+    return refused.value
+
+
+def test_a_refusal_names_the_item_its_range_and_the_amount_allowed(sessions, wf, province, start):
+    project, instance, task = _assessment_task(sessions, wf, province, start)
+    over = _refused(
+        sessions, wf, task, {"items": {**_points("0.7"), "economy": "26"}, "opinion": "好"}
+    )
+    assert (over.key, over.params["name"], over.params["max"]) == (
+        "ex_ante_item_out_of_range",
+        "投入经济性",
+        "25",
+    )
+    too_much = _refused(
+        sessions,
+        wf,
+        task,
+        {"items": _points("0.7"), "opinion": "核减", "recommended_amount": "8000000.01"},
+    )
+    assert too_much.key == "ex_ante_amount_out_of_range"
+    assert too_much.params == {"amount": "8,000,000.01", "requested": "8,000,000.00"}
+    # An amount beside points that conclude 建议予以支持 would be dropped unseen: refused.
+    unseen = _refused(
+        sessions,
+        wf,
+        task,
+        {"items": _points("0.9"), "opinion": "支持", "recommended_amount": "6000000"},
+    )
+    assert unseen.key == "ex_ante_amount_not_adjusted"
+    assert (unseen.params["total"], unseen.params["conclusion"]) == ("90.00", "建议予以支持")
+    [still] = ready_tasks(sessions, instance)
+    assert still.id == task.id
+    with sessions() as session:
+        assert session.get(Project, project).approved_amount is None
+        assert session.scalars(select(ExAnteAssessment)).one().conclusion is None
+
+
+def test_points_are_kept_to_the_cent_never_in_exponent_notation(sessions, wf, province, start):
+    project, _instance, task = _assessment_task(sessions, wf, province, start)
+    items = {"necessity": "2.7e1", "feasibility": "22.555", "economy": "20", "targets": "16"}
+    _do(sessions, wf, task, {"items": items, "opinion": "建议予以支持"})
+    with sessions() as session:
+        assessment = session.scalars(select(ExAnteAssessment)).one()
+        assert assessment.scores == {
+            "necessity": "27.00",
+            "feasibility": "22.56",
+            "economy": "20.00",
+            "targets": "16.00",
+        }
+        # The total is the sum of the rows as kept.
+        assert (assessment.total_score, assessment.conclusion) == (Decimal("85.56"), "support")

@@ -115,6 +115,24 @@ def test_the_editor_names_each_mistake_in_chinese_and_keeps_the_text(login, worl
     assert _versions(world_app) == before
 
 
+def test_a_key_shaped_like_a_place_or_a_week_date_is_a_422_not_a_500(login, world_app):
+    client = login("performance")
+    client.get("/calendars?year=2026")
+    before = _versions(world_app)
+    for text, shown in (
+        ('{"year": 2026, "holidays": [], "holidays[x]": 1}', "holidays[x]"),
+        (
+            '{"year": 2026, "holidays": [{"name": "国庆节", "from": "2026-W40-4", '
+            '"to": "2026-10-07"}]}',
+            "“2026-W40-4”不是日期（格式为 YYYY-MM-DD）",
+        ),
+    ):
+        refused = client.post("/calendars", data={"body": text, "csrf_token": csrf(client)})
+        assert refused.status_code == 422, text
+        assert shown in refused.text
+    assert _versions(world_app) == before
+
+
 def test_an_uploaded_file_is_saved_and_downloaded_back(login, world_app):
     client = login("performance")
     client.get("/calendars")

@@ -4,6 +4,8 @@ shows the conclusion."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from engine.models import ExAnteAssessment, Project
@@ -51,6 +53,16 @@ def test_the_project_page_shows_the_conclusion(login, world_app):
     words = {"support": "建议予以支持", "adjust": "调整后支持", "reject": "不予支持"}
     assert words[assessment.conclusion] in page.text
     assert assessment.proposal["necessity"] in page.text
+    # The points per item the conclusion rests on, out of each item's weight.
+    points = page.text.split('class="ex-ante-points"', 1)[1].split("</dd>", 1)[0]
+    necessity = Decimal(assessment.scores["necessity"])
+    assert f"立项必要性 {necessity.normalize():f}/30" in points
+    assert "绩效目标合理性" in points and "E+" not in points
+    english = client.get(f"/projects/{assessment.project_id}?lang=en").text
+    english_points = english.split('class="ex-ante-points"', 1)[1].split("</dd>", 1)[0]
+    # In English, with English punctuation between the items.
+    assert f"necessity {necessity.normalize():f}/30</span>; " in english_points
+    assert "；" not in english_points
 
 
 def test_a_third_party_sees_only_the_assessments_it_was_commissioned_for(

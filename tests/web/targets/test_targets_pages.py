@@ -270,3 +270,31 @@ def test_the_print_form_is_the_declaration_scoped_like_the_table(
     login("unit", stranger=True)
     assert world_client.get(f"/target-tables/{table.id}/print", headers=HTML).status_code == 404
     assert world_client.get("/target-tables/999999999/print", headers=HTML).status_code == 404
+
+
+def test_a_cancelled_projects_draft_is_read_only_and_says_why(
+    login, world_client, world_app, world
+):
+    # 不予支持 by the ex-ante assessment cancels a project before it files: its seeded draft
+    # stayed open in the editor, to be filed for a project that is not in the year.
+    from engine.models import Project
+    from engine.models.enums import ProjectStatus
+
+    table = _draft(world_app, world)
+    sessions = world_app.extensions["budgetloop.sessions"]
+    with sessions() as session, session.begin():
+        project = session.get(Project, table.project_id)
+        status, project.status = project.status, ProjectStatus.CANCELLED
+    try:
+        login("unit")
+        page = world_client.get(f"/target-tables/{table.id}/edit", headers=HTML)
+        assert page.status_code == 200 and 'name="rows-0-name"' not in page.text
+        assert "只读：项目已撤销（如事前绩效评估不予支持）" in page.text
+        fields = _fields(page.text)
+        fields["csrf_token"], fields["version"] = csrf(world_client), str(table.version)
+        saved = world_client.post(f"/target-tables/{table.id}/edit", data=fields, headers=HTML)
+        assert saved.status_code == 409 and "已撤销" in saved.text
+        assert _draft(world_app, world).version == table.version
+    finally:
+        with sessions() as session, session.begin():
+            session.get(Project, table.project_id).status = status
