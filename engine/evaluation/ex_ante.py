@@ -8,7 +8,7 @@ before target filing for the projects `engine.cycle.start.ex_ante_route` picks.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from engine.evaluation.forms import Number
 from engine.evaluation.scores import ItemLine, Scored, score_items
 from engine.forms.problems import problem
 from engine.frame_map import frame_named
-from engine.models import ExAnteAssessment, IndicatorFrame
+from engine.models import ExAnteAssessment, IndicatorFrame, Project
 from engine.models.enums import DocumentStatus, ProjectStatus
 from engine.review.documents import document_row
 from engine.workflow.operations import OperationRegistry, ServiceCall
@@ -27,6 +27,8 @@ from engine.workflow.operations import OperationRegistry, ServiceCall
 FRAME = "ex_ante"
 CONCLUSIONS = ("support", "adjust", "reject")
 STATEMENT = validate.Length(min=1, max=4000)
+
+CENT = Decimal("0.01")
 
 
 class ExAnteProposalForm(Schema):
@@ -91,7 +93,9 @@ def conclude(call: ServiceCall) -> dict:
     """Score the assessment from the assessor's form; its band is the conclusion.
 
     建议予以支持: the project files its targets at the amount requested; 调整后支持: at the
-    amount the assessor recommends (if given: more than 0 and not above the request);
+    amount the assessor recommends (if given: more than 0 and not above the request), which
+    becomes its request — next year's allocation is requested × factor and must not grow back
+    to what the assessment cut (the assessment keeps the request it assessed);
     不予支持: the project does not enter the year (cancelled), and the cycle ends.
     """
     assessment: ExAnteAssessment = document_row(call)
@@ -103,7 +107,7 @@ def conclude(call: ServiceCall) -> dict:
     amount = call.data.get("recommended_amount")
     recommended = None
     if amount not in (None, ""):
-        recommended = Decimal(str(amount)).quantize(Decimal("0.01"))
+        recommended = Decimal(str(amount)).quantize(CENT)
         if scored.grade != "adjust":
             # An amount typed beside a score that concludes otherwise would be dropped
             # unseen: the assessor meant to cut the project, or scored it by mistake.
@@ -126,6 +130,9 @@ def conclude(call: ServiceCall) -> dict:
                     "requested": f"{project.requested_amount:,.2f}",
                 },
             )
+    assessment.requested_amount = project.requested_amount
+    if recommended is not None:
+        revise_request(project, recommended)
         project.approved_amount = recommended
     if scored.grade == "reject":
         project.status = ProjectStatus.CANCELLED
@@ -174,3 +181,16 @@ def _not_scored(scored: Scored) -> InvalidInput:
 def register(registry: OperationRegistry) -> None:
     registry.register("record_ex_ante_proposal", record_proposal)
     registry.register("conclude_ex_ante", conclude)
+
+
+def revise_request(project: Project, amount: Decimal) -> None:
+    """The project's request revised to `amount`, its fund lines scaled with it (the cents
+    that rounding leaves go to the largest line, so the lines still add up to the request)."""
+    before = project.requested_amount
+    lines = sorted(project.fund_lines, key=lambda line: (-line.amount, line.id or 0))
+    if before > 0:
+        for line in lines:
+            line.amount = (line.amount * amount / before).quantize(CENT, ROUND_HALF_UP)
+        if lines:
+            lines[0].amount += amount - sum((line.amount for line in lines), Decimal(0))
+    project.requested_amount = amount

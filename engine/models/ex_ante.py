@@ -41,6 +41,9 @@ class ExAnteAssessment(Base):
     conclusion: Mapped[str | None] = mapped_column(String(8))
     opinion: Mapped[str | None] = mapped_column(Text)
     recommended_amount: Mapped[Decimal | None] = mapped_column(Money())
+    # The request as the unit filed it, kept when assessed: 调整后支持 at a recommended amount
+    # revises the project's request (what its funding stands on) to that amount.
+    requested_amount: Mapped[Decimal | None] = mapped_column(Money())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     assessed_at: Mapped[datetime | None]

@@ -47,7 +47,16 @@ class ExAnteSchema(Schema):
             "(the project does not enter the year); null while being assessed"
         },
     )
-    recommended_amount = fields.Decimal(as_string=True, allow_none=True, metadata=AS_TEXT)
+    recommended_amount = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={**AS_TEXT, "description": "调整后支持: the project's request is revised to it"},
+    )
+    requested_amount = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={**AS_TEXT, "description": "the request assessed (as the unit filed it)"},
+    )
     submitted_at = fields.DateTime(allow_none=True)
     assessed_at = fields.DateTime(allow_none=True)
 

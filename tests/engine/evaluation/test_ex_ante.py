@@ -14,8 +14,11 @@ from engine.evaluation.ex_ante import (
     ExAnteProposalForm,
     assess,
     ex_ante_frame,
+    revise_request,
 )
 from engine.frames import filing_frames
+from engine.models import FundLine, Project
+from engine.models.enums import FundSource
 
 
 def test_the_ex_ante_frame_is_shipped_with_its_conclusions(sessions):
@@ -83,3 +86,21 @@ def test_the_forms_refuse_an_empty_statement_and_a_negative_amount():
         {"items": {"necessity": 20}, "opinion": "建议调整后支持", "recommended_amount": 4500000}
     )
     assert loaded["recommended_amount"] == "4500000"
+
+
+def test_a_revised_request_scales_the_fund_lines_to_the_cent():
+    project = Project(requested_amount=Decimal("1000.00"))
+    project.fund_lines = [
+        FundLine(source=FundSource.GENERAL_PUBLIC_BUDGET, amount=Decimal("333.33")),
+        FundLine(source=FundSource.GOVERNMENT_FUNDS, amount=Decimal("333.33")),
+        FundLine(source=FundSource.UNIT_OWN, amount=Decimal("333.34")),
+    ]
+    revise_request(project, Decimal("700.01"))
+    amounts = [line.amount for line in project.fund_lines]
+    assert project.requested_amount == Decimal("700.01")
+    assert sum(amounts) == Decimal("700.01")
+    assert all(abs(a - Decimal("233.34")) <= Decimal("0.02") for a in amounts), amounts
+    empty = Project(requested_amount=Decimal("0"))
+    empty.fund_lines = []
+    revise_request(empty, Decimal("5"))
+    assert empty.requested_amount == Decimal("5")

@@ -123,6 +123,18 @@ def test_a_new_major_project_is_assessed_before_filing_and_the_conclusion_decide
         # Supported and adjusted projects go on to file their targets; adjusted at the amount
         # recommended. The rejected one does not enter the year: its cycle has ended.
         assert session.get(Project, adjusted).approved_amount == Decimal(6800000)
+        # 调整后支持 revises the request itself: next year's allocation (requested × factor)
+        # stands on what the assessment allowed, not on the 8,000,000 it cut; the assessment
+        # keeps the request it assessed, and the fund lines still add up to the request.
+        revised = session.get(Project, adjusted)
+        assert revised.requested_amount == Decimal(6800000)
+        assert sum(line.amount for line in revised.fund_lines) == Decimal(6800000)
+        requests = {
+            a.project_id: a.requested_amount for a in session.scalars(select(ExAnteAssessment))
+        }
+        assert requests[adjusted] == Decimal(8000000)
+        assert requests[supported] == session.get(Project, supported).requested_amount
+        assert session.get(Project, supported).requested_amount == Decimal(6000000)
         assert session.get(Project, rejected).status is ProjectStatus.CANCELLED
         assert session.get(ProcessInstance, instances[rejected]).status == "completed"
     assert [t.form for t in ready_tasks(sessions, instances[supported])] == ["target_table"]

@@ -28,7 +28,14 @@ def test_the_lived_year_assessed_its_new_major_projects(world_app, world_client,
     with world_app.extensions["budgetloop.sessions"]() as session:
         for item in everyone.json["items"]:
             project = session.get(Project, item["project_id"])
-            assert project.requested_amount >= 5_000_000 or project.is_major_policy
+            # The request assessed (调整后支持 has since revised the project's own to the
+            # amount recommended, which is shown beside it).
+            requested = Decimal(item["requested_amount"])
+            assert requested >= 5_000_000 or project.is_major_policy
+            if item["conclusion"] == "adjust" and item["recommended_amount"]:
+                assert project.requested_amount == Decimal(item["recommended_amount"])
+            else:
+                assert project.requested_amount == requested
             assert project.predecessor_id is None
             if item["conclusion"] == "reject":
                 assert project.status.value == "cancelled"
@@ -63,6 +70,16 @@ def test_the_project_page_shows_the_conclusion(login, world_app):
     # In English, with English punctuation between the items.
     assert f"necessity {necessity.normalize():f}/30</span>; " in english_points
     assert "；" not in english_points
+
+
+def test_an_adjusted_projects_page_says_its_request_was_revised(login, world_app):
+    adjusted = [a for a in _assessments(world_app) if a.recommended_amount is not None]
+    assert adjusted, "the lived-in year has a project supported after adjustment"
+    assessment = adjusted[0]
+    page = login("performance").get(f"/projects/{assessment.project_id}").text
+    shown = page.split('class="ex-ante-recommended">', 1)[1].split("</dd>", 1)[0]
+    assert f"{assessment.recommended_amount:,.2f}" in shown
+    assert f"申报金额由 {assessment.requested_amount:,.2f} 元调整为此数" in shown
 
 
 def test_a_third_party_sees_only_the_assessments_it_was_commissioned_for(
