@@ -10,8 +10,9 @@ from engine.cli import build_cli, run
 from engine.cli.context import CommandContext
 from engine.cli.work_commands import processes_option, require_postgres_for
 from engine.db import unit_of_work
+from engine.demo.at_work_report import format_at_work
 from engine.demo.logins import DEMO_PASSWORD, grant_demo_passwords, logins_with_work
-from engine.demo.province_at_work import format_at_work, run_province_demo
+from engine.demo.province_at_work import run_province_demo
 from engine.report import format_summary
 from web.server import serve_app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from engine.department_key import PREFIX as DEPARTMENT_PREFIX
 from engine.identity.passwords import hash_password
 from engine.identity.permissions import USER_ROLES
 from engine.models import Alert, HumanTask, Organisation, User
@@ -40,18 +41,33 @@ def logins_with_work(session: Session) -> dict[str, str]:
         ((n, org) for (role, org), n in work.items() if role == Role.UNIT and org is not None),
         key=lambda pair: (-pair[0], pair[1]),
     )
-    for _n, unit_id in units:
-        unit = session.get(Organisation, unit_id)
-        department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
-        if department is None:
-            continue
-        if (Role.DEPARTMENT, department.id) in work and (
-            Role.FINANCE,
-            department.finance_desk_id,
-        ) in work:
-            chosen[Role.UNIT.value] = _login(session, Role.UNIT, unit.id)
-            chosen[Role.DEPARTMENT.value] = _login(session, Role.DEPARTMENT, department.id)
-            chosen[Role.FINANCE.value] = _login(session, Role.FINANCE, department.finance_desk_id)
+    # A department whose own overall-performance task waits is shown first, so the printed
+    # department login meets 部门整体绩效 as well as its projects' reviews.
+    own_tasks = set(
+        session.scalars(
+            select(HumanTask.org_id).where(
+                HumanTask.status == "ready",
+                HumanTask.role == Role.DEPARTMENT,
+                HumanTask.business_key.startswith(DEPARTMENT_PREFIX),
+            )
+        )
+    )
+    for with_own_task in (True, False):
+        for _n, unit_id in units:
+            unit = session.get(Organisation, unit_id)
+            department = session.get(Organisation, unit.parent_id) if unit.parent_id else None
+            if department is None or (with_own_task and department.id not in own_tasks):
+                continue
+            if (Role.DEPARTMENT, department.id) in work and (
+                Role.FINANCE,
+                department.finance_desk_id,
+            ) in work:
+                chosen[Role.UNIT.value] = _login(session, Role.UNIT, unit.id)
+                chosen[Role.DEPARTMENT.value] = _login(session, Role.DEPARTMENT, department.id)
+                desk = department.finance_desk_id
+                chosen[Role.FINANCE.value] = _login(session, Role.FINANCE, desk)
+                break
+        if chosen:
             break
     for role in USER_ROLES:
         if role.value in chosen:

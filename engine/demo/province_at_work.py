@@ -39,6 +39,7 @@ from engine.demo.parallel import Leg, drive_in_processes
 from engine.demo.simulation import Simulation, drive
 from engine.department_key import PREFIX
 from engine.models import (
+    DepartmentPlan,
     HumanTask,
     Message,
     Organisation,
@@ -47,9 +48,8 @@ from engine.models import (
     Project,
 )
 from engine.models.enums import OrgKind, Role
-from engine.notifications.kinds import LABELS
 from engine.notifications.passes import run_pass
-from engine.report import YearSummary, holiday_deadlines, holiday_line, summarise
+from engine.report import YearSummary, holiday_deadlines, summarise
 from engine.synthetic.province import DEMO_REGION, SeedRequest, seed_province
 from engine.workflow.clock import ManualClock
 from engine.workflow.definitions import deploy
@@ -113,6 +113,10 @@ class ProvinceAtWork:
     # The message centre's messages by kind, as the evaluation season left them.
     messages: Counter = field(default_factory=Counter)
     logins: dict[str, str] = field(default_factory=dict)
+    # This year's department overall performance: the year's plans, and its tasks waiting by
+    # step (each with the departments whose inbox holds one).
+    department_plans: int = 0
+    department_waiting: dict[str, list[str]] = field(default_factory=dict)
 
 
 def run_province_demo(
@@ -211,6 +215,12 @@ def run_province_demo(
                 )
             ),
             frame_use=[frames.year_use(session, DEMO_REGION[0], y) for y in (previous, year)],
+            department_plans=session.scalar(
+                select(func.count())
+                .select_from(DepartmentPlan)
+                .where(DepartmentPlan.fiscal_year.has(year=year))
+            ),
+            department_waiting=_department_waiting(session, year),
             continuing=session.scalar(
                 select(func.count()).where(
                     Project.fiscal_year.has(year=year), Project.predecessor_id.is_not(None)
@@ -349,44 +359,19 @@ def _waiting(session: Session, year: int) -> dict[str, dict[str, int]]:
     return waiting
 
 
-def format_at_work(at_work: ProvinceAtWork) -> str:
-    """Where this year's work waits, per department, for the summary `budgetloop demo` prints."""
-    lines = [
-        f"{at_work.year} 年度进行中 (year under way), 时钟停在 (clock paused at) "
-        f"{at_work.paused_at:%Y-%m-%d}; 待办 (ready tasks) by department and step:"
-    ]
-    for department, steps in sorted(at_work.waiting.items()):
-        shown = "  ".join(
-            f"{step.split()[0]} {steps[step]}" for step in SEASON_STEPS if step in steps
+def _department_waiting(session: Session, year: int) -> dict[str, list[str]]:
+    """This year's department tasks waiting, by step: the departments (or desks) holding each."""
+    waiting: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(HumanTask.name, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == HumanTask.org_id)
+        .where(
+            HumanTask.status == "ready",
+            HumanTask.business_key.startswith(PREFIX),
+            HumanTask.business_key.endswith(f":{year}"),
         )
-        lines.append(f"  {department}: {shown}")
-    if at_work.holiday_deadlines[0]:
-        lines.append(holiday_line(*at_work.holiday_deadlines))
-    if at_work.messages:
-        kinds = "、".join(
-            f"{LABELS.get(kind, kind)} {n:,}" for kind, n in at_work.messages.most_common()
-        )
-        lines.append(
-            f"  站内消息 (messages): {sum(at_work.messages.values()):,} 条（{kinds}），"
-            "含临近和超过期限的催办提醒 (reminders of deadlines due soon and passed)"
-        )
-    if at_work.frame_use:
-        lines.append(frames_line(at_work.frame_use))
-    if at_work.continuing:
-        lines.append(
-            f"  历年情况 (trends): {at_work.continuing:,} 个延续项目可与上年度比较"
-            "（项目页“历年情况”、部门历年情况、监管看板“各部门同比”）"
-            " (continuing projects with last year to compare)"
-        )
-    return "\n".join(lines)
-
-
-def frames_line(uses: list) -> str:
-    """Each year's target tables by indicator frame, and how many set cost indicators."""
-    years = "；".join(
-        f"{use.year} 年 "
-        + "、".join(f"{name} {n:,} 张" for name, n in sorted(use.tables.items()))
-        + (f"（其中 {use.with_cost:,} 张设有成本一级指标）" if use.with_cost else "")
-        for use in uses
+        .order_by(HumanTask.id)
     )
-    return f"  指标框架 (indicator frames): {years} (target tables by frame)"
+    for step, holder in rows:
+        waiting.setdefault(step, []).append(holder or "—")
+    return waiting

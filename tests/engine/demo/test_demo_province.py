@@ -11,12 +11,9 @@ from sqlalchemy import func, select
 from engine.actors import Actor
 from engine.composition import build_engine
 from engine.db import create_db_engine, session_factory
+from engine.demo.at_work_report import format_at_work
 from engine.demo.logins import logins_with_work
-from engine.demo.province_at_work import (
-    SEASON_STEPS,
-    format_at_work,
-    stop_step,
-)
+from engine.demo.province_at_work import SEASON_STEPS, stop_step
 from engine.demo.simulation import Choices, Simulation, drive
 from engine.models import (
     AuditEvent,
@@ -137,6 +134,18 @@ def test_the_demo_leaves_every_printed_login_with_work(demo_province):
                 )
             )
             assert waiting > 0
+            # The summary says where this year's department work waits, and with whom; the
+            # department login printed has its own department's self-evaluation waiting.
+            held = at_work.department_waiting.get("部门整体支出绩效自评", [])
+            assert len(held) == waiting and at_work.department_plans == overall.plans
+            assert f"部门整体支出绩效自评 {waiting}（" in format_at_work(at_work)
+            assert session.scalar(
+                select(func.count()).where(
+                    HumanTask.status == "ready",
+                    HumanTask.form == "department_self_evaluation",
+                    HumanTask.org_id == users["department"].organisation_id,
+                )
+            )
             # This year's continuing projects have last year to compare with.
             assert at_work.continuing > 0
             line = f"历年情况 (trends): {at_work.continuing:,} 个延续项目"
