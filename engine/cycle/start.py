@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine import policy
 from engine.actors import Actor
-from engine.cycle.calendar import evaluation_close_at
+from engine.cycle.calendar import evaluation_close_at, self_evaluation_due
 from engine.cycle.context import fiscal_year_of, project_of
 from engine.db import insert_once
 from engine.errors import Conflict, InvalidInput
@@ -92,6 +92,7 @@ def cycle_data(
         "monitoring_opens_at": start_of_day(date(year, 8, 1), zone).isoformat(),
         "monitoring_due": end_of_day(date(year, 8, 31), zone).isoformat(),
         "evaluation_opens_at": start_of_day(date(year + 1, 2, 1), zone).isoformat(),
+        "self_evaluation_due": self_evaluation_due(session, fiscal_year).isoformat(),
         # Year-end results wait for the year's evaluations to close, so that every decision of
         # the year sees the same department ranks (budget_adjustment's timer).
         "results_open_at": evaluation_close_at(session, fiscal_year).isoformat(),

@@ -106,6 +106,13 @@ def test_decisions_wait_for_the_close_and_count_a_later_evaluation(
     with sessions() as session:
         assert _evaluation_finished_at(session, early) is not None
         assert _evaluation_finished_at(session, late) is None
+        # The held self-evaluation shows when it is due (the shipped 31 March, Beijing time),
+        # so the inbox and the message centre's reminders have a deadline to go by.
+        held = session.scalars(
+            select(HumanTask).where(HumanTask.business_key == late_key, HumanTask.status == "ready")
+        ).one()
+        assert held.form == "self_evaluation"
+        assert _aware(held.due_at) == datetime(2027, 3, 31, 23, 59, 59, tzinfo=SHANGHAI)
         # The early project waits at the close: no decision, no ranks fixed yet.
         waiting = session.scalars(
             select(Timer).where(
@@ -200,4 +207,22 @@ def test_a_close_day_that_is_no_date_is_refused_naming_the_setting(sessions, pro
         with pytest.raises(InvalidInput, match="evaluation_close") as refused:
             cycle_data(session, project)
         assert refused.value.errors == {"evaluation_close": "not a date"}
+        session.rollback()
+
+
+def test_the_self_evaluations_due_day_is_the_regions_setting(sessions, province):
+    with sessions() as session, session.begin():
+        project = session.get(Project, province[0])
+        shipped = datetime.fromisoformat(cycle_data(session, project)["self_evaluation_due"])
+        assert shipped == datetime(2027, 3, 31, 23, 59, 59, tzinfo=SHANGHAI)
+        session.add(
+            PolicySetting(
+                key="self_evaluation_due",
+                region_code=project.fiscal_year.region_code,
+                body={"value": {"month": 3, "day": 15}},
+            )
+        )
+        session.flush()
+        due = datetime.fromisoformat(cycle_data(session, project)["self_evaluation_due"])
+        assert due == datetime(2027, 3, 15, 23, 59, 59, tzinfo=SHANGHAI)
         session.rollback()
