@@ -21,7 +21,7 @@ from engine.calendar_file import (
     too_large,
     where,
 )
-from engine.errors import InvalidInput, TooLarge
+from engine.errors import InvalidInput, NotFound, TooLarge
 from engine.identity import permissions
 from engine.identity.permissions import Permission
 from engine.models import Region
@@ -111,6 +111,10 @@ def _region_arg() -> str | None:
     raw = request.args.get("region", "").strip()
     if len(raw) > 12:
         raise InvalidInput(f"region {raw[:20]!r} is not a region", errors={"region": "invalid"})
+    if raw and get_session().get(Region, raw) is None:
+        # A region with no calendar of its own counts with the nation's; one that does not
+        # exist must not be shown the nation's as though it were its own.
+        raise NotFound(f"no region {raw}", key="unknown_region", params={"region": raw})
     return raw or None
 
 
