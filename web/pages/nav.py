@@ -35,6 +35,14 @@ ITEMS = [
         None,
         frozenset({Scope.DEPARTMENT, Scope.FINANCE_DESK, Scope.PROVINCE}),
     ),
+    # Ex-ante assessments: those who assess them (departments, commissioned third parties),
+    # the finance desks whose projects they decide, and the province-wide roles.
+    NavItem(
+        "ex_ante_pages.assessments",
+        "nav.ex_ante",
+        None,
+        frozenset({Scope.DEPARTMENT, Scope.FINANCE_DESK, Scope.ASSIGNED, Scope.PROVINCE}),
+    ),
     NavItem("allocations.report", "nav.allocations", P.READ_ALLOCATIONS),
     NavItem("modeller.definitions", "nav.processes", P.EDIT_PROCESSES),
     NavItem("rulesets.rulesets", "nav.rulesets", P.SIMULATE_RULESETS),

@@ -88,7 +88,9 @@ def test_the_page_shows_the_year_as_the_notice_gives_it(login, world):
     english = client.get("/calendars?year=2026&lang=en").text
     assert "2026 working calendar (National)" in english and "Public holidays" in english
     # A region that does not exist is said so, never shown the nation's calendar as its own.
-    unknown = client.get("/calendars?year=2026&region=999999&lang=zh-CN", headers={"Accept": "text/html"})
+    unknown = client.get(
+        "/calendars?year=2026&region=999999&lang=zh-CN", headers={"Accept": "text/html"}
+    )
     assert unknown.status_code == 404 and "地区 999999 不存在" in unknown.text
     assert "国务院办公厅" not in unknown.text
 

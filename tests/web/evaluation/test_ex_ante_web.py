@@ -4,6 +4,7 @@ shows the conclusion."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -106,3 +107,53 @@ def test_a_third_party_sees_only_the_assessments_it_was_commissioned_for(
         ).status_code
         == 404
     )
+
+
+def _listed_on_the_page(html: str) -> set[int]:
+    return {int(found) for found in re.findall(r'data-assessment="(\d+)"', html)}
+
+
+def test_the_list_page_shows_each_roles_assessments_of_a_year(login, world_app, world):
+    stored = _assessments(world_app)
+    with world_app.extensions["budgetloop.sessions"]() as session:
+        years = {a.id: session.get(Project, a.project_id).fiscal_year.year for a in stored}
+        departments = {a.id: session.get(Project, a.project_id).unit.parent_id for a in stored}
+    year = max(years.values())
+    of_year = {i for i, y in years.items() if y == year}
+    client = login("performance")
+    page = client.get(f"/ex-ante?year={year}&lang=zh-CN")
+    assert page.status_code == 200
+    assert _listed_on_the_page(page.text) == of_year
+    assert "事前绩效评估" in page.text and "评估主体" in page.text
+    adjusted = [a for a in stored if a.id in of_year and a.recommended_amount is not None]
+    for assessment in adjusted:
+        row = page.text.split(f'data-assessment="{assessment.id}"', 1)[1].split("</tr>", 1)[0]
+        assert "调整后支持" in row and f"{assessment.recommended_amount:,.2f}" in row
+        assert f"{assessment.requested_amount:,.2f}" in row  # the request assessed
+    # Filtered by conclusion; a department sees its own projects' only; a bad filter is a 422.
+    for conclusion in ("support", "adjust", "reject"):
+        shown = _listed_on_the_page(
+            client.get(f"/ex-ante?year={year}&conclusion={conclusion}").text
+        )
+        assert shown == {a.id for a in stored if a.id in of_year and a.conclusion == conclusion}
+    own = login("department").get(f"/ex-ante?year={year}").text
+    department = world["department"].org_id
+    assert _listed_on_the_page(own) == {i for i in of_year if departments[i] == department}
+    assert client.get("/ex-ante?conclusion=maybe").status_code == 422
+    assert client.get("/ex-ante?year=1999").status_code == 422
+    english = client.get(f"/ex-ante?year={year}&lang=en").text
+    assert "Ex-ante assessments" in english and "Assessed by" in english
+
+
+def test_the_nav_shows_ex_ante_to_those_who_assess_or_oversee(login):
+    shown = {}
+    for role in ("unit", "department", "finance", "performance", "evaluator", "supervisor"):
+        shown[role] = 'href="/ex-ante"' in login(role).get("/inbox").text
+    assert shown == {
+        "unit": False,
+        "department": True,
+        "finance": True,
+        "performance": True,
+        "evaluator": True,
+        "supervisor": True,
+    }
