@@ -45,7 +45,8 @@ class ExAnteAssessmentForm(Schema):
 
     items = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1, max=40)),
-        values=Number(),
+        # None is an item left blank: `assess` names it as not scored, never as "not a number".
+        values=Number(allow_none=True),
         required=True,
         validate=validate.Length(min=1, max=20),
     )

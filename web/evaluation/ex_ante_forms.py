@@ -18,7 +18,8 @@ def parse_proposal(posted: MultiDict) -> dict:
 
 
 def parse_assessment(posted: MultiDict) -> dict:
-    items = posted_items(posted)
+    # A blank item is one not scored yet (the engine says so by the item's name).
+    items = {code: value or None for code, value in posted_items(posted).items()}
     amount = posted.get("recommended_amount", "").strip().replace(",", "")
     return {
         "items": items,

@@ -202,6 +202,11 @@ def test_a_refusal_names_the_item_its_range_and_the_amount_allowed(sessions, wf,
         "投入经济性",
         "25",
     )
+    # An item left blank is not scored yet, named as such (not "not a number").
+    blank = _refused(
+        sessions, wf, task, {"items": {**_points("0.7"), "feasibility": None}, "opinion": "好"}
+    )
+    assert (blank.key, blank.params["name"]) == ("ex_ante_item_not_scored", "实施可行性")
     too_much = _refused(
         sessions,
         wf,
