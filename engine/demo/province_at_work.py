@@ -46,6 +46,7 @@ from engine.models import (
     PolicySetting,
     ProcessDefinition,
     Project,
+    User,
 )
 from engine.models.enums import OrgKind, Role
 from engine.notifications.passes import run_pass
@@ -360,10 +361,11 @@ def _waiting(session: Session, year: int) -> dict[str, dict[str, int]]:
 
 
 def _department_waiting(session: Session, year: int) -> dict[str, list[str]]:
-    """This year's department tasks waiting, by step: the departments (or desks) holding each."""
+    """This year's department tasks waiting, by step: who holds each, with a login to try
+    (the summary's printed department need not be one of them)."""
     waiting: dict[str, list[str]] = {}
     rows = session.execute(
-        select(HumanTask.name, Organisation.name)
+        select(HumanTask.name, HumanTask.role, Organisation.id, Organisation.name)
         .outerjoin(Organisation, Organisation.id == HumanTask.org_id)
         .where(
             HumanTask.status == "ready",
@@ -372,6 +374,12 @@ def _department_waiting(session: Session, year: int) -> dict[str, list[str]]:
         )
         .order_by(HumanTask.id)
     )
-    for step, holder in rows:
-        waiting.setdefault(step, []).append(holder or "—")
+    for step, role, org_id, holder in rows:
+        login = session.scalar(
+            select(func.min(User.login)).where(
+                User.organisation_id == org_id, User.role == role, User.active.is_(True)
+            )
+        )
+        shown = f"{holder} {login}" if holder and login else (holder or "—")
+        waiting.setdefault(step, []).append(shown)
     return waiting

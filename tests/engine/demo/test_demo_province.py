@@ -138,6 +138,7 @@ def test_the_demo_leaves_every_printed_login_with_work(demo_province):
             # department login printed has its own department's self-evaluation waiting.
             held = at_work.department_waiting.get("部门整体支出绩效自评", [])
             assert len(held) == waiting and at_work.department_plans == overall.plans
+            assert all(" department." in holder for holder in held), held  # a login to try
             assert f"部门整体支出绩效自评 {waiting}（" in format_at_work(at_work)
             assert session.scalar(
                 select(func.count()).where(
