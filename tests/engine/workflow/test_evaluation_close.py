@@ -226,3 +226,28 @@ def test_the_self_evaluations_due_day_is_the_regions_setting(sessions, province)
         due = datetime.fromisoformat(cycle_data(session, project)["self_evaluation_due"])
         assert due == datetime(2027, 3, 15, 23, 59, 59, tzinfo=SHANGHAI)
         session.rollback()
+
+
+def test_outside_evaluations_are_due_when_the_years_evaluations_close(
+    sessions, wf, clock, province, start
+):
+    """Department, third-party and key evaluations must be scored before the close, which fixes
+    the ranks every decision sees: their tasks show the close as their deadline."""
+    project_id = province[0]
+    start(project_id, key_evaluation=True, department_evaluation="department")
+    scoring = {"department_evaluation", "third_party_evaluation", "key_evaluation"}
+    simulation = Simulation(wf, Choices(rng=random.Random(3), return_rate=0.0))
+    drive(
+        simulation,
+        sessions,
+        clock,
+        until=datetime(2027, 3, 1, tzinfo=UTC),
+        scope="cycle:2026-",
+        may_complete=lambda task: task.form not in scoring,
+    )
+    with sessions() as session:
+        waiting = session.scalars(
+            select(HumanTask).where(HumanTask.status == "ready", HumanTask.form.in_(scoring))
+        ).all()
+        assert "department_evaluation" in {task.form for task in waiting}
+        assert {_aware(task.due_at) for task in waiting} == {CLOSE}
