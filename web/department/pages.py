@@ -24,7 +24,7 @@ from web.department.posted import place
 from web.department.views import plan_detail, plan_of_task, plan_rows
 from web.formatting import plain
 from web.i18n import current_language, translate
-from web.pages.views import page_number, year_value
+from web.pages.views import page_number, year_or_newest
 from web.review.task_subjects import TaskSubject
 
 bp = Blueprint("departments", __name__, template_folder="templates")
@@ -49,9 +49,7 @@ def _years(session) -> list[int]:
 def plans():
     session = get_session()
     years = _years(session)
-    year = year_value("year", request.args.get("year", ""))
-    if year is None and years:
-        year = years[0]
+    year = year_or_newest(years)
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         raise InvalidInput(

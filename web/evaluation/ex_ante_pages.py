@@ -14,7 +14,7 @@ from engine.evaluation.ex_ante_queries import ExAnteFilter, assessments_in_scope
 from engine.models import ExAnteAssessment, FiscalYear, Organisation, Project
 from web.auth import current_actor
 from web.db import get_session
-from web.pages.views import page_number, year_value
+from web.pages.views import page_number, year_or_newest
 
 bp = Blueprint("ex_ante_pages", __name__, template_folder="templates")
 PER_PAGE = 50
@@ -39,9 +39,7 @@ def _years(session) -> list[int]:
 def assessments():
     session = get_session()
     years = _years(session)
-    year = year_value("year", request.args.get("year", ""))
-    if year is None and years:
-        year = years[0]
+    year = year_or_newest(years)
     conclusion = request.args.get("conclusion") or None
     if conclusion is not None and conclusion not in CHOICES:
         raise InvalidInput(

@@ -43,3 +43,10 @@ def year_value(name: str, raw: str) -> int | None:
             params={"name": name, "raw": raw},
         )
     return int(raw)
+
+
+def year_or_newest(years: list[int]) -> int | None:
+    """The `year` the query asks for (checked as `year_value`), else the newest of `years`
+    (newest first), None when there is none: a list page opens on the latest year it has."""
+    year = year_value("year", request.args.get("year", ""))
+    return years[0] if year is None and years else year
