@@ -180,21 +180,31 @@ def standings(session: Session, plan_ids: list[int]) -> dict[int, Standing]:
     return result
 
 
+def instance_of(
+    session: Session, actor: Actor, workflow: WorkflowEngine, view: PlanView
+) -> InstanceView | None:
+    """Where a plan the caller sees has its department_performance process (None before the
+    department's year has started): the plan's page and its API read the same view."""
+    if view.instance_id is None:
+        return None
+    instance = session.get(ProcessInstance, view.instance_id)
+    return instance_view(session, actor, workflow, instance, view.plan)
+
+
 def plan_instance(
     session: Session, actor: Actor, workflow: WorkflowEngine, plan_id: int
 ) -> InstanceView:
     """Where the plan's department_performance process is (404 outside the caller's scope, or
     before the department's year has started)."""
-    view = get_plan(session, actor, plan_id)
-    if view.instance_id is None:
+    found = instance_of(session, actor, workflow, get_plan(session, actor, plan_id))
+    if found is None:
         raise NotFound(
             f"department plan {plan_id} has no process instance yet",
             key="no_department_instance",
             params={"id": plan_id},
             errors={"instance": "none"},
         )
-    instance = session.get(ProcessInstance, view.instance_id)
-    return instance_view(session, actor, workflow, instance, view.plan)
+    return found
 
 
 @dataclass(frozen=True)

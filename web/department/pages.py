@@ -11,12 +11,17 @@ from sqlalchemy import select
 
 from engine.department import rollup
 from engine.department.evaluation import score_sheet
-from engine.department.queries import PlanFilter, department_scope, get_plan, list_plans
+from engine.department.queries import (
+    PlanFilter,
+    department_scope,
+    get_plan,
+    instance_of,
+    list_plans,
+)
 from engine.department_key import parse_department_key
 from engine.errors import InvalidInput
-from engine.models import DepartmentPlan, FiscalYear, ProcessInstance
+from engine.models import DepartmentPlan, FiscalYear
 from engine.models.enums import DocumentStatus, Operator
-from engine.workflow.instance_view import instance_view
 from web.auth import current_actor
 from web.db import get_session
 from web.department import report_forms
@@ -73,11 +78,8 @@ def plans():
 def plan(plan_id: int):
     session, actor = get_session(), current_actor()
     detail = plan_detail(session, actor, plan_id)
-    instance = None
-    if detail.instance_id is not None:
-        row = session.get(ProcessInstance, detail.instance_id)
-        workflow = current_app.extensions["budgetloop.workflow"]
-        instance = instance_view(session, actor, workflow, row, None)
+    workflow = current_app.extensions["budgetloop.workflow"]
+    instance = instance_of(session, actor, workflow, detail.view)
     return render_template("department/detail.html", detail=detail, instance=instance)
 
 
