@@ -62,10 +62,10 @@ def logins_with_work(session: Session) -> dict[str, str]:
                 Role.FINANCE,
                 department.finance_desk_id,
             ) in work:
-                chosen[Role.UNIT.value] = _login(session, Role.UNIT, unit.id)
-                chosen[Role.DEPARTMENT.value] = _login(session, Role.DEPARTMENT, department.id)
+                chosen[Role.UNIT.value] = login_of(session, Role.UNIT, unit.id)
+                chosen[Role.DEPARTMENT.value] = login_of(session, Role.DEPARTMENT, department.id)
                 desk = department.finance_desk_id
-                chosen[Role.FINANCE.value] = _login(session, Role.FINANCE, desk)
+                chosen[Role.FINANCE.value] = login_of(session, Role.FINANCE, desk)
                 break
         if chosen:
             break
@@ -74,13 +74,13 @@ def logins_with_work(session: Session) -> dict[str, str]:
             continue
         orgs = [org for (r, org), _n in sorted(work.items(), key=lambda kv: -kv[1]) if r == role]
         for org in orgs:
-            login = _login(session, role, org)
+            login = login_of(session, role, org)
             if login:
                 chosen[role.value] = login
                 break
     # Oversight bodies have no process steps; their work is the red alerts left open (督办).
     if Role.SUPERVISOR.value not in chosen and _open_red_alerts(session):
-        chosen[Role.SUPERVISOR.value] = _login(session, Role.SUPERVISOR, None)
+        chosen[Role.SUPERVISOR.value] = login_of(session, Role.SUPERVISOR, None)
     return {role.value: chosen[role.value] for role in USER_ROLES if chosen.get(role.value)}
 
 
@@ -92,7 +92,8 @@ def _open_red_alerts(session: Session) -> int:
     )
 
 
-def _login(session: Session, role: Role, org_id: int | None) -> str | None:
+def login_of(session: Session, role: Role | str, org_id: int | None) -> str | None:
+    """The first active login of `role` in the organisation (in any, without one)."""
     query = select(User.login).where(User.role == role, User.active.is_(True))
     if org_id is not None:
         query = query.where(User.organisation_id == org_id)

@@ -28,6 +28,7 @@ from engine.cycle.start import business_key, cycle_data
 from engine.db import unit_of_work
 from engine.demo.departments import department_waits, open_year, start_departments
 from engine.demo.late_filing import BehindChoices, holding, late_units, legs
+from engine.demo.logins import login_of
 from engine.demo.main import (
     DEMO_ACTOR,
     Progress,
@@ -46,7 +47,6 @@ from engine.models import (
     PolicySetting,
     ProcessDefinition,
     Project,
-    User,
 )
 from engine.models.enums import OrgKind, Role
 from engine.notifications.passes import run_pass
@@ -375,11 +375,7 @@ def _department_waiting(session: Session, year: int) -> dict[str, list[str]]:
         .order_by(HumanTask.id)
     )
     for step, role, org_id, holder in rows:
-        login = session.scalar(
-            select(func.min(User.login)).where(
-                User.organisation_id == org_id, User.role == role, User.active.is_(True)
-            )
-        )
+        login = login_of(session, role, org_id) if org_id is not None else None
         shown = f"{holder} {login}" if holder and login else (holder or "—")
         waiting.setdefault(step, []).append(shown)
     return waiting
