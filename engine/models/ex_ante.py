@@ -52,3 +52,11 @@ class ExAnteAssessment(Base):
     __mapper_args__ = {"version_id_col": version}
 
     project: Mapped[Project] = relationship()
+
+    @property
+    def request_assessed(self) -> Decimal:
+        """The request the assessment is about: as kept when assessed (a 调整后支持 has since
+        revised the project's own), else the project's while it is being assessed."""
+        if self.requested_amount is not None:
+            return self.requested_amount
+        return self.project.requested_amount

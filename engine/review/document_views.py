@@ -190,12 +190,7 @@ def _ex_ante(session: Session, assessment: ExAnteAssessment) -> dict:
     nodes = {n.code: n for n in _nodes(session, assessment.frame_id).values()}
     return {
         "fields": {
-            # The request assessed: a 调整后支持 has since revised the project's own.
-            "requested_amount": plain(
-                assessment.requested_amount
-                if assessment.requested_amount is not None
-                else assessment.project.requested_amount
-            ),
+            "requested_amount": plain(assessment.request_assessed),
             **{f"ex_ante.{name}": str(text) for name, text in proposal.items()},
             "conclusion": assessment.conclusion or "",
             "total": plain(assessment.total_score),
